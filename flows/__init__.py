@@ -1,0 +1,1 @@
+"""Prefect flows and thin tasks over keepwarm's services. Nothing else imports Prefect."""

@@ -1,0 +1,89 @@
+"""Thin tasks: open the workspace from a config path, call one service, return plain counts.
+
+Parameters and results are plain values (paths, names, dicts) so runs are cheap to serialise;
+one task per account or stage, never per message (a task call costs milliseconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import Task, get_run_logger, task
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+
+from keepwarm.errors import is_transient
+from keepwarm.services import open_workspace
+from keepwarm.services.deliver import deliver
+from keepwarm.services.pipeline import detect, draft
+from keepwarm.services.sync import sync_account
+from keepwarm.settings import load_settings
+
+
+def _retry_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry only what may succeed next time: rate limits and transient provider errors."""
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001 - we only inspect the type
+        return is_transient(exc)
+    return False
+
+
+def _config(config: str | None) -> Path | None:
+    return Path(config) if config else None
+
+
+@task(
+    name="sync-account",
+    task_run_name="sync-{account}",
+    retries=3,
+    retry_delay_seconds=[10, 60, 300],
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_retry_transient,
+)
+def sync_account_task(config: str | None, account: str) -> dict[str, Any]:
+    ws = open_workspace(load_settings(_config(config)))
+    try:
+        report = sync_account(ws, account)
+    finally:
+        ws.close()
+    get_run_logger().info(
+        "account %s: %d new, %d changed, %d unchanged, %d quarantined",
+        account, report.inserted, report.updated, report.unchanged, report.quarantined,
+    )  # fmt: skip
+    return asdict(report)
+
+
+@task(name="detect")
+def detect_task(config: str | None) -> dict[str, Any]:
+    ws = open_workspace(load_settings(_config(config)))
+    try:
+        report = detect(ws)
+    finally:
+        ws.close()
+    get_run_logger().info("detected %d people: %s", report.people, report.by_classification)
+    return asdict(report)
+
+
+@task(name="draft")
+def draft_task(config: str | None) -> dict[str, Any]:
+    ws = open_workspace(load_settings(_config(config)))
+    try:
+        report = draft(ws)
+    finally:
+        ws.close()
+    get_run_logger().info("rules proposed %d drafts, %d new in the queue", report.proposed, report.created)
+    return asdict(report)
+
+
+@task(name="deliver")
+def deliver_task(config: str | None) -> dict[str, Any]:
+    ws = open_workspace(load_settings(_config(config)))
+    try:
+        report = deliver(ws)
+    finally:
+        ws.close()
+    get_run_logger().info("delivered %d approved drafts, %d failed", report.delivered, report.failed)
+    return asdict(report)

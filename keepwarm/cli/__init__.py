@@ -1,0 +1,1 @@
+"""The `keepwarm` command line (Typer + Rich): one module per command group."""

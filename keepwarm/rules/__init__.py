@@ -1,0 +1,1 @@
+"""The rule engine: rule-file schema, parsing with file:line errors, evaluation and rendering."""

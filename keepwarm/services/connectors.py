@@ -1,0 +1,29 @@
+"""The one place that turns account settings into connectors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from connectors.files import FilesConnector
+from keepwarm.errors import ConfigError
+from keepwarm.ports import Connector
+from keepwarm.settings import AccountSettings, FilesAccount, Settings
+
+
+def build_connector(account: AccountSettings, settings: Settings, *, now: datetime) -> Connector:
+    if isinstance(account, FilesAccount):
+        window = (
+            now - timedelta(days=settings.detection.baseline_days),
+            now + timedelta(days=settings.detection.forward_days),
+        )
+        return FilesConnector(
+            account.name,
+            mail=[settings.resolve(p) for p in account.mail],
+            calendars=[settings.resolve(p) for p in account.calendars],
+            drafts_dir=settings.resolve(account.drafts) if account.drafts else settings.state_path / "drafts" / account.name,
+            calendar_window=window,
+        )
+    raise ConfigError(
+        f"account {account.name!r}: the {account.kind} connector is not available in this version; "
+        "remove the account or set kind = 'files'"
+    )

@@ -1,0 +1,85 @@
+"""Detect and draft: the two pure stages, fed from and written back to the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+import tldextract
+from sqlalchemy import select
+
+from keepwarm import peers
+from keepwarm.data import personal_domains
+from keepwarm.rules.evaluate import propose
+from keepwarm.services.rulesio import load_rules
+from keepwarm.services.workspace import Workspace
+from keepwarm.store.drafts import add_drafts
+from keepwarm.store.interactions import load_interactions
+from keepwarm.store.people import people_views, person_ids, save_people
+from keepwarm.store.tables import Account
+
+
+@dataclass
+class DetectReport:
+    people: int = 0
+    by_classification: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DraftReport:
+    proposed: int = 0
+    created: int = 0
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    # The bundled public-suffix snapshot: never fetch the list over the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def organisation_of(domain: str) -> str:
+    """The registrable domain (`mail.eng.example.co.uk` → `example.co.uk`)."""
+    parts = _extractor()(domain)
+    return parts.top_domain_under_public_suffix or domain
+
+
+def policy(ws: Workspace) -> peers.DetectionPolicy:
+    settings = ws.settings
+    with ws.session() as session:
+        discovered = {a for row in session.scalars(select(Account.owner_addresses)) for a in row or []}
+    return peers.DetectionPolicy(
+        owner_addresses=frozenset(settings.owner.addresses) | frozenset(discovered),
+        owner_domains=tuple(settings.owner.domains),
+        personal_domains=personal_domains(),
+        blocked=tuple(b.lower() for b in settings.detection.blocked),
+        max_meeting_size=settings.detection.max_meeting_size,
+        mass_mail_recipients=settings.detection.mass_mail_recipients,
+        dormant_after_days=settings.detection.dormant_after_days,
+        organisation_of=organisation_of,
+    )
+
+
+def detect(ws: Workspace) -> DetectReport:
+    """Classify everyone in the store afresh and save people with their reasons and stages."""
+    with ws.session() as session:
+        interactions = load_interactions(session)
+    people = peers.detect(interactions, policy(ws), now=ws.settings.now())
+    with ws.session() as session:
+        save_people(session, people=people, now=ws.settings.now())
+    counts = Counter(p.classification.value for p in people)
+    return DetectReport(people=len(people), by_classification=dict(sorted(counts.items())))
+
+
+def draft(ws: Workspace) -> DraftReport:
+    """Evaluate every rule against the detected people and queue new drafts (idempotent by key)."""
+    rules = load_rules(ws.settings.rules_path)
+    now = ws.settings.now()
+    with ws.session() as session:
+        people = people_views(session)
+        planted = {p.planted_by for p in people if p.planted_by is not None}
+        by_id = {s.id: s for s in load_interactions(session, ids=planted)}
+    proposals = propose(rules, people, by_id, ws.settings.owner, now=now)
+    with ws.session() as session:
+        created = add_drafts(session, proposals=proposals, person_ids=person_ids(session), now=now)
+    return DraftReport(proposed=len(proposals), created=created)

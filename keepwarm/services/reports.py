@@ -1,0 +1,64 @@
+"""Read-only views for `peers`, `why` and `status` (the JSON contracts of DESIGN.md §9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keepwarm.errors import NotFound
+from keepwarm.services.workspace import Workspace
+from keepwarm.store.accounts import account_statuses
+from keepwarm.store.people import find_person, load_people
+from keepwarm.store.tables import Person
+
+
+def person_json(p: Person, addresses: list[str]) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "addresses": addresses,
+        "organisation": p.organisation,
+        "classification": p.classification,
+        "stage": p.stage,
+        "reasons": list(p.reasons),
+        "first_seen": p.first_seen.isoformat(),
+        "last_seen": p.last_seen.isoformat(),
+        "last_two_way": p.last_two_way.isoformat() if p.last_two_way else None,
+    }
+
+
+def peers(ws: Workspace, *, everyone: bool = False) -> list[dict[str, Any]]:
+    with ws.session() as session:
+        return [person_json(p, a) for p, a in load_people(session, peers_only=not everyone)]
+
+
+def why(ws: Workspace, address: str) -> dict[str, Any]:
+    with ws.session() as session:
+        person = find_person(session, address=address)
+        if person is None:
+            raise NotFound(f"{address} does not appear in any synced interaction; run `keepwarm sync`")
+        return {"address": address.strip().lower(), **person_json(person, [person.key])}
+
+
+def status(ws: Workspace) -> dict[str, Any]:
+    now = ws.settings.now()
+    accounts = []
+    configured = {a.name: a.kind for a in ws.settings.accounts}
+    with ws.session() as session:
+        seen = {s.name: s for s in account_statuses(session)}
+    for name, kind in configured.items():
+        s = seen.get(name)
+        accounts.append(
+            {
+                "name": name,
+                "kind": kind,
+                "last_sync": s.last_sync_at.isoformat() if s and s.last_sync_at else None,
+                "last_success": s.last_success_at.isoformat() if s and s.last_success_at else None,
+                "cursor_age_seconds": (
+                    round((now - s.cursor_updated_at).total_seconds()) if s and s.cursor_updated_at else None
+                ),
+                "interactions": s.interactions if s else 0,
+                "last_error": s.last_error if s else None,
+                "inputs": s.streams if s else [],
+                "quarantined": s.quarantined if s else [],
+            }
+        )
+    return {"accounts": accounts}

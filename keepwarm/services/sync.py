@@ -1,0 +1,97 @@
+"""Sync: pull pages from an account's connector into the store, one transaction per page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from keepwarm.errors import ConnectorError, CursorExpired
+from keepwarm.ports import Connector, Page
+from keepwarm.services.connectors import build_connector
+from keepwarm.services.workspace import Workspace
+from keepwarm.store import accounts as store
+from keepwarm.store.interactions import upsert_interactions
+
+log = logging.getLogger(__name__)
+
+#: Called after each committed page, for progress bars and flow logs.
+ProgressFn = Callable[[str, Page], None]
+
+
+@dataclass
+class SyncReport:
+    account: str
+    pages: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    error: str | None = None
+    streams: list[str] = field(default_factory=list)
+
+
+def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None) -> SyncReport:
+    """Pull everything new for one account. Connector errors are recorded on the account and
+    re-raised; a rejected cursor falls back to one full sync."""
+    settings = ws.settings
+    account = settings.account(name)
+    now = settings.now()
+    report = SyncReport(account=name)
+    with ws.session() as session:
+        account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
+    connector = build_connector(account, settings, now=now)
+    try:
+        try:
+            _pull(ws, account_id, connector, report, progress)
+        except CursorExpired:
+            log.warning("account %s: sync cursor rejected by the provider; doing a full sync", name)
+            with ws.session() as session:
+                store.clear_cursors(session, account_id=account_id)
+            _pull(ws, account_id, connector, report, progress)
+        owner = connector.owner_addresses()
+    except ConnectorError as exc:
+        report.error = str(exc)
+        with ws.session() as session:
+            row = store.ensure_account(session, name=name, kind=account.kind, now=now)
+            store.record_sync(session, account=row, now=now, error=str(exc))
+        raise
+    with ws.session() as session:
+        row = store.ensure_account(session, name=name, kind=account.kind, now=now)
+        store.remember_owner_addresses(session, account=row, addresses=owner)
+        store.record_sync(session, account=row, now=now, error=None)
+    log.info(
+        "account %s: %d new, %d changed, %d quarantined", name, report.inserted, report.updated, report.quarantined
+    )
+    return report
+
+
+def _pull(
+    ws: Workspace,
+    account_id: int,
+    connector: Connector,
+    report: SyncReport,
+    progress: ProgressFn | None,
+) -> None:
+    now = ws.settings.now()
+    with ws.session() as session:
+        cursors = store.load_cursors(session, account_id=account_id)
+    for page in connector.pull(cursors):
+        with ws.session() as session:
+            result = upsert_interactions(session, account_id=account_id, items=page.interactions, now=now)
+            report.quarantined += store.quarantine(
+                session, account_id=account_id, items=page.quarantined, now=now
+            )
+            if page.cursor is not None:
+                store.save_cursor(
+                    session, account_id=account_id, stream=page.stream, value=page.cursor,
+                    summary=dict(page.summary), now=now,
+                )  # fmt: skip
+        report.pages += 1
+        report.inserted += result.inserted
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        if page.stream not in report.streams:
+            report.streams.append(page.stream)
+        if progress is not None:
+            progress(report.account, page)
