@@ -33,7 +33,9 @@ def cycle(config: str | None = None) -> dict[str, Any]:
         "draft": draft_task(config),
         "deliver": deliver_task(config),
     }
-    create_markdown_artifact(key="cycle-summary", markdown=_markdown(summary), description="keepwarm cycle")
+    create_markdown_artifact(
+        key="cycle-summary", markdown=_markdown(summary), description="keepwarm cycle"
+    )
     return summary
 
 
@@ -45,6 +47,8 @@ def _markdown(summary: dict[str, Any]) -> str:
             f"| {r.get('error') or ''} |"
         )
     d = summary["draft"]
-    lines.append(f"\n{summary['detect']['people']} people; {d['created']} new drafts in the queue; "
-                 f"{summary['deliver']['delivered']} delivered.")
+    lines.append(
+        f"\n{summary['detect']['people']} people; {d['created']} new drafts in the queue; "
+        f"{summary['deliver']['delivered']} delivered."
+    )
     return "\n".join(lines)

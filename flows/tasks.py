@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import Task, get_run_logger, task
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.client.schemas.objects import State, TaskRun
 
 from keepwarm.errors import is_transient
 from keepwarm.services import open_workspace
@@ -26,7 +25,7 @@ def _retry_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any])
     """Retry only what may succeed next time: rate limits and transient provider errors."""
     try:
         state.result()
-    except Exception as exc:  # noqa: BLE001 - we only inspect the type
+    except Exception as exc:
         return is_transient(exc)
     return False
 
@@ -74,7 +73,9 @@ def draft_task(config: str | None) -> dict[str, Any]:
         report = draft(ws)
     finally:
         ws.close()
-    get_run_logger().info("rules proposed %d drafts, %d new in the queue", report.proposed, report.created)
+    get_run_logger().info(
+        "rules proposed %d drafts, %d new in the queue", report.proposed, report.created
+    )
     return asdict(report)
 
 
@@ -85,5 +86,7 @@ def deliver_task(config: str | None) -> dict[str, Any]:
         report = deliver(ws)
     finally:
         ws.close()
-    get_run_logger().info("delivered %d approved drafts, %d failed", report.delivered, report.failed)
+    get_run_logger().info(
+        "delivered %d approved drafts, %d failed", report.delivered, report.failed
+    )
     return asdict(report)

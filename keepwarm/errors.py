@@ -58,7 +58,9 @@ class CursorExpired(ConnectorError):
 
 
 class RateLimited(ConnectorError):
-    def __init__(self, message: str, *, account: str = "", retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, account: str = "", retry_after: float | None = None
+    ) -> None:
         super().__init__(message, account=account)
         self.retry_after = retry_after
 

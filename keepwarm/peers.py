@@ -30,8 +30,31 @@ _AUTOMATED_LOCAL = re.compile(
     r"|bounces?|notifications?|notify|newsletters?|digest|alerts?|automated|reply)(?:[-_.+].*)?$"
 )
 ROLE_LOCAL_PARTS = frozenset(
-    "info sales support team billing admin careers jobs hello contact office hr marketing press"
-    " help enquiries inquiries accounts finance legal webmaster service customerservice".split()
+    [
+        "info",
+        "sales",
+        "support",
+        "team",
+        "billing",
+        "admin",
+        "careers",
+        "jobs",
+        "hello",
+        "contact",
+        "office",
+        "hr",
+        "marketing",
+        "press",
+        "help",
+        "enquiries",
+        "inquiries",
+        "accounts",
+        "finance",
+        "legal",
+        "webmaster",
+        "service",
+        "customerservice",
+    ]
 )
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|"
@@ -70,7 +93,9 @@ def _in_domains(domain: str, domains: Iterable[str]) -> str | None:
 def automated_signals(item: Interaction) -> list[str]:
     """Why a message looks machine-sent (empty when it looks human)."""
     h = item.headers
-    signals = [name for name in ("list-id", "list-unsubscribe", "x-auto-response-suppress") if name in h]
+    signals = [
+        name for name in ("list-id", "list-unsubscribe", "x-auto-response-suppress") if name in h
+    ]
     precedence = h.get("precedence", "").strip().lower()
     if precedence in ("bulk", "list", "junk"):
         signals.append(f"precedence: {precedence}")
@@ -119,7 +144,9 @@ def detect(
     owner_ids = {
         s.interaction.message_id
         for s in items
-        if s.interaction.kind is Kind.EMAIL and s.interaction.message_id and _from_owner(s.interaction, owner)
+        if s.interaction.kind is Kind.EMAIL
+        and s.interaction.message_id
+        and _from_owner(s.interaction, owner)
     }
     evidence: dict[str, _Evidence] = {}
 
@@ -156,7 +183,9 @@ def _fold_email(
     item, owner = stored.interaction, policy.owner_addresses
     at = item.occurred_at
     if _from_owner(item, owner):
-        visible = [p for p in item.participants if p.role in (Role.TO, Role.CC) and p.address not in owner]
+        visible = [
+            p for p in item.participants if p.role in (Role.TO, Role.CC) and p.address not in owner
+        ]
         personal = 0 < len(visible) <= policy.mass_mail_recipients
         for p in item.participants:
             if p.address in owner or p.role is Role.FROM:
@@ -186,7 +215,10 @@ def _fold_email(
 
 
 def _fold_meeting(
-    stored: StoredInteraction, policy: DetectionPolicy, now: datetime, ev: Callable[[str], _Evidence]
+    stored: StoredInteraction,
+    policy: DetectionPolicy,
+    now: datetime,
+    ev: Callable[[str], _Evidence],
 ) -> None:
     item, owner = stored.interaction, policy.owner_addresses
     people = [p for p in item.participants if not p.is_resource]
@@ -209,9 +241,11 @@ def _fold_meeting(
         why_not = f"meeting '{item.subject}' had {len(attendees)} attendees (more than {policy.max_meeting_size})"
     elif not externals:
         why_not = "all-internal meeting"
-    for p in item.participants:
-        if p.address in owner:
+    seen: set[str] = set()
+    for p in item.participants:  # an organizer is often listed as an attendee too
+        if p.address in owner or p.address in seen:
             continue
+        seen.add(p.address)
         e = ev(p.address)
         e.seen(item.occurred_at, p.name)
         if p.is_resource:
@@ -221,7 +255,9 @@ def _fold_meeting(
         elif p.response is Response.DECLINED:
             e.not_meetings[f"they declined meeting '{item.subject}'"] += 1
         else:
-            e.meetings.append((item.ended_at or item.occurred_at, stored.id, item.subject, len(attendees)))
+            e.meetings.append(
+                (item.ended_at or item.occurred_at, stored.id, item.subject, len(attendees))
+            )
 
 
 def _person(address: str, e: _Evidence, policy: DetectionPolicy, now: datetime) -> PersonView:
@@ -259,18 +295,24 @@ def _person(address: str, e: _Evidence, policy: DetectionPolicy, now: datetime) 
     )
 
 
-def _classify(address: str, e: _Evidence, policy: DetectionPolicy) -> tuple[Classification, list[str]]:
+def _classify(
+    address: str, e: _Evidence, policy: DetectionPolicy
+) -> tuple[Classification, list[str]]:
     local, _, domain = address.rpartition("@")
     if address in policy.blocked or _in_domains(domain, policy.blocked):
         return Classification.BLOCKED, [f"{address} is on your block list"]
     if e.resource or _in_domains(domain, _RESOURCE_DOMAINS):
-        return Classification.RESOURCE, [f"listed as a room or resource in {max(e.resource, 1)} meeting(s)"]
+        return Classification.RESOURCE, [
+            f"listed as a room or resource in {max(e.resource, 1)} meeting(s)"
+        ]
+    if _AUTOMATED_LOCAL.match(local):
+        return Classification.AUTOMATED, [f"local part '{local}' is a no-reply or system address"]
+    if any(_AUTOMATED_LOCAL.match(label) for label in domain.split(".")[:-2]):
+        return Classification.AUTOMATED, [f"domain {domain} is a no-reply or system domain"]
     org = _in_domains(domain, policy.owner_domains)
     if org:
         return Classification.COLLEAGUE, [f"domain {domain} is your organisation ({org})"]
     evidence = _evidence_reasons(e)
-    if _AUTOMATED_LOCAL.match(local):
-        return Classification.AUTOMATED, [f"local part '{local}' is a no-reply or system address"]
     if e.auto_inbound and e.auto_inbound == e.inbound and not evidence:
         return Classification.AUTOMATED, [
             f"{signal} in {count} message(s)" for signal, count in e.signals.most_common()

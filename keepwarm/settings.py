@@ -7,7 +7,7 @@ nothing reads settings at import time and the domain never sees them.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
     # Derived locations -----------------------------------------------------------------------
@@ -171,7 +171,7 @@ class Settings(BaseSettings):
 
     def now(self) -> datetime:
         """The clock every use case reads: `as_of` when pinned, else the real time."""
-        return self.as_of or datetime.now(timezone.utc)
+        return self.as_of or datetime.now(UTC)
 
 
 def config_path(explicit: Path | None = None) -> Path:

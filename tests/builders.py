@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from keepwarm.models import Interaction, Kind, Participant, Response, Role, StoredInteraction
 
 OWNER = "ada@analytical.example"
-NOW = datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 _ids = itertools.count(1)
 
 

@@ -25,12 +25,18 @@ app = typer.Typer(
 def main(
     ctx: typer.Context,
     config: Path | None = typer.Option(
-        None, "--config", "-c", help="keepwarm.toml to use (default: $KEEPWARM_CONFIG, then ./keepwarm.toml)."
+        None,
+        "--config",
+        "-c",
+        help="keepwarm.toml to use (default: $KEEPWARM_CONFIG, then ./keepwarm.toml).",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log details to stderr."),
 ) -> None:
     ctx.obj = Options(config=config, verbose=verbose)
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 pipeline.register(app)

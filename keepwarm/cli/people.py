@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
             if json:
                 print_json(info)
                 return
-            out.print(f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): {info['classification']}")
+            out.print(
+                f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): {info['classification']}"
+            )
             for reason in info["reasons"]:
                 out.print(f"  • {reason}", highlight=False, markup=False)
 
@@ -82,6 +84,9 @@ def register(app: typer.Typer) -> None:
                     counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
                     out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
                 for q in a["quarantined"]:
-                    out.print(f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}", highlight=False)
+                    out.print(
+                        f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",
+                        highlight=False,
+                    )
 
         guarded(body)

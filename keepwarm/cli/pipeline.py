@@ -14,11 +14,11 @@ from keepwarm.cli.queue import print_queue
 from keepwarm.errors import ConfigError, ConnectorError
 from keepwarm.ports import Page
 from keepwarm.prefect_env import quiet_prefect
+from keepwarm.services import open_workspace
 from keepwarm.services.deliver import deliver as deliver_service
 from keepwarm.services.pipeline import detect as detect_service
 from keepwarm.services.pipeline import draft as draft_service
 from keepwarm.services.queue import queue as queue_service
-from keepwarm.services import open_workspace
 from keepwarm.services.sync import sync_account
 from keepwarm.settings import config_path, load_settings
 
@@ -36,7 +36,10 @@ def run_cycle(config: Path) -> dict[str, Any]:
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def run(ctx: typer.Context, json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
+    def run(
+        ctx: typer.Context,
+        json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    ) -> None:
         """Run one full cycle through the Prefect flow: sync, detect, draft, deliver approved.
 
         Example: keepwarm --config keepwarm.toml run
@@ -60,7 +63,9 @@ def register(app: typer.Typer) -> None:
 
         def body() -> None:
             if not EXAMPLES.is_file():
-                raise ConfigError(f"{EXAMPLES}: the bundled examples are missing (run from a source checkout)")
+                raise ConfigError(
+                    f"{EXAMPLES}: the bundled examples are missing (run from a source checkout)"
+                )
             out.print(f"[bold]keepwarm demo[/] — one cycle over {EXAMPLES.parent}")
             summary = run_cycle(EXAMPLES)
             _print_summary(summary)
@@ -69,7 +74,11 @@ def register(app: typer.Typer) -> None:
                 print_queue(queue_service(ws, state="pending"), title="Approval queue (pending)")
             finally:
                 ws.close()
-            shown = EXAMPLES.relative_to(Path.cwd()) if EXAMPLES.is_relative_to(Path.cwd()) else EXAMPLES
+            shown = (
+                EXAMPLES.relative_to(Path.cwd())
+                if EXAMPLES.is_relative_to(Path.cwd())
+                else EXAMPLES
+            )
             out.print(f"\nSee it again with: keepwarm --config {shown} queue")
 
         guarded(body)
@@ -77,7 +86,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def sync(
         ctx: typer.Context,
-        account: list[str] = typer.Option([], "--account", "-a", help="Only this account (repeatable)."),
+        account: list[str] = typer.Option(
+            [], "--account", "-a", help="Only this account (repeatable)."
+        ),
         json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
     ) -> None:
         """Pull new mail and meetings from the accounts into the store (no Prefect).

@@ -36,7 +36,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def queue(
         ctx: typer.Context,
-        state: str | None = typer.Option(None, "--state", help=f"Only drafts in this state ({STATES})."),
+        state: str | None = typer.Option(
+            None, "--state", help=f"Only drafts in this state ({STATES})."
+        ),
         json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     ) -> None:
         """List the drafts waiting for you (and, with --state, the others).
@@ -57,7 +59,11 @@ def register(app: typer.Typer) -> None:
         guarded(body)
 
     @app.command()
-    def show(ctx: typer.Context, draft_id: int = typer.Argument(..., metavar="ID"), json: bool = typer.Option(False, "--json")) -> None:
+    def show(
+        ctx: typer.Context,
+        draft_id: int = typer.Argument(..., metavar="ID"),
+        json: bool = typer.Option(False, "--json"),
+    ) -> None:
         """Show one draft with why it exists.
 
         Example: keepwarm show 3

@@ -10,5 +10,7 @@ from importlib.resources import files
 def personal_domains() -> frozenset[str]:
     text = files(__package__).joinpath("personal_domains.txt").read_text(encoding="utf-8")
     return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
     )

@@ -16,13 +16,15 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     marks = {str(k.value): (k.start_mark.line + 1, k.start_mark.column + 1) for k, _ in node.value}
     return _Marked(mapping, marks, (node.start_mark.line + 1, node.start_mark.column + 1))
 
 
 class _Marked(dict[str, Any]):
-    def __init__(self, data: dict[str, Any], marks: dict[str, tuple[int, int]], at: tuple[int, int]):
+    def __init__(
+        self, data: dict[str, Any], marks: dict[str, tuple[int, int]], at: tuple[int, int]
+    ):
         super().__init__(data)
         self.marks = marks
         self.at = at
@@ -34,7 +36,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def parse_rules(text: str, source: str) -> list[Rule]:
     """Parse one rule file. Raises `RuleError` listing every problem with its position."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -44,7 +46,9 @@ def parse_rules(text: str, source: str) -> list[Rule]:
     try:
         return RuleFile.model_validate(data).rules
     except ValidationError as exc:
-        problems = [f"{_position(data, error['loc'], source)}: {_message(error)}" for error in exc.errors()]
+        problems = [
+            f"{_position(data, error['loc'], source)}: {_message(error)}" for error in exc.errors()
+        ]
         raise RuleError("\n".join(problems)) from None
 
 

@@ -29,12 +29,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Source = Literal["meeting", "email"]
+ALL_SOURCES: tuple[Source, ...] = ("meeting", "email")
+
+
 class NewPeerTrigger(_Strict):
     """Fires once per new peer: their first real interaction happened within `within` of now."""
 
     type: Literal["new_peer"]
     within: Duration = timedelta(days=14)
-    source: list[Literal["meeting", "email"]] = Field(default_factory=lambda: ["meeting", "email"])
+    source: list[Source] = Field(default_factory=lambda: list(ALL_SOURCES))
 
 
 class DraftTemplate(_Strict):

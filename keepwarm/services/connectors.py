@@ -20,7 +20,9 @@ def build_connector(account: AccountSettings, settings: Settings, *, now: dateti
             account.name,
             mail=[settings.resolve(p) for p in account.mail],
             calendars=[settings.resolve(p) for p in account.calendars],
-            drafts_dir=settings.resolve(account.drafts) if account.drafts else settings.state_path / "drafts" / account.name,
+            drafts_dir=settings.resolve(account.drafts)
+            if account.drafts
+            else settings.state_path / "drafts" / account.name,
             calendar_window=window,
         )
     raise ConfigError(

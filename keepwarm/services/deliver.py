@@ -33,7 +33,9 @@ def deliver(ws: Workspace) -> DeliverReport:
     now = settings.now()
     report = DeliverReport()
     with ws.session() as session:
-        due = [(d.id, session.get(Account, d.account_id)) for d in store.deliverable(session, now=now)]
+        due = [
+            (d.id, session.get(Account, d.account_id)) for d in store.deliverable(session, now=now)
+        ]
     for draft_id, account_row in due:
         assert account_row is not None
         account = settings.account(account_row.name)
@@ -44,7 +46,9 @@ def deliver(ws: Workspace) -> DeliverReport:
             attempt = store.delivery_of(session, draft_id)
             if attempt is None:
                 session.add(Delivery(draft_id=draft_id, state="attempting", started_at=now))
-                store.log(session, draft_id=draft_id, now=now, action="delivering", detail=account.name)
+                store.log(
+                    session, draft_id=draft_id, now=now, action="delivering", detail=account.name
+                )
         # The attempt is committed before the provider call.
         try:
             receipt = connector.find_delivered(message.key) if attempt is not None else None
@@ -82,7 +86,12 @@ def _message(ws: Workspace, draft: Draft) -> OutgoingMessage:
 
 
 def _finish(
-    ws: Workspace, draft_id: int, receipt: Receipt | None, *, error: str = "", permanent: bool = False
+    ws: Workspace,
+    draft_id: int,
+    receipt: Receipt | None,
+    *,
+    error: str = "",
+    permanent: bool = False,
 ) -> None:
     now = ws.settings.now()
     with ws.session() as session:
@@ -90,9 +99,19 @@ def _finish(
         attempt = store.delivery_of(session, draft_id)
         assert attempt is not None
         if receipt is not None:
-            attempt.state, attempt.finished_at, attempt.provider_ref = "done", now, receipt.provider_ref
-            draft.state, draft.provider_ref, draft.updated_at = DraftState.DELIVERED.value, receipt.provider_ref, now
-            store.log(session, draft_id=draft_id, now=now, action="delivered", detail=receipt.provider_ref)
+            attempt.state, attempt.finished_at, attempt.provider_ref = (
+                "done",
+                now,
+                receipt.provider_ref,
+            )
+            draft.state, draft.provider_ref, draft.updated_at = (
+                DraftState.DELIVERED.value,
+                receipt.provider_ref,
+                now,
+            )
+            store.log(
+                session, draft_id=draft_id, now=now, action="delivered", detail=receipt.provider_ref
+            )
         elif permanent:
             attempt.state, attempt.finished_at = "failed", now
             draft.state, draft.error, draft.updated_at = DraftState.FAILED.value, error, now

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import tldextract
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from keepwarm import peers
 from keepwarm.data import personal_domains
@@ -17,7 +17,7 @@ from keepwarm.services.workspace import Workspace
 from keepwarm.store.drafts import add_drafts
 from keepwarm.store.interactions import load_interactions
 from keepwarm.store.people import people_views, person_ids, save_people
-from keepwarm.store.tables import Account
+from keepwarm.store.tables import Account, InteractionRow, Person
 
 
 @dataclass
@@ -47,7 +47,9 @@ def organisation_of(domain: str) -> str:
 def policy(ws: Workspace) -> peers.DetectionPolicy:
     settings = ws.settings
     with ws.session() as session:
-        discovered = {a for row in session.scalars(select(Account.owner_addresses)) for a in row or []}
+        discovered = {
+            a for row in session.scalars(select(Account.owner_addresses)) for a in row or []
+        }
     return peers.DetectionPolicy(
         owner_addresses=frozenset(settings.owner.addresses) | frozenset(discovered),
         owner_domains=tuple(settings.owner.domains),
@@ -72,9 +74,18 @@ def detect(ws: Workspace) -> DetectReport:
 
 
 def draft(ws: Workspace) -> DraftReport:
-    """Evaluate every rule against the detected people and queue new drafts (idempotent by key)."""
+    """Evaluate every rule against the detected people and queue new drafts (idempotent by key).
+
+    Detection runs first when interactions arrived after it last ran, so `keepwarm draft`
+    straight after `keepwarm sync` never works from stale people.
+    """
     rules = load_rules(ws.settings.rules_path)
     now = ws.settings.now()
+    with ws.session() as session:
+        last_ingest = session.scalar(select(func.max(InteractionRow.ingested_at)))
+        last_detect = session.scalar(select(func.max(Person.updated_at)))
+    if last_ingest is not None and (last_detect is None or last_ingest >= last_detect):
+        detect(ws)
     with ws.session() as session:
         people = people_views(session)
         planted = {p.planted_by for p in people if p.planted_by is not None}

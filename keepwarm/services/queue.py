@@ -16,9 +16,13 @@ ACTOR = "you"
 def queue(ws: Workspace, *, state: str | None = None) -> list[dict[str, Any]]:
     """Drafts as the JSON contract of `keepwarm queue --json` (DESIGN.md §9)."""
     if state is not None:
-        DraftState(state)  # a clear ValueError for a misspelt state is raised by the caller's parser
+        DraftState(
+            state
+        )  # a clear ValueError for a misspelt state is raised by the caller's parser
     with ws.session() as session:
-        return [draft_json(d, p, account) for d, p, account in store.list_drafts(session, state=state)]
+        return [
+            draft_json(d, p, account) for d, p, account in store.list_drafts(session, state=state)
+        ]
 
 
 def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
@@ -49,13 +53,20 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
 
 def approve(ws: Workspace, ids: Sequence[int]) -> list[int]:
     with ws.session() as session:
-        done = store.transition(session, ids=ids, to=DraftState.APPROVED, actor=ACTOR, now=ws.settings.now())
+        done = store.transition(
+            session, ids=ids, to=DraftState.APPROVED, actor=ACTOR, now=ws.settings.now()
+        )
         return [d.id for d in done]
 
 
 def reject(ws: Workspace, ids: Sequence[int], *, reason: str = "") -> list[int]:
     with ws.session() as session:
         done = store.transition(
-            session, ids=ids, to=DraftState.REJECTED, actor=ACTOR, now=ws.settings.now(), detail=reason
+            session,
+            ids=ids,
+            to=DraftState.REJECTED,
+            actor=ACTOR,
+            now=ws.settings.now(),
+            detail=reason,
         )
         return [d.id for d in done]

@@ -34,7 +34,9 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
     with ws.session() as session:
         person = find_person(session, address=address)
         if person is None:
-            raise NotFound(f"{address} does not appear in any synced interaction; run `keepwarm sync`")
+            raise NotFound(
+                f"{address} does not appear in any synced interaction; run `keepwarm sync`"
+            )
         return {"address": address.strip().lower(), **person_json(person, [person.key])}
 
 
@@ -53,7 +55,9 @@ def status(ws: Workspace) -> dict[str, Any]:
                 "last_sync": s.last_sync_at.isoformat() if s and s.last_sync_at else None,
                 "last_success": s.last_success_at.isoformat() if s and s.last_success_at else None,
                 "cursor_age_seconds": (
-                    round((now - s.cursor_updated_at).total_seconds()) if s and s.cursor_updated_at else None
+                    round((now - s.cursor_updated_at).total_seconds())
+                    if s and s.cursor_updated_at
+                    else None
                 ),
                 "interactions": s.interactions if s else 0,
                 "last_error": s.last_error if s else None,

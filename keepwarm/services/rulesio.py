@@ -27,7 +27,9 @@ def load_rules(folder: Path) -> list[LoadedRule]:
             continue
         for rule in rules:
             if rule.name in seen:
-                problems.append(f"{path}: rule name {rule.name!r} is already used in {seen[rule.name]}")
+                problems.append(
+                    f"{path}: rule name {rule.name!r} is already used in {seen[rule.name]}"
+                )
             seen[rule.name] = str(path)
             loaded.append(LoadedRule(rule=rule, source=str(path)))
     if problems:

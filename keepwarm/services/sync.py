@@ -61,7 +61,11 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
         store.remember_owner_addresses(session, account=row, addresses=owner)
         store.record_sync(session, account=row, now=now, error=None)
     log.info(
-        "account %s: %d new, %d changed, %d quarantined", name, report.inserted, report.updated, report.quarantined
+        "account %s: %d new, %d changed, %d quarantined",
+        name,
+        report.inserted,
+        report.updated,
+        report.quarantined,
     )
     return report
 
@@ -78,7 +82,9 @@ def _pull(
         cursors = store.load_cursors(session, account_id=account_id)
     for page in connector.pull(cursors):
         with ws.session() as session:
-            result = upsert_interactions(session, account_id=account_id, items=page.interactions, now=now)
+            result = upsert_interactions(
+                session, account_id=account_id, items=page.interactions, now=now
+            )
             report.quarantined += store.quarantine(
                 session, account_id=account_id, items=page.quarantined, now=now
             )

@@ -45,7 +45,9 @@ def save_cursor(
     )
     if row is None:
         session.add(
-            SyncCursor(account_id=account_id, stream=stream, value=value, summary=summary, updated_at=now)
+            SyncCursor(
+                account_id=account_id, stream=stream, value=value, summary=summary, updated_at=now
+            )
         )
     else:
         row.value, row.summary, row.updated_at = value, summary, now
@@ -74,9 +76,12 @@ def quarantine(
         if exists is None:
             session.add(
                 Quarantine(
-                    account_id=account_id, source=item.source, position=item.position,
-                    reason=item.reason, first_seen_at=now,
-                )  # fmt: skip
+                    account_id=account_id,
+                    source=item.source,
+                    position=item.position,
+                    reason=item.reason,
+                    first_seen_at=now,
+                )
             )
             new += 1
     return new
@@ -116,11 +121,15 @@ def account_statuses(session: Session) -> list[AccountStatus]:
     result = []
     for account in session.scalars(select(Account).order_by(Account.name)):
         count = session.scalar(
-            select(func.count()).select_from(InteractionRow).where(InteractionRow.account_id == account.id)
+            select(func.count())
+            .select_from(InteractionRow)
+            .where(InteractionRow.account_id == account.id)
         )
         cursors = list(
             session.scalars(
-                select(SyncCursor).where(SyncCursor.account_id == account.id).order_by(SyncCursor.stream)
+                select(SyncCursor)
+                .where(SyncCursor.account_id == account.id)
+                .order_by(SyncCursor.stream)
             )
         )
         quarantined = session.scalars(
@@ -137,7 +146,8 @@ def account_statuses(session: Session) -> list[AccountStatus]:
                 last_error=account.last_error,
                 streams=[{"stream": c.stream, **c.summary} for c in cursors],
                 quarantined=[
-                    {"source": q.source, "position": q.position, "reason": q.reason} for q in quarantined
+                    {"source": q.source, "position": q.position, "reason": q.reason}
+                    for q in quarantined
                 ],
             )
         )

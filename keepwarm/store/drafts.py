@@ -17,7 +17,11 @@ OPEN_STATES = (DraftState.PENDING.value, DraftState.APPROVED.value, DraftState.S
 #: Which states a user action may move a draft out of.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     DraftState.APPROVED.value: (DraftState.PENDING.value, DraftState.SNOOZED.value),
-    DraftState.REJECTED.value: (DraftState.PENDING.value, DraftState.SNOOZED.value, DraftState.APPROVED.value),
+    DraftState.REJECTED.value: (
+        DraftState.PENDING.value,
+        DraftState.SNOOZED.value,
+        DraftState.APPROVED.value,
+    ),
 }
 
 
@@ -31,7 +35,7 @@ def add_drafts(
     """Queue proposals as pending drafts, once per key and at most one open draft per person."""
     keys = set(session.scalars(select(Draft.key)))
     busy = set(session.scalars(select(Draft.person_id).where(Draft.state.in_(OPEN_STATES))))
-    accounts = dict(session.execute(select(Account.name, Account.id)).tuples())
+    accounts = dict(session.execute(select(Account.name, Account.id)).all())
     created = 0
     for p in proposals:
         person_id = person_ids[p.person_key]
@@ -46,7 +50,9 @@ def add_drafts(
         )  # fmt: skip
         session.add(draft)
         session.flush()
-        session.add(DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="created", detail=p.rule))
+        session.add(
+            DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="created", detail=p.rule)
+        )
         keys.add(p.key)
         busy.add(person_id)
         created += 1
@@ -62,7 +68,7 @@ def list_drafts(session: Session, *, state: str | None = None) -> list[tuple[Dra
     )
     if state is not None:
         query = query.where(Draft.state == state)
-    return [(d, p, a) for d, p, a in session.execute(query).tuples()]
+    return [(d, p, a) for d, p, a in session.execute(query)]
 
 
 def get_draft(session: Session, draft_id: int) -> Draft:
@@ -73,7 +79,13 @@ def get_draft(session: Session, draft_id: int) -> Draft:
 
 
 def transition(
-    session: Session, *, ids: Sequence[int], to: DraftState, actor: str, now: datetime, detail: str = ""
+    session: Session,
+    *,
+    ids: Sequence[int],
+    to: DraftState,
+    actor: str,
+    now: datetime,
+    detail: str = "",
 ) -> list[Draft]:
     """Move drafts to `to` as a user action, recording who did it; all or nothing."""
     drafts = [get_draft(session, i) for i in ids]
@@ -85,7 +97,9 @@ def transition(
             )
     for draft in drafts:
         draft.state, draft.updated_at = to.value, now
-        session.add(DraftEvent(draft_id=draft.id, at=now, actor=actor, action=to.value, detail=detail))
+        session.add(
+            DraftEvent(draft_id=draft.id, at=now, actor=actor, action=to.value, detail=detail)
+        )
     return drafts
 
 
@@ -105,4 +119,6 @@ def delivery_of(session: Session, draft_id: int) -> Delivery | None:
 
 
 def log(session: Session, *, draft_id: int, now: datetime, action: str, detail: str = "") -> None:
-    session.add(DraftEvent(draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=detail))
+    session.add(
+        DraftEvent(draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=detail)
+    )

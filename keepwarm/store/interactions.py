@@ -91,7 +91,11 @@ def upsert_interactions(
     existing = _existing(session, account_id, list(latest))
 
     fresh = [pid for pid in latest if pid not in existing]
-    changed = {pid: existing[pid][0] for pid in latest if pid in existing and existing[pid][1] != prints[pid]}
+    changed = {
+        pid: existing[pid][0]
+        for pid in latest
+        if pid in existing and existing[pid][1] != prints[pid]
+    }
 
     table = InteractionRow.__table__
     assert isinstance(table, Table)
@@ -122,7 +126,7 @@ def upsert_interactions(
         assignments = ", ".join(f'"{c}" = {writer.mark}' for c in _INTERACTION_COLUMNS[2:])
         writer.executemany(
             f"UPDATE interactions SET {assignments} WHERE id = {writer.mark}",
-            [row(pid)[2:] + (iid,) for pid, iid in changed.items()],
+            [(*row(pid)[2:], iid) for pid, iid in changed.items()],
         )
         marks = ", ".join([writer.mark] * len(changed))
         writer.connection.exec_driver_sql(
@@ -152,7 +156,14 @@ def _insert_participants(
     writer: _Writer, pairs: Iterable[tuple[int, tuple[Participant, ...]]]
 ) -> None:
     rows = [
-        (iid, p.address, p.name, p.role.value, p.response.value if p.response else None, p.is_resource)
+        (
+            iid,
+            p.address,
+            p.name,
+            p.role.value,
+            p.response.value if p.response else None,
+            p.is_resource,
+        )
         for iid, participants in pairs
         for p in participants
     ]
@@ -174,7 +185,9 @@ def load_interactions(
         participants = participants.where(ParticipantRow.interaction_id.in_(list(ids)))
     for iid, address, name, role, response, is_resource in session.execute(participants):
         people.setdefault(iid, []).append(
-            Participant(address, Role(role), name, Response(response) if response else None, is_resource)
+            Participant(
+                address, Role(role), name, Response(response) if response else None, is_resource
+            )
         )
     query = (
         select(
@@ -195,11 +208,20 @@ def load_interactions(
             id=r[0],
             account=r[1],
             interaction=Interaction(
-                provider_id=r[2], kind=Kind(r[3]), occurred_at=r[4], ended_at=r[5],
-                subject=r[6], thread_id=r[7], message_id=r[8], in_reply_to=r[9],
-                references=tuple(r[10] or ()), headers=r[11] or {}, cancelled=r[12],
-                source=r[13], participants=tuple(people.get(r[0], ())),
-            ),  # fmt: skip
+                provider_id=r[2],
+                kind=Kind(r[3]),
+                occurred_at=r[4],
+                ended_at=r[5],
+                subject=r[6],
+                thread_id=r[7],
+                message_id=r[8],
+                in_reply_to=r[9],
+                references=tuple(r[10] or ()),
+                headers=r[11] or {},
+                cancelled=r[12],
+                source=r[13],
+                participants=tuple(people.get(r[0], ())),
+            ),
         )
         for r in rows
     ]

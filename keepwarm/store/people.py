@@ -27,7 +27,10 @@ def save_people(session: Session, *, people: Sequence[PersonView], now: datetime
         session.execute(update(Person), stale)
     known = set(session.scalars(select(PersonAddress.address)))
     new_addresses = [
-        {"address": a, "person_id": ids[p.key]} for p in people for a in p.addresses if a not in known
+        {"address": a, "person_id": ids[p.key]}
+        for p in people
+        for a in p.addresses
+        if a not in known
     ]
     if new_addresses:
         session.execute(insert(PersonAddress), new_addresses)
@@ -57,7 +60,9 @@ def load_people(session: Session, *, peers_only: bool) -> list[tuple[Person, lis
     if peers_only:
         query = query.where(Person.classification == Classification.PEER.value)
     addresses: dict[int, list[str]] = {}
-    for address, person_id in session.execute(select(PersonAddress.address, PersonAddress.person_id)):
+    for address, person_id in session.execute(
+        select(PersonAddress.address, PersonAddress.person_id)
+    ):
         addresses.setdefault(person_id, []).append(address)
     return [(p, sorted(addresses.get(p.id, [p.key]))) for p in session.scalars(query)]
 
@@ -73,17 +78,24 @@ def people_views(session: Session) -> list[PersonView]:
     """People as detection last saw them, for rule evaluation."""
     return [
         PersonView(
-            key=p.key, name=p.name, addresses=tuple(addresses),
-            classification=Classification(p.classification), reasons=tuple(p.reasons),
-            stage=Stage(p.stage) if p.stage else None, first_seen=p.first_seen,
-            last_seen=p.last_seen, planted_by=p.planted_by, planted_at=p.planted_at,
-            last_two_way=p.last_two_way, followed_up_at=p.followed_up_at,
+            key=p.key,
+            name=p.name,
+            addresses=tuple(addresses),
+            classification=Classification(p.classification),
+            reasons=tuple(p.reasons),
+            stage=Stage(p.stage) if p.stage else None,
+            first_seen=p.first_seen,
+            last_seen=p.last_seen,
+            planted_by=p.planted_by,
+            planted_at=p.planted_at,
+            last_two_way=p.last_two_way,
+            followed_up_at=p.followed_up_at,
             organisation=p.organisation,
-        )  # fmt: skip
+        )
         for p, addresses in load_people(session, peers_only=False)
     ]
 
 
 def person_ids(session: Session) -> dict[str, int]:
     """Person key → id for everyone stored."""
-    return dict(session.execute(select(Person.key, Person.id)).tuples())
+    return dict(session.execute(select(Person.key, Person.id)).all())

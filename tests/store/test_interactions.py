@@ -31,7 +31,10 @@ def _counts(ws) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 def test_upserting_the_same_data_twice_changes_nothing(tmp_path: Path) -> None:
     """Interactions are unique per (account, provider id); a replay is counted as unchanged."""
     ws = _workspace(tmp_path)
-    items = [email("a@x.example", [OWNER]).interaction, meeting({OWNER: None, "b@y.example": None}).interaction]
+    items = [
+        email("a@x.example", [OWNER]).interaction,
+        meeting({OWNER: None, "b@y.example": None}).interaction,
+    ]
     with ws.session() as s:
         account = ensure_account(s, name="demo", kind="files", now=NOW)
         first = upsert_interactions(s, account_id=account.id, items=items, now=NOW)
@@ -49,7 +52,9 @@ def test_a_changed_meeting_is_rewritten_in_place(tmp_path: Path) -> None:
         account = ensure_account(s, name="demo", kind="files", now=NOW)
         upsert_interactions(s, account_id=account.id, items=[m], now=NOW)
     with ws.session() as s:
-        result = upsert_interactions(s, account_id=account.id, items=[replace(m, cancelled=True)], now=NOW)
+        result = upsert_interactions(
+            s, account_id=account.id, items=[replace(m, cancelled=True)], now=NOW
+        )
         [stored] = load_interactions(s)
     assert result.updated == 1 and stored.interaction.cancelled
     assert stored.interaction.occurred_at == m.occurred_at  # aware UTC round trip
@@ -62,10 +67,14 @@ def test_cursors_and_quarantine_round_trip(tmp_path: Path) -> None:
     bad = (Quarantined("inbox.mbox", "offset 10 (message 2)", "no From header"),)
     with ws.session() as s:
         account = ensure_account(s, name="demo", kind="files", now=NOW)
-        save_cursor(s, account_id=account.id, stream="mail:/a", value={"offset": 10}, summary={}, now=NOW)
+        save_cursor(
+            s, account_id=account.id, stream="mail:/a", value={"offset": 10}, summary={}, now=NOW
+        )
         assert quarantine(s, account_id=account.id, items=bad, now=NOW) == 1
     with ws.session() as s:
-        save_cursor(s, account_id=account.id, stream="mail:/a", value={"offset": 20}, summary={}, now=NOW)
+        save_cursor(
+            s, account_id=account.id, stream="mail:/a", value={"offset": 20}, summary={}, now=NOW
+        )
         assert quarantine(s, account_id=account.id, items=bad, now=NOW) == 0
     with ws.session() as s:
         assert load_cursors(s, account_id=account.id) == {"mail:/a": {"offset": 20}}

@@ -39,7 +39,13 @@ def test_meetings_that_do_not_count() -> None:
         meeting({OWNER: ACCEPTED, "w@they-declined.example": Response.DECLINED}),
         meeting(big, subject="All hands"),
     )
-    for address in ("x@cancel.example", "y@future.example", "z@declined.example", "w@they-declined.example", "g1@partner.example"):
+    for address in (
+        "x@cancel.example",
+        "y@future.example",
+        "z@declined.example",
+        "w@they-declined.example",
+        "g1@partner.example",
+    ):
         assert people[address].classification is Classification.CANDIDATE, address
     assert "had 13 attendees (more than 8)" in people["g1@partner.example"].reasons[0]
     assert "was cancelled" in people["x@cancel.example"].reasons[0]
@@ -49,7 +55,11 @@ def test_colleagues_and_rooms_are_never_peers() -> None:
     """Owner-domain subdomains are colleagues; CUTYPE=ROOM attendees are resources."""
     people = by_address(
         meeting(
-            {OWNER: ACCEPTED, "mary@eng.analytical.example": ACCEPTED, "alan@bletchley.example": ACCEPTED},
+            {
+                OWNER: ACCEPTED,
+                "mary@eng.analytical.example": ACCEPTED,
+                "alan@bletchley.example": ACCEPTED,
+            },
             rooms=["room-1@resource.analytical.example"],
         )
     )
@@ -79,13 +89,21 @@ def test_replies_count_but_out_of_office_does_not() -> None:
     assert hedy.classification is Classification.PEER
     assert not any("replied" in r for r in hedy.reasons)
     real = email("hedy@freq.example", [OWNER], days_ago=5, in_reply_to="s1@a")
-    assert any("replied to your email 1 time" in r for r in by_address(sent, real)["hedy@freq.example"].reasons)
+    assert any(
+        "replied to your email 1 time" in r
+        for r in by_address(sent, real)["hedy@freq.example"].reasons
+    )
 
 
 def test_newsletters_bounces_and_noreply_are_automated_with_header_evidence() -> None:
     """Automated senders are recognised from headers and local parts, with counted reasons."""
     news = [
-        email("editor@weekly.example", [OWNER], days_ago=d, headers={"list-unsubscribe": "<mailto:u@x>", "list-id": "<w.x>"})
+        email(
+            "editor@weekly.example",
+            [OWNER],
+            days_ago=d,
+            headers={"list-unsubscribe": "<mailto:u@x>", "list-id": "<w.x>"},
+        )
         for d in (3, 10, 17, 24)
     ]
     bounce = email(
@@ -132,7 +150,11 @@ def test_follow_up_after_planting_waters_the_peer() -> None:
 def test_owner_is_never_a_person_and_names_ignore_addresses() -> None:
     """The owner's aliases are excluded; a display name equal to an address is not a name."""
     people = by_address(
-        email("kj@orbital.example", ["ada.lovelace@analytical.example"], names={"kj@orbital.example": "kj@orbital.example"}),
+        email(
+            "kj@orbital.example",
+            ["ada.lovelace@analytical.example"],
+            names={"kj@orbital.example": "kj@orbital.example"},
+        ),
         email("kj@orbital.example", [OWNER], names={"kj@orbital.example": "Katherine Johnson"}),
     )
     assert set(people) == {"kj@orbital.example"}
@@ -144,3 +166,20 @@ def test_automated_signals_ignore_human_mail() -> None:
     assert automated_signals(email("a@b.example", [OWNER]).interaction) == []
     bulk = email("a@b.example", [OWNER], headers={"precedence": "Bulk"}).interaction
     assert automated_signals(bulk) == ["precedence: bulk"]
+
+
+def test_system_addresses_win_over_the_organisation_domain() -> None:
+    """mailer-daemon on the owner's domain and notifications from a noreply subdomain are automated."""
+    people = by_address(
+        email("mailer-daemon@mx.analytical.example", [OWNER]),
+        email("notifications@codehub.example", [OWNER], cc=["pr@noreply.codehub.example"]),
+    )
+    assert people["mailer-daemon@mx.analytical.example"].classification is Classification.AUTOMATED
+    assert people["pr@noreply.codehub.example"].classification is Classification.AUTOMATED
+
+
+def test_an_organizer_listed_as_attendee_counts_once() -> None:
+    """One meeting is one piece of evidence, however many times a person is listed in it."""
+    m = meeting({OWNER: ACCEPTED, "m@apollo.example": ACCEPTED}, organizer="m@apollo.example")
+    [reason] = by_address(m)["m@apollo.example"].reasons
+    assert reason.startswith("you met at 'Coffee'")

@@ -27,7 +27,9 @@ rules:
       subject: "Thanks, {{ person.first_name }}"
       body: "Hi {{ person.first_name }}, thanks for {{ interaction.subject }}."
 """
-OWNER_MODEL = Owner(name="Ada Lovelace", addresses=[OWNER], domains=["analytical.example"], timezone="Europe/London")
+OWNER_MODEL = Owner(
+    name="Ada Lovelace", addresses=[OWNER], domains=["analytical.example"], timezone="Europe/London"
+)
 
 
 def test_shipped_rule_files_parse_and_render() -> None:
@@ -38,7 +40,9 @@ def test_shipped_rule_files_parse_and_render() -> None:
         for rule in parse_rules(path.read_text(), str(path)):
             stored = meeting({OWNER: None, "g@x.example": None}, days_ago=1, subject="Chat")
             person = _person(planted_by=stored.id, planted_at=NOW - timedelta(days=1))
-            drafts = propose([LoadedRule(rule, str(path))], [person], {stored.id: stored}, OWNER_MODEL, now=NOW)
+            drafts = propose(
+                [LoadedRule(rule, str(path))], [person], {stored.id: stored}, OWNER_MODEL, now=NOW
+            )
             assert len(drafts) == 1 and "Grace" in drafts[0].body and "{{" not in drafts[0].body
 
 
@@ -69,7 +73,7 @@ def test_durations() -> None:
 
 def test_templates_are_sandboxed_and_strict() -> None:
     """Undefined variables fail loudly; unsafe attribute access is refused."""
-    with pytest.raises(TemplateError, match="r.yaml"):
+    with pytest.raises(TemplateError, match=r"r\.yaml.*nickname"):
         render("{{ person.nickname }}", {"person": {}}, where="r.yaml")
     with pytest.raises(TemplateError):
         render("{{ ''.__class__.__mro__[1].__subclasses__() }}", {}, where="r.yaml")
@@ -77,7 +81,10 @@ def test_templates_are_sandboxed_and_strict() -> None:
 
 def test_subject_cannot_carry_a_header_injection() -> None:
     """CR/LF in a rendered subject collapse to spaces."""
-    assert render_subject("{{ s }}", {"s": "Hi\r\nBcc: evil@x.example"}, where="r") == "Hi Bcc: evil@x.example"
+    assert (
+        render_subject("{{ s }}", {"s": "Hi\r\nBcc: evil@x.example"}, where="r")
+        == "Hi Bcc: evil@x.example"
+    )
 
 
 def _person(**changes: object) -> PersonView:
@@ -93,7 +100,9 @@ class TestNewPeer:
     rule = parse_rules(RULE, "r.yaml")[0]
 
     def run(self, person: PersonView, stored):  # type: ignore[no-untyped-def]
-        return propose([LoadedRule(self.rule, "r.yaml")], [person], {stored.id: stored}, OWNER_MODEL, now=NOW)
+        return propose(
+            [LoadedRule(self.rule, "r.yaml")], [person], {stored.id: stored}, OWNER_MODEL, now=NOW
+        )
 
     def test_recent_unfollowed_peer_gets_one_draft(self) -> None:
         """A peer planted yesterday and not yet followed up gets a thank-you, due after the delay."""
@@ -110,8 +119,13 @@ class TestNewPeer:
         """Followed-up, planted too long ago, or non-peer people get nothing."""
         stored = meeting({OWNER: None, "g@x.example": None}, days_ago=1)
         recent = NOW - timedelta(days=1)
-        assert self.run(_person(planted_by=stored.id, planted_at=recent, followed_up_at=NOW), stored) == []
+        assert (
+            self.run(_person(planted_by=stored.id, planted_at=recent, followed_up_at=NOW), stored)
+            == []
+        )
         old = NOW - timedelta(days=30)
         assert self.run(_person(planted_by=stored.id, planted_at=old), stored) == []
-        colleague = _person(planted_by=stored.id, planted_at=recent, classification=Classification.COLLEAGUE)
+        colleague = _person(
+            planted_by=stored.id, planted_at=recent, classification=Classification.COLLEAGUE
+        )
         assert self.run(colleague, stored) == []

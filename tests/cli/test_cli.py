@@ -1,0 +1,114 @@
+"""The command line over the bundled examples, stage by stage (no Prefect)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from keepwarm.cli.main import app
+from tests.conftest import EXPECTED_DRAFTS
+
+runner = CliRunner()
+
+
+def kw(config: Path, *args: str) -> str:
+    result = runner.invoke(app, ["--config", str(config), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output + (result.stderr if result.stderr_bytes else "")
+    return result.stdout
+
+
+def test_stages_fill_the_queue_with_the_expected_drafts_only(demo_config: Path) -> None:
+    """The sample data yields thank-you drafts for the four new peers and nothing for the noise."""
+    kw(demo_config, "sync")
+    kw(demo_config, "detect")
+    kw(demo_config, "draft")
+    queue = json.loads(kw(demo_config, "queue", "--json"))
+    assert {d["to"][0] for d in queue} == EXPECTED_DRAFTS
+    assert all(d["state"] == "pending" and d["rule"] == "new-peer-thank-you" for d in queue)
+    grace = next(d for d in queue if d["to"] == ["grace.hopper@navylabs.example"])
+    assert grace["subject"] == "Thank you for Compiler tooling chat"
+    assert grace["body"].startswith("Hi Grace,")
+    assert grace["reasons"][0].startswith("new peer: first real interaction was the meeting")
+    assert {"id", "state", "rule", "to", "subject", "body", "person", "due", "reasons"} <= set(
+        grace
+    )
+
+
+def test_rerunning_every_stage_creates_nothing_new(demo_config: Path) -> None:
+    """Syncing and drafting twice leaves one copy of every interaction and draft."""
+    for _ in range(2):
+        kw(demo_config, "sync")
+        kw(demo_config, "draft")
+    status = json.loads(kw(demo_config, "status", "--json"))
+    queue = json.loads(kw(demo_config, "queue", "--json"))
+    [account] = status["accounts"]
+    assert account["interactions"] == 65 + 34
+    assert len(queue) == 4
+    sync = json.loads(kw(demo_config, "sync", "--json"))
+    assert sync[0]["inserted"] == 0 and sync[0]["pages"] == 0
+
+
+def test_peers_and_why_explain_the_classification(demo_config: Path) -> None:
+    """Peers list carries the contract fields; `why` gives the reasons for a newsletter."""
+    kw(demo_config, "sync")
+    kw(demo_config, "detect")
+    peers = json.loads(kw(demo_config, "peers", "--json"))
+    addresses = {p["addresses"][0] for p in peers}
+    assert addresses >= EXPECTED_DRAFTS
+    assert "newsletter@weekly-engine.example" not in addresses
+    for p in peers:
+        assert {
+            "name",
+            "addresses",
+            "classification",
+            "stage",
+            "reasons",
+            "first_seen",
+            "last_seen",
+        } <= set(p)
+    info = json.loads(kw(demo_config, "why", "newsletter@weekly-engine.example", "--json"))
+    assert info["classification"] == "automated"
+    room = json.loads(
+        kw(demo_config, "why", "room-difference@resource.analytical.example", "--json")
+    )
+    assert room["classification"] in {"resource", "colleague"}
+
+
+def test_status_lists_every_input_file(demo_config: Path) -> None:
+    """`status --json` shows each input with what was ingested from it."""
+    kw(demo_config, "sync")
+    [account] = json.loads(kw(demo_config, "status", "--json"))["accounts"]
+    inputs = {Path(i["path"]).name: i for i in account["inputs"]}
+    assert inputs["inbox.mbox"]["messages"] == 43
+    assert inputs["sent.mbox"]["messages"] == 22
+    assert inputs["calendar.ics"]["events"] == 34
+    assert account["quarantined"] == [] and account["last_error"] is None
+
+
+def test_approved_drafts_are_delivered_once_into_the_drafts_maildir(demo_config: Path) -> None:
+    """Approve → deliver writes one RFC 5322 file; delivering again writes nothing."""
+    kw(demo_config, "sync")
+    kw(demo_config, "draft")
+    first = json.loads(kw(demo_config, "queue", "--json"))[0]
+    kw(demo_config, "approve", str(first["id"]))
+    assert json.loads(kw(demo_config, "deliver", "--json"))["delivered"] == 1
+    assert json.loads(kw(demo_config, "deliver", "--json"))["delivered"] == 0
+    files = list((demo_config.parent / ".keepwarm" / "drafts").glob("cur/*"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert f"To: {first['to'][0]}" in text and "From: Ada Lovelace <ada@analytical.example>" in text
+    [delivered] = json.loads(kw(demo_config, "queue", "--state", "delivered", "--json"))
+    assert delivered["id"] == first["id"]
+
+
+def test_config_errors_are_clear(tmp_path: Path) -> None:
+    """A missing or invalid config is one readable error and exit code 1."""
+    missing = runner.invoke(app, ["--config", str(tmp_path / "nope.toml"), "queue"])
+    assert missing.exit_code == 1 and "configuration file not found" in missing.stderr
+    bad = tmp_path / "keepwarm.toml"
+    bad.write_text('[owner]\nname = "A"\naddresses = []\n')
+    result = runner.invoke(app, ["--config", str(bad), "queue"])
+    assert result.exit_code == 1
+    assert "owner.addresses" in result.stderr and "at least 1 item" in result.stderr
