@@ -19,6 +19,7 @@ _DEFAULTS = {
 
 
 def quiet_prefect(state_dir: Path) -> None:
-    os.environ.setdefault("PREFECT_HOME", str(state_dir / "prefect"))
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(state_dir / "prefect")))
+    home.mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level itself
     for key, value in _DEFAULTS.items():
         os.environ.setdefault(key, value)

@@ -20,7 +20,7 @@ def print_queue(items: list[dict[str, Any]], *, title: str) -> None:
         out.print(f"{title}: empty")
         return
     table = Table(title=title, show_lines=False, title_justify="left")
-    for column in ("id", "state", "rule", "to", "subject", "due", "why"):
+    for column in ("id", "state", "rule", "to", "subject", "due (UTC)", "why"):
         table.add_column(column, overflow="fold")
     for d in items:
         person = d["person"]

@@ -82,8 +82,8 @@ def _new_peer(
         subject=render_subject(rule.draft.subject, context, where=where),
         body=render_body(rule.draft.body, context, where=where, signature=owner.signature),
         reasons=(
-            f"new peer: first real interaction was the {kind} '{stored.interaction.subject}' "
-            f"on {person.planted_at:%Y-%m-%d}, and you have not written since",
+            f"new peer: {kind} '{stored.interaction.subject}' on {person.planted_at:%Y-%m-%d}; "
+            "nothing from you since",
             *person.reasons,
         ),
         interaction_ids=(stored.id,),

@@ -30,7 +30,9 @@ def test_stages_fill_the_queue_with_the_expected_drafts_only(demo_config: Path) 
     grace = next(d for d in queue if d["to"] == ["grace.hopper@navylabs.example"])
     assert grace["subject"] == "Thank you for Compiler tooling chat"
     assert grace["body"].startswith("Hi Grace,")
-    assert grace["reasons"][0].startswith("new peer: first real interaction was the meeting")
+    assert grace["reasons"][0] == (
+        "new peer: meeting 'Compiler tooling chat' on 2026-11-17; nothing from you since"
+    )
     assert {"id", "state", "rule", "to", "subject", "body", "person", "due", "reasons"} <= set(
         grace
     )
