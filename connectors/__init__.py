@@ -1,0 +1,1 @@
+"""Connectors: one package per provider, each implementing `keepwarm.ports.Connector`."""

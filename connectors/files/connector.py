@@ -1,0 +1,80 @@
+"""`FilesConnector`: mbox / Maildir / .eml mail and .ics calendars on disk, drafts into a Maildir.
+
+The embedded default account (`make demo` runs on it). It never raises for bad input: missing
+paths, unreadable files and unusable messages or events become `Quarantined` entries in the
+page of the stream they belong to, and every other stream still syncs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.files.calendar import read_ics
+from connectors.files.maildir import read_eml, read_maildir
+from connectors.files.maildrafts import MaildirDrafts
+from connectors.files.mbox import read_mbox
+from connectors.files.sources import Source, calendar_sources, mail_sources
+from connectors.files.streams import calendar_stream, mail_stream, problem_page
+from keepwarm.errors import ConfigError
+from keepwarm.models import OutgoingMessage
+from keepwarm.ports import Cursor, Page, Receipt
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+class FilesConnector:
+    """One `files` account: the mail and calendar paths it reads and the Maildir it drafts into."""
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        mail: Sequence[Path],
+        calendars: Sequence[Path],
+        drafts_dir: Path,
+        calendar_window: tuple[datetime, datetime],
+    ) -> None:
+        self.account = account
+        self.mail = list(mail)
+        self.calendars = list(calendars)
+        self.calendar_window = (_aware(calendar_window[0]), _aware(calendar_window[1]))
+        if self.calendar_window[0] > self.calendar_window[1]:
+            raise ConfigError(f"account {account!r}: the calendar window ends before it starts")
+        self._drafts = MaildirDrafts(Path(drafts_dir), account)
+
+    def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
+        """Pages for every stream that changed since `cursors`, mail first, then calendars."""
+        for source in mail_sources(self.mail):
+            yield from self._mail(source, cursors.get(mail_stream(source.path)))
+        for source in calendar_sources(self.calendars):
+            stream = calendar_stream(source.path)
+            if source.kind == "missing":
+                yield problem_page(stream, source.path, f"file not found: {source.path}")
+            else:
+                yield from read_ics(source.path, cursors.get(stream), self.calendar_window)
+
+    @staticmethod
+    def _mail(source: Source, cursor: Cursor | None) -> Iterator[Page]:
+        if source.kind == "mbox":
+            return read_mbox(source.path, cursor)
+        if source.kind == "maildir":
+            return read_maildir(source.path, cursor)
+        if source.kind == "eml":
+            return read_eml(source.path, cursor)
+        stream = mail_stream(source.path)
+        return iter([problem_page(stream, source.path, f"file not found: {source.path}")])
+
+    def owner_addresses(self) -> set[str]:
+        """Files carry no account identity: the owner's addresses come from the configuration."""
+        return set()
+
+    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
+        """Write the draft into the drafts Maildir once per key (sending is not possible)."""
+        return self._drafts.deliver(message, send=send)
+
+    def find_delivered(self, key: str) -> Receipt | None:
+        return self._drafts.find(key)

@@ -1,0 +1,139 @@
+"""One expanded VEVENT occurrence -> a meeting `Interaction` (pure).
+
+icalendar 7 already resolves TZIDs from VTIMEZONE blocks, Olson names and the CLDR table of
+Windows names (`W. Europe Standard Time`). What it leaves naive is floating time and the Outlook
+display form `(UTC+01:00) Amsterdam, Berlin, …` without a VTIMEZONE: the latter is read as its
+fixed offset here, the former as UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from keepwarm.models import Interaction, Kind, Participant, Response, Role
+
+_RESPONSES = {
+    "ACCEPTED": Response.ACCEPTED,
+    "DECLINED": Response.DECLINED,
+    "TENTATIVE": Response.TENTATIVE,
+    "NEEDS-ACTION": Response.NEEDS_ACTION,
+}
+_RESOURCE_TYPES = frozenset({"ROOM", "RESOURCE", "GROUP"})
+_OFFSET_TZID = re.compile(r"\s*\(?\s*(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?")
+
+
+def _zone(tzid: str | None, floating: str | None = None) -> tzinfo:
+    """The zone for a naive time: the fixed offset an Outlook-style TZID names, else the
+    calendar's X-WR-TIMEZONE (what floating times mean in Google and Apple exports), else UTC."""
+    match = _OFFSET_TZID.match(tzid) if tzid else None
+    if match is None:
+        try:
+            return ZoneInfo(floating) if floating else UTC
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
+    offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+    return timezone(-offset if match.group(1) == "-" else offset)
+
+
+def to_utc(
+    value: date | datetime, tzid: str | None = None, floating: str | None = None
+) -> datetime:
+    """Aware UTC; an all-day date is midnight UTC of that date."""
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_zone(tzid, floating)).astimezone(UTC)
+    return value.astimezone(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def tzid_of(component: Any) -> str | None:
+    """The TZID parameter written on DTSTART (expanded occurrences lose it, so ask the master)."""
+    prop = component.get("DTSTART") if component is not None else None
+    params = getattr(prop, "params", None)
+    value = params.get("TZID") if params else None
+    return str(value) if value else None
+
+
+def _address(value: Any) -> str | None:
+    text = str(value).strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:]
+    text = text.strip().lower()
+    return text if "@" in text else None
+
+
+def _param(value: Any, name: str) -> str:
+    params = getattr(value, "params", None)
+    found = params.get(name) if params else None
+    return str(found).strip() if found else ""
+
+
+def participants(component: Any, master: Any) -> tuple[Participant, ...]:
+    """Organizer and attendees; an exception that lists nobody inherits its series' people."""
+    source = component
+    if master is not None and "ORGANIZER" not in component and "ATTENDEE" not in component:
+        source = master
+    out: list[Participant] = []
+    seen: set[tuple[str, Role]] = set()
+    organizer = source.get("ORGANIZER")
+    attendees = source.get("ATTENDEE") or []
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    entries = [(organizer, Role.ORGANIZER)] if organizer is not None else []
+    entries += [(attendee, Role.ATTENDEE) for attendee in attendees]
+    for value, role in entries:
+        address = _address(value)
+        if address is None or (address, role) in seen:
+            continue
+        seen.add((address, role))
+        status = _param(value, "PARTSTAT").upper()
+        out.append(
+            Participant(
+                address=address,
+                role=role,
+                name=" ".join(_param(value, "CN").split()),
+                response=_RESPONSES.get(status) if role is Role.ATTENDEE else None,
+                is_resource=_param(value, "CUTYPE").upper() in _RESOURCE_TYPES,
+            )
+        )
+    return tuple(out)
+
+
+def meeting(
+    occurrence: Any,
+    master: Any,
+    *,
+    uid: str,
+    tzid: str | None,
+    cancelled: bool,
+    source: str,
+    floating: str | None = None,
+) -> Interaction:
+    """The interaction for one occurrence; raises (ValueError, KeyError, …) when it is unusable."""
+    start = to_utc(occurrence["DTSTART"].dt, tzid, floating)
+    ended_at: datetime | None = None
+    if "DTEND" in occurrence:
+        ended_at = to_utc(occurrence["DTEND"].dt, tzid, floating)
+    elif "DURATION" in occurrence:
+        ended_at = start + occurrence["DURATION"].dt
+    recurrence = occurrence.get("RECURRENCE-ID")
+    ident = to_utc(recurrence.dt, tzid, floating) if recurrence is not None else start
+    status = str(occurrence.get("STATUS", "")).upper()
+    return Interaction(
+        provider_id=f"ics:{uid}:{iso(ident)}",
+        kind=Kind.MEETING,
+        occurred_at=start,
+        participants=participants(occurrence, master),
+        subject=" ".join(str(occurrence.get("SUMMARY", "")).split()),
+        ended_at=ended_at,
+        thread_id=f"ics:{uid}",
+        cancelled=cancelled or status == "CANCELLED",
+        source=source,
+    )

@@ -1,0 +1,169 @@
+"""Maildir folders and single .eml files: one message per file.
+
+A Maildir message is known by its unique name before `:`; what follows holds flags that change
+when the mail is read or answered, which is not new mail. The cursor keeps the keys already read
+(those still present, so deletions shrink it), and only unseen keys are opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from connectors.files.mailparse import Unusable, parse_header_block
+from connectors.files.streams import (
+    PAGE_SIZE,
+    count,
+    gc_paused,
+    mail_stream,
+    os_reason,
+    problem_page,
+    summary,
+)
+from keepwarm.models import Interaction, Quarantined
+from keepwarm.ports import Cursor, Page
+
+_READ = 16 * 1024  # most header blocks fit; longer ones are read on
+_MAX_HEADER = 1 << 20
+
+
+def read_header(path: Path) -> bytes:
+    """The header block of a message file, reading no further than its first blank line."""
+    with path.open("rb") as f:
+        data = f.read(_READ)
+        while b"\n\n" not in data and b"\r\n\r\n" not in data and len(data) < _MAX_HEADER:
+            more = f.read(_READ)
+            if not more:
+                break
+            data += more
+    return header_of(data)
+
+
+def header_of(data: bytes) -> bytes:
+    """Bytes up to and including the last header line (all of `data` when there is no blank line)."""
+    end, end_crlf = data.find(b"\n\n"), data.find(b"\r\n\r\n")
+    if end_crlf >= 0 and (end < 0 or end_crlf < end):
+        return data[: end_crlf + 2]
+    return data[: end + 1] if end >= 0 else data
+
+
+def maildir_keys(folder: Path) -> dict[str, str]:
+    """Unique key -> path relative to the folder (`cur/…` wins over `new/…` for one key)."""
+    keys: dict[str, str] = {}
+    for sub in ("new", "cur"):
+        try:
+            entries = os.scandir(folder / sub)
+        except FileNotFoundError:
+            continue
+        with entries:
+            for entry in entries:
+                if not entry.name.startswith(".") and entry.is_file():
+                    keys[entry.name.split(":", 1)[0]] = f"{sub}/{entry.name}"
+    return keys
+
+
+def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
+    """Pages of the messages in a Maildir folder that earlier pulls have not seen."""
+    stream = mail_stream(folder)
+    try:
+        present = maildir_keys(folder)
+    except OSError as exc:
+        yield problem_page(stream, folder, os_reason(exc, folder))
+        return
+    stored = cursor.get("seen") if cursor else None
+    seen = {k for k in stored if isinstance(k, str)} if isinstance(stored, list) else set()
+    kept = seen & present.keys()
+    seen_sorted = sorted(kept)
+    unseen = sorted(present.keys() - seen)
+    if not unseen and kept == seen:
+        return
+    messages, quarantined = count(cursor, "messages"), count(cursor, "quarantined")
+    source = str(folder)
+    for first in range(0, max(len(unseen), 1), PAGE_SIZE):
+        interactions: list[Interaction] = []
+        problems: list[Quarantined] = []
+        done: list[str] = []
+        with gc_paused():
+            for key in unseen[first : first + PAGE_SIZE]:
+                relative = present[key]
+                try:
+                    header = read_header(folder / relative)
+                except FileNotFoundError:
+                    continue  # moved by a mail client while we listed; the next pull finds it
+                except OSError as exc:
+                    problems.append(Quarantined(source, relative, os_reason(exc, relative)))
+                    quarantined += 1
+                    done.append(key)
+                    continue
+                try:
+                    interactions.append(parse_header_block(header, f"{folder}#{relative}"))
+                    messages += 1
+                except Unusable as exc:
+                    problems.append(Quarantined(source, relative, str(exc)))
+                    quarantined += 1
+                done.append(key)
+        # Both runs are sorted, so this is a linear merge (Timsort), not a fresh sort per page.
+        seen_sorted = sorted(seen_sorted + done)
+        yield _page(stream, folder, interactions, problems, seen_sorted, messages, quarantined)
+
+
+def _page(
+    stream: str,
+    folder: Path,
+    interactions: list[Interaction],
+    problems: list[Quarantined],
+    seen: list[str],
+    messages: int,
+    quarantined: int,
+) -> Page:
+    cursor = {"seen": seen, "messages": messages, "quarantined": quarantined}
+    return Page(
+        stream,
+        tuple(interactions),
+        tuple(problems),
+        cursor,
+        summary(folder, "maildir", messages, quarantined),
+    )
+
+
+def read_eml(path: Path, cursor: Cursor | None) -> Iterator[Page]:
+    """The single message in an .eml file, re-read only when the file's content changed."""
+    stream = mail_stream(path)
+    try:
+        stat = path.stat()
+        if (
+            cursor
+            and cursor.get("size") == stat.st_size
+            and cursor.get("mtime_ns") == (stat.st_mtime_ns)
+        ):
+            return
+        with path.open("rb") as f:
+            data = f.read()
+    except OSError as exc:
+        yield problem_page(stream, path, os_reason(exc, path))
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    new_cursor: Cursor = {"size": len(data), "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    if cursor and cursor.get("sha256") == digest:  # touched, not changed
+        messages, quarantined = count(cursor, "messages"), count(cursor, "quarantined")
+        new_cursor.update(messages=messages, quarantined=quarantined)
+        yield Page(stream, cursor=new_cursor, summary=summary(path, "eml", messages, quarantined))
+        return
+    name = path.name
+    header = header_of(data)
+    interactions: tuple[Interaction, ...] = ()
+    problems: tuple[Quarantined, ...] = ()
+    try:
+        interactions = (parse_header_block(header, f"{path}#{name}"),)
+    except Unusable as exc:
+        problems = (Quarantined(str(path), name, str(exc)),)
+    new_cursor.update(messages=len(interactions), quarantined=len(problems))
+    yield Page(
+        stream,
+        interactions,
+        problems,
+        new_cursor,
+        summary(path, "eml", len(interactions), len(problems)),
+    )

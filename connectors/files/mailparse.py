@@ -1,0 +1,208 @@
+"""One message's header block (bytes up to the first blank line) -> an email `Interaction`.
+
+Pure and fast (it runs once per message of a mailbox): one pass over the header lines keeps the
+few headers keepwarm needs, with header names memoised so the Received/DKIM/ARC noise of real
+mail costs a dict lookup per line. Decoders run only on the values used, and only when needed.
+Bodies are never seen here, so broken MIME or bad body encodings cannot matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from connectors.files.headers import addresses_cached, decode_words, parse_date
+from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Role
+
+
+class Unusable(ValueError):
+    """The message cannot become an interaction; the message is the quarantine reason."""
+
+
+_WANTED = frozenset(
+    {"from", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to", "references"}
+    | CLASSIFICATION_HEADERS
+)
+_LIST_HEADERS = frozenset({"to", "cc", "bcc"})
+_ROLES = {"from": Role.FROM, "to": Role.TO, "cc": Role.CC, "bcc": Role.BCC}
+#: Raw header name (as written, e.g. "Message-Id") -> wanted lower-case name, or "" when not
+#: wanted. Header names are a small vocabulary: one dict hit replaces strip + lower + set test.
+_NAMES: dict[str, str] = {}
+_PARTICIPANTS: dict[tuple[str, Role, str], Participant] = {}
+_CACHE_LIMIT = 20_000
+_BRACKETED = re.compile(r"<([^<>\s]+)>")
+_REPORT_TYPE = re.compile(r";\s*report-type\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
+
+
+def decode_block(block: bytes) -> str:
+    """Header bytes as text; never fails.
+
+    Raw 8-bit headers are UTF-8 with the odd broken byte, or a legacy single-byte charset. A
+    line is read as UTF-8 (bad bytes replaced) when most of its high bytes form valid UTF-8,
+    else as Latin-1, so a raw Latin-1 "Lütkebohle" keeps its ü instead of a replacement mark.
+    """
+    try:
+        return block.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\n".join(_decode_line(line) for line in block.split(b"\n"))
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = line.decode("utf-8", errors="replace")
+        high = sum(1 for byte in line if byte >= 0x80)
+        return text if text.count("\ufffd") * 4 < high else line.decode("latin-1")
+
+
+def _canonical(name: str) -> str:
+    canonical = name.strip().lower()
+    found = canonical if canonical in _WANTED else ""
+    if len(_NAMES) < _CACHE_LIMIT:
+        _NAMES[name] = found
+    return found
+
+
+def extract(text: str) -> dict[str, str]:
+    """Wanted headers, unfolded and stripped, names lower-cased.
+
+    The first occurrence wins, except To/Cc/Bcc whose repeats are joined (some mailers split them).
+    """
+    found: dict[str, str] = {}
+    current: str | None = None
+    for line in text.split("\n"):
+        if not line:
+            continue
+        first = line[0]
+        if first == " " or first == "\t":
+            if current is not None:
+                found[current] += line
+            continue
+        name, colon, value = line.partition(":")
+        wanted = _NAMES.get(name)
+        if wanted is None:
+            wanted = _canonical(name)
+        if not wanted or not colon:
+            current = None
+        elif wanted not in found:
+            found[wanted] = value
+            current = wanted
+        elif wanted in _LIST_HEADERS:
+            found[wanted] += "," + value
+            current = wanted
+        else:
+            current = None
+    for name, value in found.items():
+        if "\r" in value or "\t" in value:
+            value = value.replace("\r", "").replace("\t", " ")
+        found[name] = value.strip()
+    return found
+
+
+def _ids(value: str) -> list[str]:
+    """Message ids in a header, without brackets.
+
+    Without brackets only `@` tokens count, so `In-Reply-To: your message of Monday` is no id.
+    """
+    if value.startswith("<") and value.endswith(">") and value.count("<") == 1 and " " not in value:
+        return [value[1:-1]]
+    found = _BRACKETED.findall(value)
+    return found if found else [token for token in value.split() if "@" in token]
+
+
+_CONTENT_TYPES: dict[str, str] = {}
+
+
+def _content_type(value: str) -> str:
+    """Main type plus `report-type` (which marks bounces); the rest is noise for classification."""
+    kept = _CONTENT_TYPES.get(value)
+    if kept is None:
+        main = value.split(";", 1)[0].strip().lower()
+        match = _REPORT_TYPE.search(value)
+        kept = f"{main}; report-type={match.group(1).lower()}" if match else main
+        if len(_CONTENT_TYPES) >= _CACHE_LIMIT:
+            _CONTENT_TYPES.clear()
+        _CONTENT_TYPES[value] = kept
+    return kept
+
+
+def _participant(address: str, role: Role, name: str) -> Participant:
+    """Shared instances: the same few people recur in every message of a mailbox."""
+    key = (address, role, name)
+    participant = _PARTICIPANTS.get(key)
+    if participant is None:
+        participant = Participant(address, role, name)
+        if len(_PARTICIPANTS) >= _CACHE_LIMIT:
+            _PARTICIPANTS.clear()
+        _PARTICIPANTS[key] = participant
+    return participant
+
+
+def parse_header_block(block: bytes, source: str) -> Interaction:
+    """Build the interaction for one message; raises `Unusable` with the quarantine reason."""
+    raw = extract(decode_block(block))
+    from_value = raw.get("from")
+    if not from_value:
+        raise Unusable("no From header")
+    date_value = raw.get("date")
+    if not date_value:
+        raise Unusable("no Date header")
+    try:
+        occurred_at = parse_date(date_value)
+    except ValueError:
+        raise Unusable(f"Date header {date_value!r} is not a date") from None
+
+    participants: list[Participant] = []
+    seen: set[int] = set()  # participants are shared instances, so identity is equality here
+    for header, role in _ROLES.items():
+        value = raw.get(header)
+        if value:
+            for name, address in addresses_cached(value):
+                participant = _participant(address, role, name)
+                if id(participant) not in seen:
+                    seen.add(id(participant))
+                    participants.append(participant)
+    if not participants or participants[0].role is not Role.FROM:
+        raise Unusable(f"From header {from_value!r} has no address")
+
+    value = raw.get("message-id")
+    ids = _ids(value) if value else None
+    message_id = ids[0] if ids else None
+    if message_id:
+        provider_id = "msg:" + message_id
+    else:
+        normalised = block.replace(b"\r\n", b"\n")
+        provider_id = "sha:" + hashlib.sha1(normalised, usedforsecurity=False).hexdigest()[:24]
+    value = raw.get("in-reply-to")
+    ids = _ids(value) if value else None
+    in_reply_to = ids[0] if ids else None
+    value = raw.get("references")
+    references = tuple(_ids(value)) if value else ()
+
+    subject = raw.get("subject", "")
+    if "=?" in subject:
+        subject = " ".join(decode_words(subject).splitlines())  # words can smuggle in breaks
+
+    headers: dict[str, str] = {}
+    for name, value in raw.items():
+        if name in CLASSIFICATION_HEADERS:
+            if "=?" in value:
+                value = decode_words(value)
+            headers[name] = _content_type(value) if name == "content-type" else value
+
+    return Interaction(
+        provider_id,
+        Kind.EMAIL,
+        occurred_at,
+        tuple(participants),
+        subject,
+        None,
+        references[0] if references else in_reply_to or message_id or provider_id,
+        message_id,
+        in_reply_to,
+        references,
+        headers,
+        False,
+        source,
+    )

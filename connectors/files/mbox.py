@@ -1,0 +1,125 @@
+"""Incremental mbox reading: resume at a byte offset when the file only grew.
+
+Cursor: `{"size", "mtime_ns", "offset", "head", "messages", "quarantined"}`. `head` is the SHA-1
+of the first min(4096, size) bytes, so an mbox that was rewritten (compacted, messages deleted)
+is recognised and re-read from the start; the store upserts, so a re-read never duplicates.
+Pages carry `size = offset` until the end of the file, so a crash mid-file resumes where the last
+committed page stopped instead of believing the file was finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
+
+from connectors.files.mailparse import Unusable, parse_header_block
+from connectors.files.mboxscan import scan
+from connectors.files.streams import (
+    PAGE_SIZE,
+    count,
+    gc_paused,
+    mail_stream,
+    os_reason,
+    problem_page,
+    summary,
+)
+from keepwarm.models import Interaction, Quarantined
+from keepwarm.ports import Cursor, Page
+
+HEAD_BYTES = 4096
+
+
+def _head(f: BinaryIO, length: int) -> str:
+    f.seek(0)
+    return hashlib.sha1(f.read(min(HEAD_BYTES, length)), usedforsecurity=False).hexdigest()
+
+
+def _resume_offset(f: BinaryIO, size: int, cursor: Cursor | None) -> int:
+    """Where to continue reading: the stored offset when the file only grew, else 0."""
+    if not cursor:
+        return 0
+    old_size, offset, head = cursor.get("size"), cursor.get("offset"), cursor.get("head")
+    if not (isinstance(old_size, int) and isinstance(offset, int) and isinstance(head, str)):
+        return 0
+    if size <= old_size or not 0 < offset <= old_size or _head(f, old_size) != head:
+        return 0
+    f.seek(offset)
+    return offset if f.read(5) == b"From " else 0
+
+
+def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
+    """Pages of the messages added to the mbox at `path` since `cursor`; nothing if unchanged."""
+    stream = mail_stream(path)
+    try:
+        f = path.open("rb")  # held open across yields; closed by the `with` below
+    except OSError as exc:
+        yield problem_page(stream, path, os_reason(exc, path))
+        return
+    with f:
+        try:
+            stat = os.fstat(f.fileno())
+            size, mtime = stat.st_size, stat.st_mtime_ns
+            if cursor and cursor.get("size") == size and cursor.get("mtime_ns") == mtime:
+                return
+            offset = _resume_offset(f, size, cursor)
+        except OSError as exc:
+            yield problem_page(stream, path, os_reason(exc, path))
+            return
+        messages = count(cursor, "messages") if offset else 0
+        quarantined = count(cursor, "quarantined") if offset else 0
+        position = offset
+        prefix = f"{path}#"
+        source = str(path)
+        raws = scan(f, offset, size)
+        while True:
+            interactions: list[Interaction] = []
+            problems: list[Quarantined] = []
+            try:
+                with gc_paused():
+                    for start, end, header in islice(raws, PAGE_SIZE):
+                        number = messages + quarantined + 1
+                        try:
+                            interactions.append(
+                                parse_header_block(
+                                    header, f"{prefix}offset {start} (message {number})"
+                                )
+                            )
+                            messages += 1
+                        except Unusable as exc:
+                            where = f"offset {start} (message {number})"
+                            problems.append(Quarantined(source, where, str(exc)))
+                            quarantined += 1
+                        position = end
+                more = len(interactions) + len(problems) == PAGE_SIZE and position < size
+                # Mid-file pages record `size = offset`, so a crash resumes from the last commit.
+                new_cursor: Cursor | None = _cursor(f, position, mtime, messages, quarantined)
+            except OSError as exc:
+                problems.append(Quarantined(source, f"offset {position}", os_reason(exc, path)))
+                more, new_cursor = False, None  # keep the stored position; retry next run
+            yield Page(
+                stream,
+                tuple(interactions),
+                tuple(problems),
+                new_cursor,
+                summary(path, "mbox", messages, quarantined),
+            )
+            if not more:
+                return
+
+
+def _cursor(f: BinaryIO, offset: int, mtime: int, messages: int, quarantined: int) -> Cursor:
+    where = f.tell()
+    head = _head(f, offset)
+    f.seek(where)
+    return {
+        "size": offset,
+        "mtime_ns": mtime,
+        "offset": offset,
+        "head": head,
+        "messages": messages,
+        "quarantined": quarantined,
+    }
