@@ -16,19 +16,23 @@ STATES = ", ".join(s.value for s in DraftState)
 
 
 def print_queue(items: list[dict[str, Any]], *, title: str) -> None:
+    """A compact table: who, what and why; `keepwarm show ID` has the full draft."""
     if not items:
         out.print(f"{title}: empty")
         return
-    table = Table(title=title, show_lines=False, title_justify="left")
-    for column in ("id", "state", "rule", "to", "subject", "due (UTC)", "why"):
-        table.add_column(column, overflow="fold")
+    several_states = len({d["state"] for d in items}) > 1
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("id", justify="right")
+    if several_states:
+        table.add_column("state")
+    for column, ratio in (("to", 2), ("subject", 3), ("due (UTC)", 1), ("why", 4)):
+        table.add_column(column, ratio=ratio, overflow="fold")
     for d in items:
         person = d["person"]
-        to = f"{person['name']} <{d['to'][0]}>" if person["name"] else d["to"][0]
-        table.add_row(
-            str(d["id"]), d["state"], d["rule"], to, d["subject"], d["due"][:16].replace("T", " "),
-            d["reasons"][0] if d["reasons"] else "",
-        )  # fmt: skip
+        reason = d["reasons"][0].removeprefix("new peer: ") if d["reasons"] else ""
+        row = [str(d["id"])] + ([d["state"]] if several_states else [])
+        row += [person["name"] or d["to"][0], d["subject"], d["due"][:16].replace("T", " "), reason]
+        table.add_row(*row)
     out.print(table)
 
 
