@@ -23,6 +23,9 @@ from keepwarm.rules.schema import Policies, Rule
 from keepwarm.rules.timing import add_delay, next_slot
 from keepwarm.rules.triggers import Hit, hit, matches
 
+#: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
+WAIT_FIRST = frozenset({"no_reply", "quiet"})
+
 
 @dataclass(frozen=True, slots=True)
 class LoadedRule:
@@ -162,8 +165,11 @@ def _candidate(
     last = queue.last_draft_at.get(person.key)
     if rule.cooldown is not None and last is not None and last > now - rule.cooldown:
         return None
+    ready = add_delay(found.anchor, rule.after, zone, policies.holidays)
+    if ready > now and rule.trigger.type in WAIT_FIRST:
+        return None  # "no answer within N days" is only true once the N days have passed
     due = next_slot(
-        add_delay(found.anchor, rule.after, zone, policies.holidays),
+        ready,
         rule.window,
         zone,
         policies.holidays,

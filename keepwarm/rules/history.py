@@ -57,7 +57,10 @@ def build_histories(
             continue
         others = [p for p in item.participants if p.address not in owner_addresses]
         size = len({p.address for p in others if not p.is_resource})
-        for key, direction in _touches(item.kind, item.participants, owner_addresses, owner_of):
+        auto = item.headers.get("auto-submitted", "no").strip().lower() not in ("", "no")
+        for key, direction in _touches(
+            item.kind, item.participants, owner_addresses, owner_of, automatic=auto
+        ):
             histories.setdefault(key, []).append(
                 Touch(
                     at=item.occurred_at,
@@ -81,6 +84,8 @@ def _touches(
     parts: Sequence[Participant],
     owner_addresses: frozenset[str],
     owner_of: Mapping[str, str],
+    *,
+    automatic: bool = False,
 ) -> list[tuple[str, Direction]]:
     if kind is Kind.MEETING:
         if any(
@@ -104,6 +109,8 @@ def _touches(
         }
         return list(wrote.items())
     key = owner_of.get(sender.address)
+    if automatic:
+        return []  # an out-of-office or notification is not the person writing
     if key is not None and any(p.address in owner_addresses for p in parts if p is not sender):
         return [(key, "in")]
     return []
