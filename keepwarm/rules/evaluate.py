@@ -24,7 +24,7 @@ from keepwarm.rules.timing import add_delay, next_slot
 from keepwarm.rules.triggers import Hit, hit, matches
 
 #: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
-WAIT_FIRST = frozenset({"no_reply", "quiet"})
+WAIT_FIRST = frozenset({"no_reply"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,8 @@ def _quiet(trigger: QuietTrigger, touches: Sequence[Touch], now: datetime) -> Hi
     return Hit(
         instance=f"quiet:{last.provider_id}",
         touch=last,
-        anchor=last.at + trigger.quiet_for,
+        # Noticed late (first run, or the tier just changed)? Then the check-in is due now.
+        anchor=max(last.at + trigger.quiet_for, now),
         reason=f"quiet: no contact since {last.at:%Y-%m-%d} ({silence.days} days)",
     )
 
