@@ -204,9 +204,7 @@ def _problem(data: Any, error: Any, source: str) -> Problem:
 def _type_hint(kind: str) -> str:
     if kind.startswith(("int_", "bool_", "string_", "list_", "dict_", "model_")):
         return "check the value's type against `keepwarm rules schema`"
-    if kind == "value_error":
-        return ""
-    return ""
+    return "see rules/README.md for the language, or `keepwarm rules schema`"
 
 
 def _is_tag(part: int | str) -> bool:

@@ -82,19 +82,22 @@ class TestNoReply:
 
 
 class TestQuiet:
-    tiers = [
+    tiers = (
         rule("trigger: {type: quiet, for: 90d}\nwhen: {stage: [established]}", "est"),
         rule("trigger: {type: quiet, for: 180d}\nwhen: {not: {stage: [established]}}", "other"),
-    ]
+    )
 
     def test_tiers_by_stage(self) -> None:
         """100 quiet days prompt an established peer but not a growing one; 200 days prompt both."""
         est = person(key="e@x.example", addresses=("e@x.example",), stage=Stage.ESTABLISHED)
         grow = person(key="g@x.example", addresses=("g@x.example",), stage=Stage.GROWING)
         history = {est.key: [touch("in", 100)], grow.key: [touch("in", 100)]}
-        assert [d.rule for d in run(self.tiers, [est, grow], history)] == ["est"]
+        assert [d.rule for d in run(list(self.tiers), [est, grow], history)] == ["est"]
         history = {est.key: [touch("in", 200)], grow.key: [touch("in", 200)]}
-        assert sorted(d.rule for d in run(self.tiers, [est, grow], history)) == ["est", "other"]
+        assert sorted(d.rule for d in run(list(self.tiers), [est, grow], history)) == [
+            "est",
+            "other",
+        ]
 
     def test_until_bounds_the_quiet_span(self) -> None:
         """`until` stops a water rule from firing on long-dormant people."""
