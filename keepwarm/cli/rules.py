@@ -130,7 +130,7 @@ def _preview_json(result: Preview) -> dict[str, Any]:
 
 def _print_preview(result: Preview) -> None:
     for problem in result.problems:
-        err.print(f"[bold red]rule problem (file skipped):[/] {escape(problem)}")
+        err.print(f"[bold red]rule problem (file skipped):[/] {escape(problem)}", soft_wrap=True)
     out.print(
         f"Replaying {result.start:%Y-%m-%d} … {result.end:%Y-%m-%d}: "
         f"{len(result.drafts)} draft(s) would have been proposed; the queue is not touched.",

@@ -194,7 +194,7 @@ def _problem(data: Any, error: Any, source: str) -> Problem:
         message = f"{path}: required key is missing"
         hint = f"add '{loc[-1]}:'"
     else:
-        message = f"{path}: {error['msg']}"
+        message = f"{path}: {str(error['msg']).removeprefix('Value error, ')}"
         if kind == "literal_error":
             message += f" (got {error.get('input')!r})"
         hint = _type_hint(kind)
