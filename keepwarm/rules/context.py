@@ -15,6 +15,12 @@ from keepwarm.models import Classification, Owner, PersonView, Stage
 from keepwarm.rules.history import Touch
 
 PREVIOUS_LIMIT = 5
+# English names without strftime (locale-independent, and much faster in bulk).
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
 
 
 def template_context(
@@ -26,7 +32,9 @@ def template_context(
     rule: str,
     trigger: str,
     now: datetime,
+    with_previous: bool = True,
 ) -> dict[str, Any]:
+    """Everything a template may use; `with_previous=False` skips `previous` (not used)."""
     zone = ZoneInfo(owner.timezone)
     return {
         "owner": {
@@ -46,26 +54,30 @@ def template_context(
         },
         "organisation": person.organisation,
         "interaction": _touch(touch, zone, now),
-        "previous": [_touch(t, zone, now) for t in previous[-PREVIOUS_LIMIT:]],
+        "previous": [_touch(t, zone, now) for t in previous[-PREVIOUS_LIMIT:]]
+        if with_previous
+        else [],
         "rule": {"name": rule, "trigger": trigger},
     }
 
 
 def _touch(touch: Touch, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     local = touch.at.astimezone(zone)
+    weekday = _WEEKDAYS[local.weekday()]
     return {
-        "kind": touch.kind.value,
+        "kind": "meeting" if touch.direction == "meeting" else "email",
         "direction": touch.direction,
         "subject": touch.subject,
-        "date": local.strftime("%A %-d %B"),
-        "weekday": local.strftime("%A"),
+        "date": f"{weekday} {local.day} {_MONTHS[local.month - 1]}",
+        "weekday": weekday,
         "days_ago": max(0, (now - touch.at).days),
         "size": touch.size + 1,
     }
 
 
 def _day(value: datetime, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%-d %B %Y")
+    local = value.astimezone(zone)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
 
 
 def first_name(name: str) -> str:

@@ -177,14 +177,21 @@ def _candidate(
     expires = due + rule.expires_after if rule.expires_after is not None else None
     if expires is not None and expires <= now:
         return None
-    previous = [t for t in touches if t.interaction_id != found.touch.interaction_id]
-    return _Candidate(loaded, person, found, key, due, expires, previous)
+    return _Candidate(loaded, person, found, key, due, expires, touches)
 
 
 def _render(c: _Candidate, owner: Owner, now: datetime) -> ProposedDraft:
     rule = c.loaded.rule
+    uses_previous = "previous" in rule.draft.subject or "previous" in (rule.draft.body or "")
     context = template_context(
-        owner, c.person, c.hit.touch, c.previous, rule=rule.name, trigger=rule.trigger.type, now=now
+        owner,
+        c.person,
+        c.hit.touch,
+        [t for t in c.previous if t is not c.hit.touch],
+        rule=rule.name,
+        trigger=rule.trigger.type,
+        now=now,
+        with_previous=uses_previous,
     )
     where = f"{c.loaded.source} (rule {rule.name})"
     body = rule.draft.body or ""

@@ -236,3 +236,14 @@ class TestIdempotencyAndWithdrawal:
             (3, "met you on 2026-11-18 ('Lunch')"),
         ]
         assert withdrawals(drafts, history, now=NOW - timedelta(days=2, hours=1)) == []
+
+
+def test_template_context_has_previous_interactions_and_organisation() -> None:
+    """`previous` lists earlier touches (oldest first) and `organisation` is the person's."""
+    r = rule(
+        "trigger: {type: quiet, for: 10d}\ndraft:\n  subject: s\n  body: >-\n"
+        "    {{ organisation }}:{% for p in previous %} {{ p.subject }}/{{ p.direction }}{% endfor %}"
+    )
+    history = {person().key: [touch("meeting", 40, subject="A"), touch("in", 30, subject="B")]}
+    [draft] = run([r], [person()], history)
+    assert draft.body.startswith("navy.example: A/meeting\n")
