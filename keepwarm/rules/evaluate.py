@@ -157,7 +157,8 @@ def _candidate(
     if person.classification.value not in rule.when.classification:
         return None
     found = hit(rule, person, touches, now)
-    if found is None or not matches(rule.when, person, found.touch, len(touches)):
+    tags = policies.tags_of(person.addresses) if policies.tags else frozenset()
+    if found is None or not matches(rule.when, person, found.touch, len(touches), tags):
         return None
     key = f"{rule.name}:{person.key}:{found.instance}"
     if key in queue.keys:

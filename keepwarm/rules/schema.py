@@ -132,6 +132,8 @@ class When(_Strict):
     classification: list[ClassName] = Field(default_factory=lambda: ["peer"])  # type: ignore[arg-type]
     organisation: list[str] | None = None
     domain: list[str] | None = None
+    #: Tags defined under `policies.tags` (e.g. `vip`); any listed tag must be the person's.
+    tags: list[str] | None = None
     account: list[str] | None = None
     source: list[Source] | None = None
     meeting_size: Range | None = None
@@ -193,6 +195,22 @@ class Policies(_Strict):
     #: No follow-up to someone who wrote to the owner within this span (it waits, then resumes).
     recent_inbound: Duration | None = timedelta(days=3)
     holidays: list[date] = Field(default_factory=list)
+    #: Tags for `when: {tags: [...]}`: tag → addresses or domains (a domain covers subdomains).
+    tags: dict[str, list[str]] = Field(default_factory=dict)
+
+    def tags_of(self, addresses: tuple[str, ...]) -> frozenset[str]:
+        """The tags whose members include one of these addresses or their domains."""
+        found = set()
+        for tag, members in self.tags.items():
+            for address in addresses:
+                domain = address.rpartition("@")[2]
+                if any(
+                    m.lower() == address or m.lower() == domain or domain.endswith("." + m.lower())
+                    for m in members
+                ):
+                    found.add(tag)
+                    break
+        return frozenset(found)
 
 
 class RuleFile(_Strict):

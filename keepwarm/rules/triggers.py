@@ -121,14 +121,20 @@ def _meeting_ended(
     return None
 
 
-def matches(when: When, person: PersonView, touch: Touch, count: int) -> bool:
+def matches(
+    when: When,
+    person: PersonView,
+    touch: Touch,
+    count: int,
+    tags: frozenset[str] = frozenset(),
+) -> bool:
     """Whether every condition of `when` holds for this person and triggering interaction."""
     if person.classification.value not in when.classification:
         return False
-    return _holds(when, person, touch, count)
+    return _holds(when, person, touch, count, tags)
 
 
-def _holds(when: When, person: PersonView, touch: Touch, count: int) -> bool:
+def _holds(when: When, person: PersonView, touch: Touch, count: int, tags: frozenset[str]) -> bool:
     if when.stage is not None and (person.stage is None or person.stage.value not in when.stage):
         return False
     if when.organisation is not None and person.organisation.lower() not in {
@@ -140,6 +146,8 @@ def _holds(when: When, person: PersonView, touch: Touch, count: int) -> bool:
         wanted = {d.lower() for d in when.domain}
         if not any(d == w or d.endswith("." + w) for d in domains for w in wanted):
             return False
+    if when.tags is not None and not tags.intersection(when.tags):
+        return False
     if when.account is not None and touch.account not in when.account:
         return False
     if when.source is not None and touch.kind.value not in when.source:
@@ -150,4 +158,4 @@ def _holds(when: When, person: PersonView, touch: Touch, count: int) -> bool:
         return False
     if when.interactions is not None and not when.interactions.holds(count):
         return False
-    return when.negate is None or not _holds(when.negate, person, touch, count)
+    return when.negate is None or not _holds(when.negate, person, touch, count, tags)

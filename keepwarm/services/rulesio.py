@@ -14,7 +14,7 @@ from keepwarm.errors import RuleError
 from keepwarm.rules.check import TemplateReader, check_text
 from keepwarm.rules.evaluate import LoadedRule
 from keepwarm.rules.parse import Problem, name_position
-from keepwarm.rules.schema import Policies
+from keepwarm.rules.schema import Policies, When
 
 TEMPLATES = "templates"
 
@@ -46,6 +46,7 @@ def check_paths(paths: Sequence[Path]) -> RuleSet:
     result = RuleSet(files=len(files))
     seen: dict[str, str] = {}
     policies_from: str | None = None
+    positions: dict[str, tuple[int, int]] = {}
     for path in files:
         source = str(path)
         try:
@@ -86,10 +87,32 @@ def check_paths(paths: Sequence[Path]) -> RuleSet:
             result.problems.extend(problems)
             result.skipped.append(source)
             continue
-        for loaded in checked.rules:
+        for index, loaded in enumerate(checked.rules):
             seen[loaded.rule.name] = source
+            positions[loaded.rule.name] = name_position(checked.parsed, index)
         result.rules.extend(checked.rules)
+    known = set(result.policies.tags)
+    for loaded in result.rules:
+        unknown = sorted(_tags(loaded.rule.when) - known)
+        if unknown:
+            line, col = positions[loaded.rule.name]
+            result.problems.append(
+                Problem(
+                    loaded.source,
+                    line,
+                    col,
+                    f"rule {loaded.rule.name!r} uses tag(s) {', '.join(unknown)} that no "
+                    "'policies.tags' defines, so it can never match",
+                    f"define them in policies.tags or fix the spelling (known: {sorted(known)})",
+                )
+            )
     return result
+
+
+def _tags(when: When | None) -> set[str]:
+    if when is None:
+        return set()
+    return set(when.tags or ()) | _tags(when.negate)
 
 
 def load_rules(folder: Path) -> RuleSet:

@@ -150,3 +150,11 @@ def test_duplicate_names_across_files_and_body_templates(tmp_path: Path) -> None
         "Dear {{ person.first_name }}"
     )
     assert isinstance(result.rules[0], LoadedRule)
+
+
+def test_unknown_tag_is_reported_at_the_rule(tmp_path: Path) -> None:
+    """A rule that uses a tag no policies block defines is flagged at its name."""
+    (tmp_path / "a.yaml").write_text(RULE.replace("    after: 2h", "    when: {tags: [vipp]}"))
+    (tmp_path / "p.yaml").write_text("policies:\n  tags: {vip: [navy.example]}\n")
+    [problem] = check_paths([tmp_path]).problems
+    assert str(problem).startswith(f"{tmp_path / 'a.yaml'}:2:11: rule 'thanks' uses tag(s) vipp")

@@ -247,3 +247,15 @@ def test_template_context_has_previous_interactions_and_organisation() -> None:
     history = {person().key: [touch("meeting", 40, subject="A"), touch("in", 30, subject="B")]}
     [draft] = run([r], [person()], history)
     assert draft.body.startswith("navy.example: A/meeting\n")
+
+
+def test_tags_from_policies_select_a_cadence_tier() -> None:
+    """`when: {tags: [vip]}` holds for addresses or (sub)domains listed under policies.tags."""
+    r = rule("trigger: {type: quiet, for: 10d}\nwhen: {tags: [vip]}")
+    policies = NO_POLICY.model_copy(update={"tags": {"vip": ["navy.example", "x@y.example"]}})
+    inside = person(addresses=("grace@lab.navy.example",))
+    history = {inside.key: [touch("in", 20)]}
+    assert len(run([r], [inside], history, policies=policies)) == 1
+    outside = person(addresses=("grace@army.example",))
+    assert run([r], [outside], history, policies=policies) == []
+    assert run([r], [inside], history) == []
