@@ -219,8 +219,15 @@ def _render(c: _Candidate, owner: Owner, now: datetime) -> ProposedDraft:
         interaction_ids=(c.hit.touch.interaction_id,),
         due_at=c.due,
         expires_at=c.expires,
-        in_reply_to=reply_to.message_id if reply_to is not None else None,
+        in_reply_to=_header_safe(reply_to.message_id if reply_to is not None else None),
     )
+
+
+def _header_safe(value: str | None) -> str | None:
+    """A Message-ID goes into a header: one with a line break or space is dropped, not sent."""
+    if value is None or any(c.isspace() for c in value):
+        return None
+    return value
 
 
 @dataclass(frozen=True, slots=True)

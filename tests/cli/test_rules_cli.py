@@ -102,3 +102,19 @@ def test_draft_is_withdrawn_when_the_person_writes_first(demo_config: Path) -> N
         assert event.detail == "wrote to you on 2026-11-21 ('Thanks for the chat')"
     finally:
         ws.close()
+
+
+def test_rejected_draft_is_not_proposed_again(demo_config: Path) -> None:
+    """After rejecting Grace's thank-you, drafting again (a day later) queues nothing for her."""
+    kw(demo_config, "sync")
+    kw(demo_config, "draft")
+    queue = json.loads(kw(demo_config, "queue", "--json"))
+    grace = next(d for d in queue if d["to"] == ["grace.hopper@navylabs.example"])
+    kw(demo_config, "reject", str(grace["id"]))
+    demo_config.write_text(
+        demo_config.read_text().replace("2026-11-20T18:00:00Z", "2026-11-21T18:00:00Z")
+    )
+    report = json.loads(kw(demo_config, "draft", "--json"))
+    assert report["created"] == 0
+    pending = json.loads(kw(demo_config, "queue", "--state", "pending", "--json"))
+    assert "grace.hopper@navylabs.example" not in {d["to"][0] for d in pending}

@@ -259,3 +259,16 @@ def test_tags_from_policies_select_a_cadence_tier() -> None:
     outside = person(addresses=("grace@army.example",))
     assert run([r], [outside], history, policies=policies) == []
     assert run([r], [inside], history) == []
+
+
+def test_a_message_id_with_a_line_break_never_reaches_in_reply_to() -> None:
+    """reply_in_thread drops a Message-ID that carries CR/LF instead of injecting a header."""
+    r = rule(
+        "trigger: {type: no_reply}\nafter: 1d\ndraft: {reply_in_thread: true, subject: s, body: b}"
+    )
+    sent = touch("out", 5)
+    evil = type(sent)(
+        **{**{f: getattr(sent, f) for f in sent.__slots__}, "message_id": "<a>\r\nBcc: x@y"}
+    )
+    [draft] = run([r], [person()], {person().key: [evil]})
+    assert draft.in_reply_to is None and "\n" not in draft.subject
