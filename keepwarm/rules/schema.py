@@ -99,6 +99,9 @@ class QuietTrigger(_Strict):
     type: Literal["quiet"]
     quiet_for: Duration = Field(alias="for")
     until: Duration | None = None
+    #: `any`: any contact resets the clock (your own unanswered emails too);
+    #: `two_way`: only their emails and meetings do.
+    since: Literal["any", "two_way"] = "any"
 
 
 class MeetingEndedTrigger(_Strict):

@@ -81,9 +81,12 @@ def _no_reply(trigger: NoReplyTrigger, touches: Sequence[Touch], now: datetime) 
 
 
 def _quiet(trigger: QuietTrigger, touches: Sequence[Touch], now: datetime) -> Hit | None:
-    if not touches:
+    if trigger.since == "two_way":
+        last = next((t for t in reversed(touches) if t.direction != "out"), None)
+    else:
+        last = touches[-1] if touches else None
+    if last is None:
         return None
-    last = touches[-1]
     silence = now - last.at
     if silence < trigger.quiet_for or (trigger.until is not None and silence > trigger.until):
         return None

@@ -272,3 +272,13 @@ def test_a_message_id_with_a_line_break_never_reaches_in_reply_to() -> None:
     )
     [draft] = run([r], [person()], {person().key: [evil]})
     assert draft.in_reply_to is None and "\n" not in draft.subject
+
+
+def test_quiet_since_two_way_ignores_the_owners_own_emails() -> None:
+    """With `since: two_way`, your unanswered emails do not reset the quiet clock."""
+    history = {person().key: [touch("meeting", 100), touch("out", 20)]}
+    any_contact = rule("trigger: {type: quiet, for: 90d}")
+    two_way = rule("trigger: {type: quiet, for: 90d, since: two_way}")
+    assert run([any_contact], [person()], history) == []
+    [draft] = run([two_way], [person()], history)
+    assert draft.interaction_ids == (history[person().key][0].interaction_id,)
