@@ -135,6 +135,7 @@ def _print_preview(result: Preview) -> None:
         f"Replaying {result.start:%Y-%m-%d} … {result.end:%Y-%m-%d}: "
         f"{len(result.drafts)} draft(s) would have been proposed; the queue is not touched.",
         highlight=False,
+        soft_wrap=True,
     )
     for name, count in sorted(result.rules.items()):
         out.print(f"\n[bold]{escape(name)}[/]: {count} draft(s)")
@@ -144,6 +145,7 @@ def _print_preview(result: Preview) -> None:
                 f"  {item.proposed_at:%Y-%m-%d} → {escape(item.person)} <{item.draft.to[0]}>"
                 f" due {item.draft.due_at:%Y-%m-%d %H:%M}Z",
                 highlight=False,
+                soft_wrap=True,
             )
             out.print(f"  Subject: {escape(item.draft.subject)}", highlight=False, soft_wrap=True)
             for line in item.draft.body.splitlines():
