@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from keepwarm.cli.context import err, guarded, options, out, print_json, workspace
@@ -151,8 +152,15 @@ def register(app: typer.Typer) -> None:
         def body() -> None:
             with workspace(ctx) as ws:
                 report = asdict(draft_service(ws))
+            for problem in report["problems"]:  # broken rule files are skipped, loudly
+                err.print(
+                    f"[bold red]rule file skipped:[/] {escape(problem)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             print_json(report) if json else out.print(
                 f"{report['proposed']} drafts proposed, {report['created']} new in the queue"
+                + (f", {report['withdrawn']} withdrawn" if report["withdrawn"] else "")
             )
 
         guarded(body)

@@ -1,27 +1,30 @@
-"""Evaluating rules against detected people: which follow-ups should exist now.
+"""Evaluating rules: which follow-ups should exist now, and which queued ones to withdraw.
 
-Pure: people, interactions, the owner and `now` come in; proposed drafts go out. The store
-turns proposals into queued drafts exactly once (by key), so evaluating again is harmless.
+Pure: people, their contact histories, the owner, what the queue holds and `now` come in;
+proposed drafts and withdrawals go out. The store turns proposals into queued drafts exactly
+once (by key), so evaluating again is harmless. Policies that hold across rules (one pending
+draft per person, a daily cap, waiting after someone wrote) are applied here, in one place.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from keepwarm.models import (
-    Classification,
-    Kind,
-    Owner,
-    PersonView,
-    ProposedDraft,
-    StoredInteraction,
-)
+from keepwarm.errors import TemplateError
+from keepwarm.models import Owner, PersonView, ProposedDraft
+from keepwarm.rules.context import template_context
+from keepwarm.rules.history import History, Touch
 from keepwarm.rules.render import render_body, render_subject
-from keepwarm.rules.schema import Rule
+from keepwarm.rules.schema import Policies, Rule
+from keepwarm.rules.timing import add_delay, next_slot
+from keepwarm.rules.triggers import Hit, hit, matches
+
+#: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
+WAIT_FIRST = frozenset({"no_reply"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,96 +33,228 @@ class LoadedRule:
     source: str
 
 
-def propose(
+@dataclass(frozen=True, slots=True)
+class QueueState:
+    """What the queue already holds, as plain data."""
+
+    #: Every draft key ever queued, whatever its state: a rejected or delivered draft stays done.
+    keys: frozenset[str] = frozenset()
+    #: People with an open (pending, approved, snoozed) draft.
+    busy: frozenset[str] = frozenset()
+    #: When each person's latest draft was created (for `cooldown`).
+    last_draft_at: Mapping[str, datetime] = field(default_factory=dict)
+    #: Drafts already created today (owner's day), counted against the daily cap.
+    created_today: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    drafts: list[ProposedDraft]
+    #: Held back by the daily cap (they come back on a later run).
+    capped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    loaded: LoadedRule
+    person: PersonView
+    hit: Hit
+    key: str
+    due: datetime
+    expires: datetime | None
+    previous: Sequence[Touch]
+
+
+def evaluate(
     rules: Sequence[LoadedRule],
     people: Sequence[PersonView],
-    interactions: Mapping[int, StoredInteraction],
+    history: History,
     owner: Owner,
     *,
     now: datetime,
-) -> list[ProposedDraft]:
-    proposals = []
-    for loaded in rules:
-        if not loaded.rule.enabled:
+    policies: Policies | None = None,
+    queue: QueueState | None = None,
+) -> Evaluation:
+    policies = policies or Policies()
+    queue = queue or QueueState()
+    zone = ZoneInfo(owner.timezone)
+    active = sorted((r for r in rules if r.rule.enabled), key=lambda r: -r.rule.priority)
+    wanted = {c for r in active for c in r.rule.when.classification}
+    candidates: list[_Candidate] = []
+    for person in people:
+        if person.classification.value not in wanted:
             continue
-        for person in people:
-            proposal = _new_peer(loaded, person, interactions, owner, now)
-            if proposal is not None:
-                proposals.append(proposal)
-    return proposals
+        if policies.one_pending_per_person and person.key in queue.busy:
+            continue
+        touches = _until(history.get(person.key, ()), now)
+        if policies.recent_inbound is not None and _wrote_recently(
+            touches, now - policies.recent_inbound
+        ):
+            continue
+        for loaded in active:
+            candidate = _candidate(loaded, person, touches, owner, zone, policies, queue, now)
+            if candidate is not None:
+                candidates.append(candidate)
+                if policies.one_pending_per_person:
+                    break  # rules are in priority order: the first that applies wins
+    candidates.sort(key=lambda c: (-c.loaded.rule.priority, c.due, c.key))
+    capped = 0
+    if policies.daily_cap is not None:
+        room = max(0, policies.daily_cap - queue.created_today)
+        capped = max(0, len(candidates) - room)
+        candidates = candidates[:room]
+    drafts, problems = [], []
+    for c in candidates:
+        try:
+            drafts.append(_render(c, owner, now))
+        except TemplateError as exc:
+            problems.append(str(exc))
+    return Evaluation(drafts=drafts, capped=capped, problems=problems)
 
 
-def _new_peer(
+def propose(
+    rules: Sequence[LoadedRule],
+    people: Sequence[PersonView],
+    history: History,
+    owner: Owner,
+    *,
+    now: datetime,
+    policies: Policies | None = None,
+    queue: QueueState | None = None,
+) -> list[ProposedDraft]:
+    """The drafts `evaluate` proposes (problems dropped): for callers that only need drafts."""
+    return evaluate(rules, people, history, owner, now=now, policies=policies, queue=queue).drafts
+
+
+def _until(touches: Sequence[Touch], now: datetime) -> Sequence[Touch]:
+    """Touches that happened by `now` (replays evaluate at past clocks)."""
+    if not touches or touches[-1].at <= now:
+        return touches
+    return touches[: bisect.bisect_right(touches, now, key=lambda t: t.at)]
+
+
+def _wrote_recently(touches: Sequence[Touch], since: datetime) -> bool:
+    for touch in reversed(touches):
+        if touch.at < since:
+            return False
+        if touch.direction == "in":
+            return True
+    return False
+
+
+def _candidate(
     loaded: LoadedRule,
     person: PersonView,
-    interactions: Mapping[int, StoredInteraction],
+    touches: Sequence[Touch],
     owner: Owner,
+    zone: ZoneInfo,
+    policies: Policies,
+    queue: QueueState,
     now: datetime,
-) -> ProposedDraft | None:
-    rule, trigger = loaded.rule, loaded.rule.trigger
-    if person.classification is not Classification.PEER or person.planted_by is None:
+) -> _Candidate | None:
+    rule = loaded.rule
+    if person.classification.value not in rule.when.classification:
         return None
-    if person.followed_up_at is not None or person.planted_at is None:
+    found = hit(rule, person, touches, now)
+    tags = policies.tags_of(person.addresses) if policies.tags else frozenset()
+    if found is None or not matches(rule.when, person, found.touch, len(touches), tags):
         return None
-    if not (now - trigger.within <= person.planted_at <= now):
+    key = f"{rule.name}:{person.key}:{found.instance}"
+    if key in queue.keys:
         return None
-    stored = interactions.get(person.planted_by)
-    if stored is None or stored.interaction.kind.value not in trigger.source:
+    last = queue.last_draft_at.get(person.key)
+    if rule.cooldown is not None and last is not None and last > now - rule.cooldown:
         return None
-    due = person.planted_at + rule.after
+    ready = add_delay(found.anchor, rule.after, zone, policies.holidays)
+    if ready > now and rule.trigger.type in WAIT_FIRST:
+        return None  # "no answer within N days" is only true once the N days have passed
+    due = next_slot(
+        ready,
+        rule.window,
+        zone,
+        policies.holidays,
+    )
     expires = due + rule.expires_after if rule.expires_after is not None else None
     if expires is not None and expires <= now:
         return None
-    context = template_context(owner, person, stored)
-    where = f"{loaded.source} (rule {rule.name})"
-    kind = "meeting" if stored.interaction.kind is Kind.MEETING else "email"
-    return ProposedDraft(
-        key=f"{rule.name}:{person.key}:{stored.interaction.provider_id}",
+    return _Candidate(loaded, person, found, key, due, expires, touches)
+
+
+def _render(c: _Candidate, owner: Owner, now: datetime) -> ProposedDraft:
+    rule = c.loaded.rule
+    uses_previous = "previous" in rule.draft.subject or "previous" in (rule.draft.body or "")
+    context = template_context(
+        owner,
+        c.person,
+        c.hit.touch,
+        [t for t in c.previous if t is not c.hit.touch],
         rule=rule.name,
-        person_key=person.key,
-        account=stored.account,
-        to=(person.addresses[0],),
-        subject=render_subject(rule.draft.subject, context, where=where),
-        body=render_body(rule.draft.body, context, where=where, signature=owner.signature),
-        reasons=(
-            f"new peer: {kind} '{stored.interaction.subject}' on {person.planted_at:%Y-%m-%d}; "
-            "nothing from you since",
-            *person.reasons,
-        ),
-        interaction_ids=(stored.id,),
-        due_at=due,
-        expires_at=expires,
+        trigger=rule.trigger.type,
+        now=now,
+        with_previous=uses_previous,
+    )
+    where = f"{c.loaded.source} (rule {rule.name})"
+    body = rule.draft.body or ""
+    subject = render_subject(rule.draft.subject, context, where=where)
+    reply_to = c.hit.reply_to if rule.draft.reply_in_thread else None
+    if rule.draft.reply_in_thread and reply_to is None and c.hit.touch.direction != "meeting":
+        reply_to = c.hit.touch
+    if reply_to is not None and reply_to.message_id:
+        subject = (
+            reply_to.subject
+            if reply_to.subject.lower().startswith("re:")
+            else (f"Re: {reply_to.subject}")
+        )
+        subject = " ".join(subject.split())
+    return ProposedDraft(
+        key=c.key,
+        rule=rule.name,
+        person_key=c.person.key,
+        account=c.hit.touch.account,
+        to=(c.person.addresses[0],),
+        subject=subject,
+        body=render_body(body, context, where=where, signature=owner.signature),
+        reasons=(c.hit.reason, *c.person.reasons),
+        interaction_ids=(c.hit.touch.interaction_id,),
+        due_at=c.due,
+        expires_at=c.expires,
+        in_reply_to=_header_safe(reply_to.message_id if reply_to is not None else None),
     )
 
 
-def template_context(owner: Owner, person: PersonView, stored: StoredInteraction) -> dict[str, Any]:
-    """The variables a draft template can use (documented in rules/README.md)."""
-    zone = ZoneInfo(owner.timezone)
-    item = stored.interaction
-    local = item.occurred_at.astimezone(zone)
-    return {
-        "owner": {
-            "name": owner.name,
-            "first_name": _first_name(owner.name),
-            "address": owner.addresses[0],
-            "signature": owner.signature,
-        },
-        "person": {
-            "name": person.name,
-            "first_name": _first_name(person.name) or "there",
-            "address": person.addresses[0],
-            "organisation": person.organisation,
-            "stage": person.stage.value if person.stage else "",
-        },
-        "interaction": {
-            "kind": item.kind.value,
-            "subject": item.subject,
-            "date": local.strftime("%A %-d %B"),
-            "weekday": local.strftime("%A"),
-        },
-    }
+def _header_safe(value: str | None) -> str | None:
+    """A Message-ID goes into a header: one with a line break or space is dropped, not sent."""
+    if value is None or any(c.isspace() for c in value):
+        return None
+    return value
 
 
-def _first_name(name: str) -> str:
-    parts = name.replace(",", " ").split()
-    return parts[0] if parts else ""
+@dataclass(frozen=True, slots=True)
+class OpenDraft:
+    """A queued draft not yet delivered, as the withdrawal check needs it."""
+
+    id: int
+    person_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    draft_id: int
+    reason: str
+
+
+def withdrawals(
+    drafts: Sequence[OpenDraft], history: History, *, now: datetime
+) -> list[Withdrawal]:
+    """Open drafts to withdraw because the person wrote or met the owner after it was made."""
+    out = []
+    for draft in drafts:
+        for touch in _until(history.get(draft.person_key, ()), now):
+            if touch.at <= draft.created_at or touch.direction == "out":
+                continue
+            what = "wrote to you" if touch.direction == "in" else "met you"
+            out.append(Withdrawal(draft.id, f"{what} on {touch.at:%Y-%m-%d} ('{touch.subject}')"))
+            break
+    return out

@@ -1,24 +1,44 @@
-"""Rendering draft templates in a sandbox: no attribute tricks, no undefined variables."""
+"""Rendering draft templates in a sandbox: no attribute tricks, no undefined variables.
+
+The `SandboxedEnvironment` refuses access to underscored attributes and internals
+(`__class__`, `__globals__`, …), and the environment has no loader, so `{% import %}` and
+`{% include %}` cannot reach files. Templates are compiled once and cached by text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import BaseLoader, StrictUndefined, Template
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from keepwarm.errors import TemplateError
 
+
+class _NoLoader(BaseLoader):
+    """Refuses every `import`/`include`/`extends`: templates are self-contained."""
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        raise JinjaError(f"templates cannot import or include other files ({template!r})")
+
+
 _ENV = SandboxedEnvironment(
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, loader=_NoLoader()
 )
+
+
+@lru_cache(maxsize=512)
+def compile_template(template: str) -> Template:
+    """Compile once; raises jinja2's TemplateSyntaxError (with `lineno`) on bad syntax."""
+    return _ENV.from_string(template)
 
 
 def render(template: str, context: Mapping[str, Any], *, where: str) -> str:
     try:
-        return _ENV.from_string(template).render(**context)
+        return compile_template(template).render(**context)
     except JinjaError as exc:
         line = getattr(exc, "lineno", None)
         at = f"{where}:{line}" if line else where
@@ -26,11 +46,12 @@ def render(template: str, context: Mapping[str, Any], *, where: str) -> str:
 
 
 def render_subject(template: str, context: Mapping[str, Any], *, where: str) -> str:
-    """A subject is one line: CR/LF collapse to spaces so no header can be injected."""
+    """A subject is one line: CR/LF (and other line breaks) collapse to spaces."""
     return " ".join(render(template, context, where=where).split())
 
 
 def render_body(template: str, context: Mapping[str, Any], *, where: str, signature: str) -> str:
+    """Plain text, ending with the owner's signature after the standard `-- ` separator."""
     body = render(template, context, where=where).strip() + "\n"
     if signature.strip():
         body += "\n-- \n" + signature.strip() + "\n"

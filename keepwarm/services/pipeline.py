@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import tldextract
 from sqlalchemy import func, select
 
 from keepwarm import peers
 from keepwarm.data import personal_domains
-from keepwarm.rules.evaluate import propose
+from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
+from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
-from keepwarm.store.drafts import add_drafts
+from keepwarm.store.drafts import add_drafts, queue_facts, withdraw, withdrawable
 from keepwarm.store.interactions import load_interactions
 from keepwarm.store.people import people_views, person_ids, save_people
 from keepwarm.store.tables import Account, InteractionRow, Person
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +36,12 @@ class DetectReport:
 class DraftReport:
     proposed: int = 0
     created: int = 0
+    withdrawn: int = 0
+    #: Held back by the daily cap; they come back on a later run.
+    capped: int = 0
+    #: Rule files left out because they have problems (each listed in `problems`).
+    skipped_files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 @cache
@@ -79,18 +91,44 @@ def draft(ws: Workspace) -> DraftReport:
     Detection runs first when interactions arrived after it last ran, so `keepwarm draft`
     straight after `keepwarm sync` never works from stale people.
     """
-    rules = load_rules(ws.settings.rules_path)
+    ruleset = load_rules(ws.settings.rules_path)
+    for file_problem in ruleset.problems:
+        log.warning("rule file problem, file skipped: %s", file_problem)
     now = ws.settings.now()
     with ws.session() as session:
         last_ingest = session.scalar(select(func.max(InteractionRow.ingested_at)))
         last_detect = session.scalar(select(func.max(Person.updated_at)))
     if last_ingest is not None and (last_detect is None or last_ingest >= last_detect):
         detect(ws)
+    owner = ws.settings.owner
     with ws.session() as session:
         people = people_views(session)
-        planted = {p.planted_by for p in people if p.planted_by is not None}
-        by_id = {s.id: s for s in load_interactions(session, ids=planted)}
-    proposals = propose(rules, people, by_id, ws.settings.owner, now=now)
+        history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
+        open_drafts = [OpenDraft(*row) for row in withdrawable(session)]
+        day_start = _day_start(now, owner.timezone)
+        keys, busy, last, today = queue_facts(session, day_start=day_start)
+    gone = withdrawals(open_drafts, history, now=now)
     with ws.session() as session:
-        created = add_drafts(session, proposals=proposals, person_ids=person_ids(session), now=now)
-    return DraftReport(proposed=len(proposals), created=created)
+        withdrawn = withdraw(session, reasons={w.draft_id: w.reason for w in gone}, now=now)
+    busy -= {d.person_key for d in open_drafts if d.id in {w.draft_id for w in gone}}
+    queue = QueueState(frozenset(keys), frozenset(busy), last, today)
+    result = evaluate(
+        ruleset.rules, people, history, owner, now=now, policies=ruleset.policies, queue=queue
+    )
+    for problem in result.problems:
+        log.warning("template problem, draft skipped: %s", problem)
+    with ws.session() as session:
+        created = add_drafts(
+            session, proposals=result.drafts, person_ids=person_ids(session), now=now
+        )
+    return DraftReport(
+        proposed=len(result.drafts), created=created, withdrawn=withdrawn, capped=result.capped,
+        skipped_files=ruleset.skipped,
+        problems=[str(p) for p in ruleset.problems] + result.problems,
+    )  # fmt: skip
+
+
+def _day_start(now: datetime, timezone: str) -> datetime:
+    """Midnight of `now`'s day in the owner's zone (the daily cap counts from there)."""
+    local = now.astimezone(ZoneInfo(timezone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

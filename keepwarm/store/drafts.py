@@ -122,3 +122,58 @@ def log(session: Session, *, draft_id: int, now: datetime, action: str, detail: 
     session.add(
         DraftEvent(draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=detail)
     )
+
+
+# --- rule engine (issue 4): what evaluation needs to know about the queue, and withdrawal ---
+
+
+def queue_facts(
+    session: Session, *, day_start: datetime
+) -> tuple[set[str], set[str], dict[str, datetime], int]:
+    """Every draft key, people with an open draft, each person's latest draft, drafts since day_start."""
+    keys: set[str] = set()
+    busy: set[str] = set()
+    last: dict[str, datetime] = {}
+    today = 0
+    rows = session.execute(
+        select(Draft.key, Draft.state, Draft.created_at, Person.key).join(
+            Person, Person.id == Draft.person_id
+        )
+    )
+    for key, state, created_at, person_key in rows:
+        keys.add(key)
+        if state in OPEN_STATES:
+            busy.add(person_key)
+        if person_key not in last or created_at > last[person_key]:
+            last[person_key] = created_at
+        if created_at >= day_start:
+            today += 1
+    return keys, busy, last, today
+
+
+def withdrawable(session: Session) -> list[tuple[int, str, datetime]]:
+    """Open drafts with no delivery attempt yet: (id, person key, created_at)."""
+    attempted = select(Delivery.draft_id)
+    rows = session.execute(
+        select(Draft.id, Person.key, Draft.created_at)
+        .join(Person, Person.id == Draft.person_id)
+        .where(Draft.state.in_(OPEN_STATES), Draft.id.not_in(attempted))
+    )
+    return [(i, k, c) for i, k, c in rows]
+
+
+def withdraw(session: Session, *, reasons: dict[int, str], now: datetime) -> int:
+    """Withdraw open, not yet attempted drafts, recording why; others are left alone."""
+    done = 0
+    for draft_id, reason in reasons.items():
+        draft = session.get(Draft, draft_id)
+        if draft is None or draft.state not in OPEN_STATES or delivery_of(session, draft_id):
+            continue
+        draft.state, draft.updated_at = DraftState.WITHDRAWN.value, now
+        session.add(
+            DraftEvent(
+                draft_id=draft_id, at=now, actor="keepwarm", action="withdrawn", detail=reason
+            )
+        )
+        done += 1
+    return done

@@ -1,20 +1,21 @@
-"""Rule files: parsing with positions, sandboxed rendering, and the new_peer trigger."""
+"""Rule files: parsing with positions, the shipped rules, sandboxed rendering, header safety."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from keepwarm.errors import RuleError, TemplateError
-from keepwarm.models import Classification, Owner, PersonView, Stage
+from keepwarm.models import Stage
 from keepwarm.rules.evaluate import LoadedRule, propose
 from keepwarm.rules.parse import parse_rules
-from keepwarm.rules.render import render, render_subject
-from keepwarm.rules.schema import parse_duration
-from tests.builders import NOW, OWNER, meeting
+from keepwarm.rules.render import render, render_body, render_subject
+from keepwarm.rules.schema import json_schema, parse_delay, parse_duration
+from keepwarm.services.rulesio import check_paths, load_rules
+from tests.unit.rules_helpers import NOW, OWNER, person, touch
 
 RULE = """\
 rules:
@@ -27,105 +28,133 @@ rules:
       subject: "Thanks, {{ person.first_name }}"
       body: "Hi {{ person.first_name }}, thanks for {{ interaction.subject }}."
 """
-OWNER_MODEL = Owner(
-    name="Ada Lovelace", addresses=[OWNER], domains=["analytical.example"], timezone="Europe/London"
-)
 
 
-def test_shipped_rule_files_parse_and_render() -> None:
-    """Every shipped rule file is valid and renders against a sample context."""
-    files = sorted(Path("rules").glob("*.yaml"))
-    assert files
-    for path in files:
-        for rule in parse_rules(path.read_text(), str(path)):
-            stored = meeting({OWNER: None, "g@x.example": None}, days_ago=1, subject="Chat")
-            person = _person(planted_by=stored.id, planted_at=NOW - timedelta(days=1))
-            drafts = propose(
-                [LoadedRule(rule, str(path))], [person], {stored.id: stored}, OWNER_MODEL, now=NOW
-            )
-            assert len(drafts) == 1 and "Grace" in drafts[0].body and "{{" not in drafts[0].body
+def test_shipped_rules_are_valid_and_each_renders_a_warm_draft() -> None:
+    """Every shipped rule loads and, given a matching situation, renders with no raw markup."""
+    ruleset = load_rules(Path("rules"))
+    assert not ruleset.problems
+    names = {r.rule.name for r in ruleset.rules}
+    assert {"new-peer-thank-you", "no-reply-nudge", "water-two-weeks", "check-in-established",
+            "check-in-others", "meeting-follow-up"} <= names  # fmt: skip
+    met = touch("meeting", 1, subject="Compilers")
+    situations = {
+        "new-peer-thank-you": (person(planted_by=met.interaction_id, planted_at=met.at), [met]),
+        "no-reply-nudge": (person(), [touch("out", 9, subject="Intro")]),
+        "water-two-weeks": (person(stage=Stage.WATERED), [touch("out", 15)]),
+        "check-in-established": (
+            person(stage=Stage.ESTABLISHED),
+            [touch("meeting", 130), touch("in", 120), touch("out", 110), touch("in", 100)],
+        ),
+        "check-in-others": (person(stage=Stage.GROWING), [touch("in", 200)]),
+        "meeting-follow-up": (person(planted_by=1), [touch("meeting", 1, subject="Roadmap")]),
+    }
+    for loaded in ruleset.rules:
+        someone, history = situations[loaded.rule.name]
+        drafts = propose([loaded], [someone], {someone.key: history}, OWNER, now=NOW)
+        assert len(drafts) == 1, loaded.rule.name
+        assert "Grace" in drafts[0].body and "{" not in drafts[0].body + drafts[0].subject
 
 
-def test_unknown_key_is_reported_with_file_line_and_column() -> None:
-    """A misspelt key points at its own line."""
-    text = RULE.replace("    after: 2h", "    afterr: 2h")
+def test_shipped_schema_file_matches_the_models() -> None:
+    """rules/schema.json (used by editors) is exactly what `rules schema` prints."""
+    assert json.loads(Path("rules/schema.json").read_text()) == json_schema()
+    for path in Path("rules").glob("*.yaml"):
+        assert path.read_text().startswith("# yaml-language-server: $schema=schema.json")
+
+
+def test_unknown_key_is_reported_with_position_and_suggestion() -> None:
+    """A misspelt key points at its own line and suggests the right one."""
     with pytest.raises(RuleError) as info:
-        parse_rules(text, "rules/x.yaml")
-    assert "rules/x.yaml:6:5: rules.0.afterr: unknown key" in str(info.value)
+        parse_rules(RULE.replace("    after: 2h", "    afterr: 2h"), "rules/x.yaml")
+    assert "rules/x.yaml:6:5: rules.0.afterr: unknown key 'afterr'" in str(info.value)
+    assert "did you mean 'after'?" in str(info.value)
 
 
-def test_bad_duration_and_yaml_syntax_errors_are_positioned() -> None:
-    """A wrong duration and broken YAML both name file:line:col."""
-    with pytest.raises(RuleError) as info:
-        parse_rules(RULE.replace("within: 14d", "within: two weeks"), "r.yaml")
-    assert "r.yaml:5:7: rules.0.trigger.within" in str(info.value)
-    assert "write e.g. '30m'" in str(info.value)
-    with pytest.raises(RuleError, match=r"r.yaml:3:1: YAML syntax error"):
-        parse_rules("rules:\n  - name: [unclosed\n", "r.yaml")
-
-
-def test_durations() -> None:
+def test_durations_and_delays() -> None:
+    """Calendar durations and working-day delays parse; nonsense is a readable error."""
     assert parse_duration("90m") == timedelta(minutes=90)
     assert parse_duration("2w") == timedelta(weeks=2)
+    assert parse_delay("5wd").working_days == 5
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("soon")
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("5wd")  # working days only where a delay is meant
 
 
-def test_templates_are_sandboxed_and_strict() -> None:
-    """Undefined variables fail loudly; unsafe attribute access is refused."""
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ person.__class__ }}",
+        "{{ render.__globals__ }}",
+        "{{ person.items.__self__ }}",
+        "{% import 'os' as os %}{{ os }}",
+        "{% include '/etc/passwd' %}",
+        "{{ cycler.__init__.__globals__.os }}",
+    ],
+)
+def test_sandbox_refuses_escapes(template: str) -> None:
+    """Internals, dunder attributes, imports and includes are refused, never evaluated."""
+    context = {"person": {"name": "x"}, "render": render}
+    with pytest.raises(TemplateError):
+        render(template, context, where="r.yaml")
+
+
+def test_strict_undefined_is_an_error() -> None:
+    """A variable that does not exist fails loudly instead of rendering empty."""
     with pytest.raises(TemplateError, match=r"r\.yaml.*nickname"):
         render("{{ person.nickname }}", {"person": {}}, where="r.yaml")
-    with pytest.raises(TemplateError):
-        render("{{ ''.__class__.__mro__[1].__subclasses__() }}", {}, where="r.yaml")
 
 
-def test_subject_cannot_carry_a_header_injection() -> None:
-    """CR/LF in a rendered subject collapse to spaces."""
+def test_no_line_break_reaches_a_header_and_signature_is_appended() -> None:
+    """CR, LF and Unicode line breaks in a subject collapse to spaces; bodies end with the signature."""
+    evil = "Hi\r\nBcc: evil@x.example\u2028X-Other: 1\x85y"
     assert (
-        render_subject("{{ s }}", {"s": "Hi\r\nBcc: evil@x.example"}, where="r")
-        == "Hi Bcc: evil@x.example"
+        render_subject("{{ s }}", {"s": evil}, where="r") == "Hi Bcc: evil@x.example X-Other: 1 y"
     )
+    body = render_body("Hello", {}, where="r", signature="Ada\nEngines")
+    assert body == "Hello\n\n-- \nAda\nEngines\n"
 
 
-def _person(**changes: object) -> PersonView:
-    base = PersonView(
-        key="g@x.example", name="Grace Hopper", addresses=("g@x.example",),
-        classification=Classification.PEER, reasons=("you met",), stage=Stage.SEEDED,
-        first_seen=NOW - timedelta(days=1), last_seen=NOW - timedelta(days=1),
-    )  # fmt: skip
-    return replace(base, **changes)  # type: ignore[arg-type]
+def test_rules_check_skips_a_broken_file_and_keeps_the_rest(tmp_path: Path) -> None:
+    """One broken file is reported and skipped; the good file's rules still load."""
+    (tmp_path / "good.yaml").write_text(RULE)
+    (tmp_path / "bad.yaml").write_text(RULE.replace("thanks", "other").replace("14d", "soon"))
+    result = check_paths([tmp_path])
+    assert [r.rule.name for r in result.rules] == ["thanks"]
+    assert result.skipped == [str(tmp_path / "bad.yaml")]
+    assert str(result.problems[0]).startswith(f"{tmp_path / 'bad.yaml'}:5:15:")
 
 
-class TestNewPeer:
-    rule = parse_rules(RULE, "r.yaml")[0]
-
-    def run(self, person: PersonView, stored):  # type: ignore[no-untyped-def]
-        return propose(
-            [LoadedRule(self.rule, "r.yaml")], [person], {stored.id: stored}, OWNER_MODEL, now=NOW
+def test_duplicate_names_across_files_and_body_templates(tmp_path: Path) -> None:
+    """A name reused in another file is an error there; body_template reads rules/templates/."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.txt").write_text("Dear {{ person.first_name }}")
+    (tmp_path / "a.yaml").write_text(RULE)
+    (tmp_path / "b.yaml").write_text(
+        RULE.replace(
+            'body: "Hi {{ person.first_name }}, thanks for {{ interaction.subject }}."',
+            "body_template: t.txt",
         )
+    )
+    result = check_paths([tmp_path])
+    assert [str(p).splitlines()[0] for p in result.problems] == [
+        f"{tmp_path / 'b.yaml'}:2:11: duplicate rule name 'thanks', already used in "
+        f"{tmp_path / 'a.yaml'}"
+    ]
+    (tmp_path / "b.yaml").write_text((tmp_path / "b.yaml").read_text().replace("thanks", "t2"))
+    result = check_paths([tmp_path])
+    assert not result.problems
+    assert next(r for r in result.rules if r.rule.name == "t2").rule.draft.body == (
+        "Dear {{ person.first_name }}"
+    )
+    assert isinstance(result.rules[0], LoadedRule)
 
-    def test_recent_unfollowed_peer_gets_one_draft(self) -> None:
-        """A peer planted yesterday and not yet followed up gets a thank-you, due after the delay."""
-        stored = meeting({OWNER: None, "g@x.example": None}, days_ago=1, subject="Compilers")
-        planted = NOW - timedelta(days=1)
-        [draft] = self.run(_person(planted_by=stored.id, planted_at=planted), stored)
-        assert draft.subject == "Thanks, Grace"
-        assert draft.body.startswith("Hi Grace, thanks for Compilers.")
-        assert draft.due_at == planted + timedelta(hours=2)
-        assert draft.key == f"thanks:g@x.example:{stored.interaction.provider_id}"
-        assert draft.to == ("g@x.example",) and draft.account == "demo"
 
-    def test_no_draft_when_followed_up_old_or_not_a_peer(self) -> None:
-        """Followed-up, planted too long ago, or non-peer people get nothing."""
-        stored = meeting({OWNER: None, "g@x.example": None}, days_ago=1)
-        recent = NOW - timedelta(days=1)
-        assert (
-            self.run(_person(planted_by=stored.id, planted_at=recent, followed_up_at=NOW), stored)
-            == []
-        )
-        old = NOW - timedelta(days=30)
-        assert self.run(_person(planted_by=stored.id, planted_at=old), stored) == []
-        colleague = _person(
-            planted_by=stored.id, planted_at=recent, classification=Classification.COLLEAGUE
-        )
-        assert self.run(colleague, stored) == []
+def test_unknown_tag_is_reported_at_the_rule(tmp_path: Path) -> None:
+    """A rule that uses a tag no policies block defines is flagged at its name."""
+    (tmp_path / "a.yaml").write_text(RULE.replace("    after: 2h", "    when: {tags: [vipp]}"))
+    (tmp_path / "p.yaml").write_text("policies:\n  tags: {vip: [navy.example]}\n")
+    [problem] = check_paths([tmp_path]).problems
+    assert str(problem).startswith(f"{tmp_path / 'a.yaml'}:2:11: rule 'thanks' uses tag(s) vipp")

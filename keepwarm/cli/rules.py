@@ -1,0 +1,154 @@
+"""`rules check`, `rules preview`, `rules schema`: editing rule files safely."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+
+from keepwarm.cli.context import err, guarded, out, print_json, settings_for, workspace
+from keepwarm.rules.schema import json_schema
+from keepwarm.services.preview import Preview, preview
+from keepwarm.services.rulesio import check_paths
+
+SAMPLES_PER_RULE = 2
+
+
+def register(app: typer.Typer) -> None:
+    rules = typer.Typer(help="Check, preview and describe rule files.", no_args_is_help=True)
+    app.add_typer(rules, name="rules")
+
+    @rules.command("check")
+    def check(
+        ctx: typer.Context,
+        paths: list[Path] = typer.Argument(
+            None, help="Rule files or folders (default: the configured rules folder)."
+        ),
+        json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ) -> None:
+        """Check rule files: every problem as file:line:col: message, with a hint. Exit 1 on any.
+
+        Example: keepwarm rules check rules/
+        """
+
+        def body() -> int:
+            targets = list(paths or []) or [settings_for(ctx).rules_path]
+            result = check_paths(targets)
+            if json:
+                print_json(
+                    {
+                        "ok": not result.problems,
+                        "files": result.files,
+                        "rules": [r.rule.name for r in result.rules],
+                        "skipped": result.skipped,
+                        "problems": [
+                            {
+                                "file": p.source,
+                                "line": p.line,
+                                "column": p.col,
+                                "message": p.message,
+                                "hint": p.hint,
+                            }
+                            for p in result.problems
+                        ],
+                    }
+                )
+            else:
+                for problem in result.problems:
+                    sys.stdout.write(f"{problem}\n")
+                verdict = (
+                    "no problems" if not result.problems else f"{len(result.problems)} problem(s)"
+                )
+                err.print(
+                    f"{result.files} file(s), {len(result.rules)} rule(s) usable: {verdict}",
+                    highlight=False,
+                )
+            return 1 if result.problems else 0
+
+        code = guarded(body)
+        if code:
+            raise typer.Exit(code)
+
+    @rules.command("preview")
+    def preview_cmd(
+        ctx: typer.Context,
+        days: int = typer.Option(90, "--days", min=1, max=3650, help="How far back to replay."),
+        rule: str | None = typer.Option(None, "--rule", help="Only this rule."),
+        json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ) -> None:
+        """Replay stored history and show the drafts each rule would have made (queue untouched).
+
+        Example: keepwarm rules preview --days 30 --rule no-reply-nudge
+        """
+
+        def body() -> None:
+            with workspace(ctx) as ws:
+                result = preview(ws, days=days, rule=rule)
+            if json:
+                print_json(_preview_json(result))
+            else:
+                _print_preview(result)
+
+        guarded(body)
+
+    @rules.command("schema")
+    def schema() -> None:
+        """Print the JSON Schema of rule files (for editor autocompletion).
+
+        Example: keepwarm rules schema > rules/schema.json
+        """
+        sys.stdout.write(jsonlib.dumps(json_schema(), indent=2) + "\n")
+
+
+def _preview_json(result: Preview) -> dict[str, Any]:
+    return {
+        "from": result.start.isoformat(),
+        "to": result.end.isoformat(),
+        "rules": result.rules,
+        "problems": result.problems,
+        "drafts": [
+            {
+                "rule": p.draft.rule,
+                "person": p.person,
+                "to": list(p.draft.to),
+                "subject": p.draft.subject,
+                "body": p.draft.body,
+                "proposed_at": p.proposed_at.isoformat(),
+                "due": p.draft.due_at.isoformat(),
+                "reasons": list(p.draft.reasons),
+                "key": p.draft.key,
+                "in_reply_to": p.draft.in_reply_to,
+            }
+            for p in result.drafts
+        ],
+    }
+
+
+def _print_preview(result: Preview) -> None:
+    for problem in result.problems:
+        err.print(f"[bold red]rule problem (file skipped):[/] {escape(problem)}", soft_wrap=True)
+    out.print(
+        f"Replaying {result.start:%Y-%m-%d} … {result.end:%Y-%m-%d}: "
+        f"{len(result.drafts)} draft(s) would have been proposed; the queue is not touched.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for name, count in sorted(result.rules.items()):
+        out.print(f"\n[bold]{escape(name)}[/]: {count} draft(s)")
+        samples = [p for p in result.drafts if p.draft.rule == name]
+        for item in samples[:SAMPLES_PER_RULE]:
+            out.print(
+                f"  {item.proposed_at:%Y-%m-%d} → {escape(item.person)} <{item.draft.to[0]}>"
+                f" due {item.draft.due_at:%Y-%m-%d %H:%M}Z",
+                highlight=False,
+                soft_wrap=True,
+            )
+            out.print(f"  Subject: {escape(item.draft.subject)}", highlight=False, soft_wrap=True)
+            for line in item.draft.body.splitlines():
+                out.print(f"  │ {escape(line)}", highlight=False, soft_wrap=True)
+        if len(samples) > SAMPLES_PER_RULE:
+            out.print(f"  … and {len(samples) - SAMPLES_PER_RULE} more (use --json)")

@@ -1,0 +1,116 @@
+"""Per-person contact history: the plain data triggers look at.
+
+An interaction becomes one `Touch` per person it involves, seen from the owner's side:
+`out` (the owner wrote to them), `in` (they wrote to the owner) or `meeting` (both attended).
+Touches are small slotted records so a million of them fit comfortably in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from keepwarm.models import Kind, Participant, PersonView, Response, Role, StoredInteraction
+
+Direction = Literal["out", "in", "meeting"]
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    at: datetime
+    direction: Direction
+    interaction_id: int
+    account: str
+    provider_id: str
+    subject: str = ""
+    message_id: str | None = None
+    thread_id: str | None = None
+    references: tuple[str, ...] = ()
+    ended_at: datetime | None = None
+    #: People in the interaction besides the owner (meeting size, recipients).
+    size: int = 1
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.MEETING if self.direction == "meeting" else Kind.EMAIL
+
+
+History = Mapping[str, Sequence[Touch]]
+
+
+def build_histories(
+    people: Iterable[PersonView],
+    interactions: Iterable[StoredInteraction],
+    owner_addresses: frozenset[str],
+) -> dict[str, list[Touch]]:
+    """Group interactions into per-person touches, oldest first (input must be oldest first)."""
+    owner_of: dict[str, str] = {}
+    for person in people:
+        for address in person.addresses:
+            owner_of[address] = person.key
+    histories: dict[str, list[Touch]] = {}
+    for stored in interactions:
+        item = stored.interaction
+        if item.cancelled:
+            continue
+        others = [p for p in item.participants if p.address not in owner_addresses]
+        size = len({p.address for p in others if not p.is_resource})
+        auto = item.headers.get("auto-submitted", "no").strip().lower() not in ("", "no")
+        for key, direction in _touches(
+            item.kind, item.participants, owner_addresses, owner_of, automatic=auto
+        ):
+            histories.setdefault(key, []).append(
+                Touch(
+                    at=item.occurred_at,
+                    direction=direction,
+                    interaction_id=stored.id,
+                    account=stored.account,
+                    provider_id=item.provider_id,
+                    subject=item.subject,
+                    message_id=item.message_id,
+                    thread_id=item.thread_id,
+                    references=item.references,
+                    ended_at=item.ended_at,
+                    size=size,
+                )
+            )
+    return histories
+
+
+def _touches(
+    kind: Kind,
+    parts: Sequence[Participant],
+    owner_addresses: frozenset[str],
+    owner_of: Mapping[str, str],
+    *,
+    automatic: bool = False,
+) -> list[tuple[str, Direction]]:
+    if kind is Kind.MEETING:
+        if any(
+            p.address in owner_addresses and p.response is Response.DECLINED for p in parts
+        ) or not any(p.address in owner_addresses for p in parts):
+            return []
+        met: dict[str, Direction] = {
+            owner_of[p.address]: "meeting"
+            for p in parts
+            if p.address in owner_of and not p.is_resource and p.response is not Response.DECLINED
+        }
+        return list(met.items())
+    sender = next((p for p in parts if p.role is Role.FROM), None)
+    if sender is None:
+        return []
+    if sender.address in owner_addresses:
+        wrote: dict[str, Direction] = {
+            owner_of[p.address]: "out"
+            for p in parts
+            if p.role in (Role.TO, Role.CC) and p.address in owner_of
+        }
+        return list(wrote.items())
+    key = owner_of.get(sender.address)
+    if automatic:
+        return []  # an out-of-office or notification is not the person writing
+    if key is not None and any(p.address in owner_addresses for p in parts if p is not sender):
+        return [(key, "in")]
+    return []
