@@ -85,6 +85,15 @@ def detect(ws: Workspace) -> DetectReport:
     return DetectReport(people=len(people), by_classification=dict(sorted(counts.items())))
 
 
+def ensure_detected(ws: Workspace) -> None:
+    """Run detection when interactions arrived after it last ran, so rules never see stale people."""
+    with ws.session() as session:
+        last_ingest = session.scalar(select(func.max(InteractionRow.ingested_at)))
+        last_detect = session.scalar(select(func.max(Person.updated_at)))
+    if last_ingest is not None and (last_detect is None or last_ingest >= last_detect):
+        detect(ws)
+
+
 def draft(ws: Workspace) -> DraftReport:
     """Evaluate every rule against the detected people and queue new drafts (idempotent by key).
 
@@ -95,11 +104,7 @@ def draft(ws: Workspace) -> DraftReport:
     for file_problem in ruleset.problems:
         log.warning("rule file problem, file skipped: %s", file_problem)
     now = ws.settings.now()
-    with ws.session() as session:
-        last_ingest = session.scalar(select(func.max(InteractionRow.ingested_at)))
-        last_detect = session.scalar(select(func.max(Person.updated_at)))
-    if last_ingest is not None and (last_detect is None or last_ingest >= last_detect):
-        detect(ws)
+    ensure_detected(ws)
     owner = ws.settings.owner
     with ws.session() as session:
         people = people_views(session)

@@ -14,7 +14,7 @@ from keepwarm.errors import RuleError
 from keepwarm.models import ProposedDraft
 from keepwarm.rules.evaluate import QueueState, evaluate
 from keepwarm.rules.history import build_histories
-from keepwarm.services.pipeline import policy
+from keepwarm.services.pipeline import ensure_detected, policy
 from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.interactions import load_interactions
@@ -47,6 +47,7 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
             raise RuleError(f"no rule named {rule!r} (rules: {known}); see `keepwarm rules check`")
     now = ws.settings.now()
     owner = ws.settings.owner
+    ensure_detected(ws)
     with ws.session() as session:
         people = people_views(session)
         history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
