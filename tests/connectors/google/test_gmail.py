@@ -41,3 +41,64 @@ def test_full_sync_pages_lists_and_batches(
     assert pages[1].interactions[0].headers["precedence"] == "bulk"
     # sendAs came with the profile batch: no extra request; unverified aliases are left out.
     assert owner == {"ada@analytical.example", "countess@analytical.example"}
+
+
+def test_failed_batch_parts_are_retried_skipped_or_quarantined(
+    cassette: Callable[[str], Any],
+    make_connector: Callable[..., GoogleConnector],
+    sleeps: Sleeps,
+) -> None:
+    """429/503 parts are fetched again alone, a 404 is skipped, a 400 is quarantined."""
+    connector = make_connector()
+    with cassette("gmail_batch_failures.yaml") as tape:
+        (page,) = list(connector.pull({}))
+        assert tape.play_count == 4 and tape.all_played
+    # a4 came back labelled SPAM on the retry, so only a1 and a3 are interactions.
+    assert [i.provider_id for i in page.interactions] == ["gmail:a1", "gmail:a3"]
+    assert [q.position for q in page.quarantined] == ["message a5"]
+    assert "HTTP 400" in page.quarantined[0].reason
+    assert sleeps == [0.75]  # one backoff before the second batch, none per part
+    assert page.cursor == {"phase": "incremental", "history_id": "5000"}
+
+
+def test_incremental_sync_reads_history_then_idles_on_one_request(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """history.list brings only added, non-spam messages once; an idle run is one request."""
+    connector = make_connector()
+    with cassette("gmail_history.yaml") as tape:
+        (page,) = list(connector.pull({"gmail": {"phase": "incremental", "history_id": "104211"}}))
+        assert connector.owner_addresses() == {"ada@analytical.example"}
+        assert tape.play_count == 3
+        (idle,) = list(connector.pull({"gmail": page.cursor or {}}))
+        assert tape.play_count == 4 and tape.all_played
+    assert [i.provider_id for i in page.interactions] == ["gmail:19a2f3c4d5e6f710"]
+    assert page.interactions[0].in_reply_to == "ada-reply-1@analytical.example"
+    assert page.cursor == {"phase": "incremental", "history_id": "104240"}
+    assert idle.interactions == () and idle.cursor == page.cursor
+
+
+def test_expired_history_id_falls_back_to_a_full_sync(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """A 404 from history.list becomes a full sync inside the connector, not an error."""
+    connector = make_connector()
+    with cassette("gmail_history_404.yaml") as tape:
+        pages = list(connector.pull({"gmail": {"phase": "incremental", "history_id": "17"}}))
+        assert tape.play_count == 4 and tape.all_played
+    assert [i.provider_id for p in pages for i in p.interactions] == ["gmail:19a2f3c4d5e6f701"]
+    assert pages[-1].cursor == {"phase": "incremental", "history_id": "200999"}
+
+
+def test_rate_limit_honours_retry_after_then_succeeds(
+    cassette: Callable[[str], Any],
+    make_connector: Callable[..., GoogleConnector],
+    sleeps: Sleeps,
+) -> None:
+    """A 429 with Retry-After waits exactly that long and repeats the read once."""
+    connector = make_connector()
+    with cassette("gmail_rate_limited.yaml") as tape:
+        (page,) = list(connector.pull({"gmail": {"phase": "incremental", "history_id": "300"}}))
+        assert tape.play_count == 2 and tape.all_played
+    assert sleeps == [7.0]
+    assert page.cursor == {"phase": "incremental", "history_id": "301"}
