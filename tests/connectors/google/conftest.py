@@ -98,4 +98,3 @@ def make_connector(sleeps: Sleeps) -> Iterator[Callable[..., GoogleConnector]]:
         )
 
     yield make
-
