@@ -21,12 +21,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from google.oauth2.credentials import Credentials  # noqa: E402
+from google.oauth2.credentials import Credentials
 
-from bench.fake_google import BASE_TIME, FakeGoogle  # noqa: E402
-from connectors.google import GoogleConnector  # noqa: E402
-from connectors.google.quota import QuotaLimiter, Retrier  # noqa: E402
-from keepwarm.ports import Cursor  # noqa: E402
+from bench.fake_google import BASE_TIME, FakeGoogle
+from connectors.google import GoogleConnector
+from connectors.google.quota import QuotaLimiter, Retrier
+from keepwarm.ports import Cursor
 
 WINDOW = (BASE_TIME - timedelta(days=1), BASE_TIME + timedelta(days=400))
 
