@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ class GoogleConnector:
         self,
         account: str,
         *,
-        credentials: Credentials,
+        credentials: Credentials | Callable[[], Credentials],
         api_endpoint: str,
         window: tuple[datetime, datetime],
         calendars: Sequence[str] = ("primary",),
@@ -39,17 +39,48 @@ class GoogleConnector:
         retrier: Retrier | None = None,
     ) -> None:
         self.account = account
-        self.client = GoogleClient(
-            account,
-            credentials,
-            Endpoints(api_endpoint),
-            limiter or QuotaLimiter(6000),
-            retrier or Retrier(),
-        )
         self.calendars = list(calendars)
-        self.gmail = gmail.GmailSync(self.client, search_filters=search_filters)
-        self.calendar = CalendarSync(self.client, window=window)
-        self.delivery = GmailDelivery(self.client, search_filters=search_filters)
+        self._credentials = credentials
+        self._settings = (api_endpoint, window, search_filters)
+        self._limiter = limiter or QuotaLimiter(6000)
+        self._retrier = retrier or Retrier()
+        self._client: GoogleClient | None = None
+
+    def _ready(self) -> GoogleClient:
+        """Credentials are loaded (and refreshed) at the first request, not at construction,
+        so a sign-in problem is reported like any other sync or delivery error."""
+        if self._client is None:
+            creds = self._credentials
+            if callable(creds) and not isinstance(creds, Credentials):
+                creds = creds()
+            endpoint, window, search_filters = self._settings
+            client = GoogleClient(
+                self.account, creds, Endpoints(endpoint), self._limiter, self._retrier
+            )
+            self._gmail = gmail.GmailSync(client, search_filters=search_filters)
+            self._calendar = CalendarSync(client, window=window)
+            self._delivery = GmailDelivery(client, search_filters=search_filters)
+            self._client = client
+        return self._client
+
+    @property
+    def client(self) -> GoogleClient:
+        return self._ready()
+
+    @property
+    def gmail(self) -> gmail.GmailSync:
+        self._ready()
+        return self._gmail
+
+    @property
+    def calendar(self) -> CalendarSync:
+        self._ready()
+        return self._calendar
+
+    @property
+    def delivery(self) -> GmailDelivery:
+        self._ready()
+        return self._delivery
 
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
         """Mail first, then each calendar; every page carries its stream's resume cursor."""
@@ -76,27 +107,29 @@ def connect(
     window: tuple[datetime, datetime],
 ) -> GoogleConnector:
     """The connector for configured `account`: `token_command`, else the stored OAuth token
-    (refreshed now if expired, and saved back)."""
-    http = httplib2.Http(timeout=60)
-    store: TokenStore | None = None
-    creds: Credentials
-    if account.token_command:
-        creds = CommandCredentials(account.token_command, account=account.name)
-    else:
-        store = TokenStore(
-            token_file(state_path, account.name),
-            account=account.name,
-            scopes=scopes(search_filters=account.search_filters),
-        )
-        creds = store.load()
-    creds = fresh(creds, account=account.name, http=http, store=store)
-    limiter = QuotaLimiter(account.quota_units_per_minute)
+    (refreshed at first use when expired, and saved back)."""
+
+    def credentials() -> Credentials:
+        http = httplib2.Http(timeout=60)
+        store: TokenStore | None = None
+        creds: Credentials
+        if account.token_command:
+            creds = CommandCredentials(account.token_command, account=account.name)
+        else:
+            store = TokenStore(
+                token_file(state_path, account.name),
+                account=account.name,
+                scopes=scopes(search_filters=account.search_filters),
+            )
+            creds = store.load()
+        return fresh(creds, account=account.name, http=http, store=store)
+
     return GoogleConnector(
         account.name,
-        credentials=creds,
+        credentials=credentials,
         api_endpoint=account.api_endpoint,
         window=window,
         calendars=account.calendars,
         search_filters=account.search_filters,
-        limiter=limiter,
+        limiter=QuotaLimiter(account.quota_units_per_minute),
     )

@@ -64,8 +64,9 @@ def test_invalid_grant_asks_for_reauthorisation_without_leaking_tokens(
 ) -> None:
     """A revoked grant is an AuthError with `keepwarm auth work`, and no token in its text."""
     _stored_token(tmp_path)
+    connector = connect(_account(), state_path=tmp_path, window=WINDOW)  # no request yet
     with cassette("token_invalid_grant.yaml") as tape, pytest.raises(AuthError) as caught:
-        connect(_account(), state_path=tmp_path, window=WINDOW)
+        list(connector.pull({}))
     assert tape.play_count == 1
     message = str(caught.value)
     assert "invalid_grant" in message and "keepwarm auth work" in message
@@ -76,7 +77,7 @@ def test_invalid_grant_asks_for_reauthorisation_without_leaking_tokens(
 def test_missing_token_says_how_to_sign_in(tmp_path: Path) -> None:
     """No stored token and no token_command: the error names `keepwarm auth work`."""
     with pytest.raises(AuthError, match="keepwarm auth work"):
-        connect(_account(), state_path=tmp_path, window=WINDOW)
+        connect(_account(), state_path=tmp_path, window=WINDOW).owner_addresses()
 
 
 def test_token_command_supplies_the_access_token(
@@ -96,4 +97,4 @@ def test_failing_token_command_is_an_auth_error(tmp_path: Path) -> None:
     """A token_command that fails names the command and how to investigate."""
     account = _account(token_command="false")
     with pytest.raises(AuthError, match="token_command 'false' exited with 1"):
-        connect(account, state_path=tmp_path, window=WINDOW)
+        connect(account, state_path=tmp_path, window=WINDOW).find_delivered("k")
