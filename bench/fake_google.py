@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 COSTS = {"profile": 1, "sendAs": 1, "history": 2, "messages.list": 5, "messages.get": 5,
-         "drafts.list": 5, "drafts.create": 10, "drafts.send": 100, "events.list": 0}  # fmt: skip
+         "drafts.list": 5, "drafts.get": 5, "drafts.create": 10, "drafts.send": 100, "events.list": 0}  # fmt: skip
 OWNER = "owner@fake.example"
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 Reply = tuple[int, dict[str, str], bytes]
@@ -47,7 +47,9 @@ class FakeGoogle:
     """State and routing of the fake; `Handler` adapts it to HTTP."""
 
     def __init__(self, *, messages: int = 0, events: int = 0, fault_rate: float = 0.0,
-                 seed: int = 7) -> None:  # fmt: skip
+                 seed: int = 7, metadata_only: bool = False) -> None:  # fmt: skip
+        #: Behave like a grant with gmail.metadata: any `q` is refused with 403.
+        self.metadata_only = metadata_only
         self.lock = threading.Lock()
         self.rng = random.Random(seed)
         self.fault_rate = fault_rate
@@ -155,6 +157,8 @@ class FakeGoogle:
         if not path.startswith(prefix):
             return _error(404, "notFound", f"no route {path}")
         rest = path[len(prefix) :]
+        if self.metadata_only and "q" in one:
+            return _error(403, "forbidden", "Metadata scope does not support 'q' parameter")
         if rest == "profile":
             self._charge("profile")
             return _json(200, {"emailAddress": OWNER, "messagesTotal": len(self.messages),
@@ -180,8 +184,15 @@ class FakeGoogle:
             self._charge("drafts.list")
             wanted = one.get("q", "").removeprefix("rfc822msgid:")
             hits = [{"id": d, "message": {"id": m}} for d, m in self.drafts.items()
-                    if self._message_id(m) == wanted]  # fmt: skip
-            return _json(200, {"drafts": hits[:1]} if hits else {"resultSizeEstimate": 0})
+                    if not wanted or self._message_id(m) == wanted]  # fmt: skip
+            size = int(one.get("maxResults", "100"))
+            return _json(200, {"drafts": hits[:size]} if hits else {"resultSizeEstimate": 0})
+        if rest.startswith("drafts/") and method == "GET":
+            self._charge("drafts.get")
+            draft = rest.split("/", 1)[1]
+            if draft not in self.drafts:
+                return _error(404, "notFound", "Requested entity was not found.")
+            return _json(200, {"id": draft, "message": self.messages[self.drafts[draft]]})
         if rest == "drafts" and method == "POST":
             self._charge("drafts.create")
             return self._create_draft(json.loads(body))
@@ -212,11 +223,16 @@ class FakeGoogle:
             return _json(
                 200, {"messages": [{"id": i, "threadId": i} for i in hits]} if hits else {}
             )
-        ids = [
-            i
-            for i in self.order
-            if not {"SPAM", "TRASH", "DRAFT"} & set(self.messages[i]["labelIds"])
-        ]
+        label = one.get("labelIds")
+        ids = (
+            [i for i in self.order if label in self.messages[i]["labelIds"]]
+            if label
+            else [
+                i
+                for i in self.order
+                if not {"SPAM", "TRASH", "DRAFT"} & set(self.messages[i]["labelIds"])
+            ]
+        )
         return self._paged(ids, one, lambda i: {"id": i, "threadId": i}, "messages")
 
     def _paged(self, items: list[Any], one: dict[str, str], shape: Any, key: str,

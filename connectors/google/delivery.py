@@ -20,6 +20,15 @@ from keepwarm.models import OutgoingMessage
 from keepwarm.ports import Receipt
 
 HEADER = "X-Keepwarm-Draft"
+#: Drafts and sent messages examined when the grant forbids search (`gmail.metadata`).
+SCAN = 100
+
+
+def _header(payload: dict[str, Any], name: str) -> str:
+    for header in payload.get("headers") or []:
+        if str(header.get("name", "")).lower() == name:
+            return str(header.get("value", ""))
+    return ""
 
 
 def message_id_for(key: str) -> str:
@@ -83,28 +92,67 @@ class GmailDelivery:
         draft_id = self._find_draft(key)
         if draft_id is not None:
             return Receipt(provider_ref=f"draft:{draft_id}")
+        wanted = message_id_for(key)
+        if self.search_filters:
+            found = self.client.call(
+                self._users.messages()
+                .list(userId="me", q=f"rfc822msgid:{wanted} in:sent", maxResults=1)
+                .execute,
+                doing="looking for a sent keepwarm message",
+                cost=GMAIL_COSTS["messages.list"],
+            )
+            messages = found.get("messages") or []
+            if messages:
+                return Receipt(provider_ref=f"message:{messages[0]['id']}", sent=True)
+            return None
+        # gmail.metadata forbids `q`: compare the Message-ID of the newest sent messages.
         found = self.client.call(
-            self._users.messages()
-            .list(userId="me", q=f"rfc822msgid:{message_id_for(key)} in:sent", maxResults=1)
-            .execute,
+            self._users.messages().list(userId="me", labelIds=["SENT"], maxResults=SCAN).execute,
             doing="looking for a sent keepwarm message",
             cost=GMAIL_COSTS["messages.list"],
         )
-        messages = found.get("messages") or []
-        if messages:
-            return Receipt(provider_ref=f"message:{messages[0]['id']}", sent=True)
+        for entry in found.get("messages") or []:
+            if self._message_id_of(str(entry["id"])) == wanted:
+                return Receipt(provider_ref=f"message:{entry['id']}", sent=True)
         return None
 
-    def _find_draft(self, key: str) -> str | None:
-        found = self.client.call(
-            self._users.drafts()
-            .list(userId="me", q=f"rfc822msgid:{message_id_for(key)}", maxResults=1)
+    def _message_id_of(self, ident: str) -> str:
+        resource = self.client.call(
+            self._users.messages()
+            .get(userId="me", id=ident, format="metadata", metadataHeaders=["Message-ID"])
             .execute,
+            doing="reading a sent message's Message-ID",
+            cost=GMAIL_COSTS["messages.get"],
+        )
+        return _header(resource.get("payload") or {}, "message-id").strip("<>")
+
+    def _find_draft(self, key: str) -> str | None:
+        wanted = message_id_for(key)
+        if self.search_filters:
+            found = self.client.call(
+                self._users.drafts()
+                .list(userId="me", q=f"rfc822msgid:{wanted}", maxResults=1)
+                .execute,
+                doing="looking for an existing keepwarm draft",
+                cost=GMAIL_COSTS["drafts.list"],
+            )
+            drafts = found.get("drafts") or []
+            return str(drafts[0]["id"]) if drafts else None
+        found = self.client.call(
+            self._users.drafts().list(userId="me", maxResults=SCAN).execute,
             doing="looking for an existing keepwarm draft",
             cost=GMAIL_COSTS["drafts.list"],
         )
-        drafts = found.get("drafts") or []
-        return str(drafts[0]["id"]) if drafts else None
+        for entry in found.get("drafts") or []:
+            draft = self.client.call(
+                self._users.drafts().get(userId="me", id=entry["id"], format="metadata").execute,
+                doing="reading a draft's Message-ID",
+                cost=GMAIL_COSTS["drafts.get"],
+            )
+            payload = (draft.get("message") or {}).get("payload") or {}
+            if _header(payload, "message-id").strip("<>") == wanted:
+                return str(entry["id"])
+        return None
 
     def _thread_of(self, message_id: str) -> str | None:
         """The Gmail thread of the message we reply to (needs search; else Gmail threads by

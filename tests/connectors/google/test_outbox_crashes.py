@@ -34,7 +34,7 @@ def fake() -> Iterator[FakeGoogle]:
     server.stop()
 
 
-def _workspace(tmp_path: Path, fake: FakeGoogle, mode: str) -> Workspace:
+def _workspace(tmp_path: Path, fake: FakeGoogle, mode: str, search: bool = True) -> Workspace:
     settings = Settings(
         owner=Owner(name="Ada Lovelace", addresses=["owner@fake.example"]),
         accounts=[
@@ -45,6 +45,7 @@ def _workspace(tmp_path: Path, fake: FakeGoogle, mode: str) -> Workspace:
                 api_endpoint=fake.url,
                 token_command="echo fake-access-token",
                 calendars=[],
+                search_filters=search,
             )
         ],
         state_dir=tmp_path,
@@ -168,3 +169,24 @@ def test_delivery_without_crash_makes_one_draft_or_one_send(
     assert report.delivered == 1
     assert fake.calls["drafts.create"] == 1
     assert fake.calls["drafts.send"] == (1 if mode == "send" else 0)
+
+
+@pytest.mark.parametrize("crash", ["after drafts.create", "after drafts.send"])
+def test_without_search_the_outbox_still_reconciles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash: str
+) -> None:
+    """With gmail.metadata (no `q`), drafts and sent mail are matched by Message-ID instead."""
+    fake = FakeGoogle.start(metadata_only=True)
+    try:
+        ws = _workspace(tmp_path, fake, "send", search=False)
+        with monkeypatch.context() as patch:
+            CRASHES[crash](patch)
+            with pytest.raises(Crash):
+                deliver_service.deliver(ws)
+        deliver_service.deliver(ws)
+        state = _outcome(ws)
+        ws.close()
+    finally:
+        fake.stop()
+    assert (fake.calls["drafts.create"], fake.calls["drafts.send"]) == (1, 1)
+    assert state == DraftState.DELIVERED.value and fake.drafts == {}
