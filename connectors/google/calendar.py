@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.google import mapping
 from connectors.google.client import GoogleClient
-from keepwarm.errors import CursorExpired
+from keepwarm.errors import CursorExpired, PermanentError
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
@@ -36,13 +36,15 @@ class CalendarSync:
         self.window = window
 
     def pull(self, calendar_id: str, cursor: Cursor | None) -> Iterator[Page]:
-        if cursor and cursor.get("sync_token"):
+        if cursor and (cursor.get("sync_token") or cursor.get("page_token")):
             try:
                 yield from self._list(calendar_id, cursor)
                 return
-            except CursorExpired:
-                pass  # 410: this calendar's token is gone; resync it from the window
-        yield from self._list(calendar_id, cursor if cursor and cursor.get("page_token") else None)
+            except (CursorExpired, PermanentError):
+                # 410: the sync token is gone; a stale page token is refused outright. Either
+                # way this calendar is read again from the window (upserts keep it duplicate-free).
+                pass
+        yield from self._list(calendar_id, None)
 
     def _list(self, calendar_id: str, cursor: Cursor | None) -> Iterator[Page]:
         sync_token = (cursor or {}).get("sync_token")

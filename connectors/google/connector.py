@@ -16,7 +16,8 @@ from connectors.google.calendar import CalendarSync, stream_of
 from connectors.google.client import Endpoints, GoogleClient
 from connectors.google.delivery import GmailDelivery
 from connectors.google.quota import QuotaLimiter, Retrier
-from keepwarm.models import OutgoingMessage
+from keepwarm.errors import PermanentError
+from keepwarm.models import OutgoingMessage, Quarantined
 from keepwarm.ports import Cursor, Page, Receipt
 from keepwarm.settings import GoogleAccount
 
@@ -88,7 +89,13 @@ class GoogleConnector:
             log.info("account %s: gmail page, %d messages", self.account, len(page.interactions))
             yield page
         for calendar_id in self.calendars:
-            yield from self.calendar.pull(calendar_id, cursors.get(stream_of(calendar_id)))
+            stream = stream_of(calendar_id)
+            try:
+                yield from self.calendar.pull(calendar_id, cursors.get(stream))
+            except PermanentError as exc:
+                # A calendar that cannot be read (wrong id, no access) must not stop the others.
+                problem = Quarantined(stream, f"calendar {calendar_id}", str(exc))
+                yield Page(stream, quarantined=(problem,), summary={"error": str(exc)})
 
     def owner_addresses(self) -> set[str]:
         return self.gmail.owner_addresses()

@@ -65,7 +65,14 @@ class GmailSync:
                 return
             except CursorExpired:
                 pass  # the historyId is too old: a full sync, without duplicates (upserts)
-        yield from self._full(cursor if cursor and cursor.get("phase") == "full" else None)
+        resume = cursor if cursor and cursor.get("phase") == "full" else None
+        if resume is not None:
+            try:
+                yield from self._full(resume)
+                return
+            except PermanentError:
+                pass  # the saved page token was refused: list again from the start
+        yield from self._full(None)
 
     def _full(self, resume: Cursor | None) -> Iterator[Page]:
         if resume and resume.get("history_id"):

@@ -53,3 +53,23 @@ def test_calendar_410_resyncs_only_that_calendar(
     assert [p.stream for p in pages] == [f"calendar:{calendar}"]
     assert pages[0].cursor == {"sync_token": "fresh-token"}
     assert [i.provider_id for i in pages[0].interactions] == ["gcal:evt410"]
+
+
+def test_unreadable_calendar_is_quarantined_and_others_sync(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """A 404 calendar becomes a quarantine entry; the next calendar still advances."""
+    typo = "typo@group.calendar.google.com"
+    connector = make_connector(calendars=[typo, "primary"])
+    cursors = {
+        "gmail": {"phase": "incremental", "history_id": "900"},
+        f"calendar:{typo}": {"sync_token": "tok-a"},
+        "calendar:primary": {"sync_token": "tok-b"},
+    }
+    with cassette("calendar_not_found.yaml") as tape:
+        pages = list(connector.pull(cursors))
+        assert tape.play_count == 4 and tape.all_played
+    by_stream = {p.stream: p for p in pages}
+    broken = by_stream[f"calendar:{typo}"]
+    assert broken.cursor is None and "HTTP 404" in broken.quarantined[0].reason
+    assert by_stream["calendar:primary"].cursor == {"sync_token": "tok-c"}
