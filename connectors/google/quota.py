@@ -31,7 +31,7 @@ GMAIL_COSTS: dict[str, int] = {
     "drafts.send": 100,
 }
 
-#: Bucket depth in seconds of budget: enough to absorb a batch, small enough to pace.
+#: Bucket depth in seconds of budget: enough to absorb a batch; sustained pace is 55/60 of it.
 BURST_SECONDS = 5.0
 
 
@@ -44,16 +44,19 @@ class QuotaLimiter:
     sleep: Callable[[float], None] = time.sleep
     spent: int = 0
     waited: float = 0.0
-    _tokens: float = field(default=-1.0, repr=False)
+    _tokens: float | None = field(default=None, repr=False)
     _last: float = field(default=0.0, repr=False)
 
     @property
-    def rate(self) -> float:
-        return self.units_per_minute / 60.0
+    def capacity(self) -> float:
+        """The burst: `BURST_SECONDS` of budget, available at once."""
+        return self.units_per_minute * BURST_SECONDS / 60.0
 
     @property
-    def capacity(self) -> float:
-        return self.rate * BURST_SECONDS
+    def rate(self) -> float:
+        """Refill per second, lowered by the burst so that no 60 s window (the way Google
+        counts) ever spends more than `units_per_minute`: capacity + 60 * rate = budget."""
+        return (self.units_per_minute - self.capacity) / 60.0
 
     def acquire(self, units: int) -> None:
         """Wait until `units` may be spent, then spend them (a unit count above the bucket's
@@ -62,18 +65,17 @@ class QuotaLimiter:
             self.spent += units
             return
         now = self.clock()
-        if self._tokens < 0:
-            self._tokens, self._last = self.capacity, now
-        self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
+        tokens = self.capacity if self._tokens is None else self._tokens
+        tokens = min(self.capacity, tokens + (now - self._last) * self.rate)
         self._last = now
         need = min(float(units), self.capacity)
-        if self._tokens < need:
-            delay = (need - self._tokens) / self.rate
+        if tokens < need:
+            delay = (need - tokens) / self.rate
             self.sleep(delay)
             self.waited += delay
-            self._tokens += delay * self.rate
+            tokens += delay * self.rate
             self._last = now + delay
-        self._tokens -= units
+        self._tokens = tokens - units
         self.spent += units
 
 
