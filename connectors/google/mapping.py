@@ -38,8 +38,8 @@ METADATA_HEADERS: tuple[str, ...] = (
     "X-Failed-Recipients",
 )
 
-#: Labels whose messages are never interactions: junk, deleted mail and unsent drafts.
-SKIPPED_LABELS = frozenset({"SPAM", "TRASH", "DRAFT"})
+#: Labels whose messages are never interactions: junk, deleted mail, unsent drafts, chats.
+SKIPPED_LABELS = frozenset({"SPAM", "TRASH", "DRAFT", "CHAT"})
 #: Bulk categories, skipped by the search filter or (with `gmail.metadata`) by label.
 BULK_LABELS = frozenset({"CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL", "CATEGORY_FORUMS"})
 #: Gmail search that keeps the bulk categories out of a full sync (needs `gmail.readonly`).
