@@ -102,3 +102,16 @@ def test_rate_limit_honours_retry_after_then_succeeds(
         assert tape.play_count == 2 and tape.all_played
     assert sleeps == [7.0]
     assert page.cursor == {"phase": "incremental", "history_id": "301"}
+
+
+def test_refused_page_token_restarts_the_full_sync(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """An interrupted full sync whose page token is refused lists again from the start."""
+    connector = make_connector()
+    cursor = {"phase": "full", "history_id": "77", "page_token": "08172635445362718"}
+    with cassette("gmail_stale_page_token.yaml") as tape:
+        pages = list(connector.pull({"gmail": cursor}))
+        assert tape.play_count == 3 and tape.all_played
+    assert pages[-1].cursor == {"phase": "incremental", "history_id": "88"}
+    assert pages[-1].interactions == ()
