@@ -10,7 +10,7 @@ from pathlib import Path
 import httplib2
 from google.auth.credentials import Credentials
 
-from connectors.google import gmail
+from connectors.google import gmail as mail
 from connectors.google.auth import CommandCredentials, TokenStore, fresh, scopes, token_file
 from connectors.google.calendar import CalendarSync, stream_of
 from connectors.google.client import Endpoints, GoogleClient
@@ -58,7 +58,7 @@ class GoogleConnector:
             client = GoogleClient(
                 self.account, creds, Endpoints(endpoint), self._limiter, self._retrier
             )
-            self._gmail = gmail.GmailSync(client, search_filters=search_filters)
+            self._gmail = mail.GmailSync(client, search_filters=search_filters)
             self._calendar = CalendarSync(client, window=window)
             self._delivery = GmailDelivery(client, search_filters=search_filters)
             self._client = client
@@ -69,7 +69,7 @@ class GoogleConnector:
         return self._ready()
 
     @property
-    def gmail(self) -> gmail.GmailSync:
+    def gmail(self) -> mail.GmailSync:
         self._ready()
         return self._gmail
 
@@ -85,7 +85,7 @@ class GoogleConnector:
 
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
         """Mail first, then each calendar; every page carries its stream's resume cursor."""
-        for page in self.gmail.pull(cursors.get(gmail.STREAM)):
+        for page in self.gmail.pull(cursors.get(mail.STREAM)):
             log.info("account %s: gmail page, %d messages", self.account, len(page.interactions))
             yield page
         for calendar_id in self.calendars:
