@@ -31,6 +31,13 @@ def _header(payload: dict[str, Any], name: str) -> str:
     return ""
 
 
+def _ours(payload: dict[str, Any], key: str) -> bool:
+    """Whether a message is the delivery of `key`: by our header, or by our Message-ID."""
+    if _header(payload, HEADER.lower()) == key:
+        return True
+    return _header(payload, "message-id").strip("<>") == message_id_for(key)
+
+
 def message_id_for(key: str) -> str:
     """The stable Message-ID (without brackets) of the delivery of draft `key`."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
@@ -112,19 +119,21 @@ class GmailDelivery:
             cost=GMAIL_COSTS["messages.list"],
         )
         for entry in found.get("messages") or []:
-            if self._message_id_of(str(entry["id"])) == wanted:
+            resource = self.client.call(
+                self._users.messages()
+                .get(
+                    userId="me",
+                    id=str(entry["id"]),
+                    format="metadata",
+                    metadataHeaders=["Message-ID", HEADER],
+                )
+                .execute,
+                doing="reading a sent message's headers",
+                cost=GMAIL_COSTS["messages.get"],
+            )
+            if _ours(resource.get("payload") or {}, key):
                 return Receipt(provider_ref=f"message:{entry['id']}", sent=True)
         return None
-
-    def _message_id_of(self, ident: str) -> str:
-        resource = self.client.call(
-            self._users.messages()
-            .get(userId="me", id=ident, format="metadata", metadataHeaders=["Message-ID"])
-            .execute,
-            doing="reading a sent message's Message-ID",
-            cost=GMAIL_COSTS["messages.get"],
-        )
-        return _header(resource.get("payload") or {}, "message-id").strip("<>")
 
     def _find_draft(self, key: str) -> str | None:
         wanted = message_id_for(key)
@@ -149,8 +158,7 @@ class GmailDelivery:
                 doing="reading a draft's Message-ID",
                 cost=GMAIL_COSTS["drafts.get"],
             )
-            payload = (draft.get("message") or {}).get("payload") or {}
-            if _header(payload, "message-id").strip("<>") == wanted:
+            if _ours((draft.get("message") or {}).get("payload") or {}, key):
                 return str(entry["id"])
         return None
 
