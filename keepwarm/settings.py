@@ -48,7 +48,16 @@ class GoogleAccount(_Account):
     """Gmail + Google Calendar."""
 
     kind: Literal["google"]
+    #: One base URL: Gmail under /gmail/v1, Calendar under /calendar/v3, batch under /batch.
     api_endpoint: str = "https://www.googleapis.com"
+    #: The OAuth client (a Google "Desktop app" client JSON) that `keepwarm auth` uses.
+    client_secrets: Path | None = None
+    #: False asks for `gmail.metadata` only: no search, so spam/promotions are filtered by label.
+    search_filters: bool = True
+    #: Gmail quota units per user per minute: 6,000 for current projects, 15,000 for older ones.
+    quota_units_per_minute: int = Field(default=6000, ge=100)
+    #: Calendar ids to read ("primary" is the account's own calendar).
+    calendars: list[str] = Field(default_factory=lambda: ["primary"])
 
 
 class MicrosoftAccount(_Account):

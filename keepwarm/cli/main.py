@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from keepwarm.cli import people, pipeline, queue, rules
+from keepwarm.cli import auth, people, pipeline, queue, rules
 from keepwarm.cli.context import Options
 
 app = typer.Typer(
@@ -43,3 +43,4 @@ pipeline.register(app)
 queue.register(app)
 people.register(app)
 rules.register(app)
+auth.register(app)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from connectors.files import FilesConnector
 from keepwarm.errors import ConfigError
 from keepwarm.ports import Connector
-from keepwarm.settings import AccountSettings, FilesAccount, Settings
+from keepwarm.settings import AccountSettings, FilesAccount, GoogleAccount, Settings
 
 
 def build_connector(account: AccountSettings, settings: Settings, *, now: datetime) -> Connector:
@@ -24,6 +24,17 @@ def build_connector(account: AccountSettings, settings: Settings, *, now: dateti
             if account.drafts
             else settings.state_path / "drafts" / account.name,
             calendar_window=window,
+        )
+    if isinstance(account, GoogleAccount):
+        from connectors.google import connect  # imports the Google client only when needed
+
+        return connect(
+            account,
+            state_path=settings.state_path,
+            window=(
+                now - timedelta(days=settings.detection.baseline_days),
+                now + timedelta(days=settings.detection.forward_days),
+            ),
         )
     raise ConfigError(
         f"account {account.name!r}: the {account.kind} connector is not available in this version; "

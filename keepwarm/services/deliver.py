@@ -52,6 +52,10 @@ def deliver(ws: Workspace) -> DeliverReport:
         # The attempt is committed before the provider call.
         try:
             receipt = connector.find_delivered(message.key) if attempt is not None else None
+            if receipt is not None and account.mode == "send" and not receipt.sent:
+                # The draft exists but was never sent (a sent draft is no longer a draft):
+                # sending it now is the first send, and the connector reuses that draft.
+                receipt = connector.deliver(message, send=True)
             if receipt is not None:
                 report.reconciled += 1
             else:

@@ -1,0 +1,278 @@
+"""Gmail sync: a full sync by `messages.list` + batched `messages.get`, then `history.list`.
+
+Full sync: the mailbox `historyId` is read first (in one batch with `sendAs`), then each list
+page of ≤ 500 ids is fetched in batches of ≤ 50 metadata requests and yielded as one page. The
+last page stores that historyId; later runs ask `history.list` for `messageAdded` only. A
+rejected historyId (404) falls back to a full sync; upserts by message id keep it duplicate-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from googleapiclient.errors import HttpError
+
+from connectors.google import mapping
+from connectors.google.client import GoogleClient
+from connectors.google.errors import translate
+from connectors.google.quota import GMAIL_COSTS
+from keepwarm.errors import CursorExpired, PermanentError, RateLimited, TransientError
+from keepwarm.models import Interaction, Quarantined
+from keepwarm.ports import Cursor, Page
+
+STREAM = "gmail"
+LIST_PAGE = 500
+BATCH_SIZE = 50
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class GmailSync:
+    """Pulls one mailbox. `search_filters` says whether the grant allows the `q` parameter."""
+
+    def __init__(self, client: GoogleClient, *, search_filters: bool) -> None:
+        self.client = client
+        self.search_filters = search_filters
+        self.send_as: set[str] | None = None
+        self.fetched = 0
+
+    @property
+    def _users(self) -> Any:
+        return self.client.gmail.users()
+
+    # --- owner addresses ---------------------------------------------------------------------
+
+    def owner_addresses(self) -> set[str]:
+        if self.send_as is None:
+            found = self.client.call(
+                self._users.settings().sendAs().list(userId="me").execute,
+                doing="reading send-as addresses",
+                cost=GMAIL_COSTS["settings.sendAs.list"],
+            )
+            self.send_as = _send_as(found)
+        return set(self.send_as)
+
+    # --- pull ---------------------------------------------------------------------------------
+
+    def pull(self, cursor: Cursor | None) -> Iterator[Page]:
+        if cursor and cursor.get("phase") == "incremental" and cursor.get("history_id"):
+            try:
+                yield from self._incremental(cursor)
+                return
+            except CursorExpired:
+                pass  # the historyId is too old: a full sync, without duplicates (upserts)
+        resume = cursor if cursor and cursor.get("phase") == "full" else None
+        if resume is not None:
+            try:
+                yield from self._full(resume)
+                return
+            except PermanentError:
+                pass  # the saved page token was refused: list again from the start
+        yield from self._full(None)
+
+    def _full(self, resume: Cursor | None) -> Iterator[Page]:
+        if resume and resume.get("history_id"):
+            history_id, token = str(resume["history_id"]), resume.get("page_token")
+        else:
+            history_id, token = self._start(), None
+        while True:
+            params: dict[str, Any] = {"userId": "me", "maxResults": LIST_PAGE}
+            if self.search_filters:
+                params["q"] = mapping.BULK_QUERY
+            if token:
+                params["pageToken"] = token
+            listed = self.client.call(
+                self._users.messages().list(**params).execute,
+                doing="listing messages",
+                cost=GMAIL_COSTS["messages.list"],
+            )
+            ids = [str(m["id"]) for m in listed.get("messages") or []]
+            interactions, quarantined = self.fetch(ids)
+            token = listed.get("nextPageToken")
+            cursor: Cursor = (
+                {"phase": "full", "history_id": history_id, "page_token": token}
+                if token
+                else {"phase": "incremental", "history_id": history_id}
+            )
+            yield Page(
+                STREAM,
+                interactions,
+                quarantined,
+                cursor,
+                {"mode": "full", "listed": len(ids), "history_id": history_id},
+            )
+            if not token:
+                return
+
+    def _start(self) -> str:
+        """The mailbox historyId before listing (so nothing arriving meanwhile is missed), and
+        the send-as addresses, in one HTTP request."""
+        found: dict[str, Any] = {}
+        errors: list[HttpError] = []
+
+        def done(request_id: str, response: Any, exception: HttpError | None) -> None:
+            if exception is not None:
+                errors.append(exception)
+            else:
+                found[request_id] = response
+
+        def run() -> None:
+            found.clear()
+            errors.clear()
+            batch = self.client.new_batch(done)
+            batch.add(self._users.getProfile(userId="me"), request_id="profile")
+            batch.add(self._users.settings().sendAs().list(userId="me"), request_id="sendas")
+            batch.execute()
+            if errors:
+                raise errors[0]
+
+        self.client.call(
+            run,
+            doing="reading the mailbox profile",
+            cost=GMAIL_COSTS["getProfile"] + GMAIL_COSTS["settings.sendAs.list"],
+        )
+        self.send_as = _send_as(found["sendas"])
+        return str(found["profile"]["historyId"])
+
+    def _incremental(self, cursor: Cursor) -> Iterator[Page]:
+        start = str(cursor["history_id"])
+        token = cursor.get("page_token")
+        while True:
+            params: dict[str, Any] = {
+                "userId": "me",
+                "startHistoryId": start,
+                "historyTypes": "messageAdded",
+                "maxResults": LIST_PAGE,
+            }
+            if token:
+                params["pageToken"] = token
+            found = self.client.call(
+                self._users.history().list(**params).execute,
+                doing="reading mailbox history",
+                cost=GMAIL_COSTS["history.list"],
+            )
+            ids: list[str] = []
+            seen: set[str] = set()
+            for record in found.get("history") or []:
+                for added in record.get("messagesAdded") or []:
+                    msg = added.get("message") or {}
+                    ident = str(msg.get("id", ""))
+                    labels = msg.get("labelIds") or []
+                    if ident and ident not in seen:
+                        seen.add(ident)
+                        if not mapping.skip_message(labels, skip_bulk=self.search_filters):
+                            ids.append(ident)
+            interactions, quarantined = self.fetch(ids)
+            token = found.get("nextPageToken")
+            cursor = (
+                {"phase": "incremental", "history_id": start, "page_token": token}
+                if token
+                else {"phase": "incremental", "history_id": str(found.get("historyId") or start)}
+            )
+            yield Page(
+                STREAM,
+                interactions,
+                quarantined,
+                cursor,
+                {"mode": "incremental", "added": len(ids), "history_id": cursor["history_id"]},
+            )
+            if not token:
+                return
+
+    # --- metadata batches ---------------------------------------------------------------------
+
+    def fetch(self, ids: Sequence[str]) -> tuple[tuple[Interaction, ...], tuple[Quarantined, ...]]:
+        """Metadata of `ids` in batches of ≤ 50. Failed parts are retried on their own (429,
+        5xx), skipped (404: deleted meanwhile) or quarantined (anything else)."""
+        resources: dict[str, dict[str, Any]] = {}
+        quarantined: list[Quarantined] = []
+        pending = list(ids)
+        retrier = self.client.retrier
+        for attempt in range(retrier.attempts):
+            failed: dict[str, HttpError] = {}
+            for chunk in _chunks(pending, BATCH_SIZE):
+                failed.update(self._batch(chunk, resources))
+            pending = []
+            retry_error: RateLimited | TransientError | None = None
+            for ident, exc in failed.items():
+                error = translate(
+                    exc, account=self.client.account, doing=f"reading message {ident}"
+                )
+                status = getattr(exc.resp, "status", 0)
+                if status == 404:
+                    continue
+                if isinstance(error, RateLimited | TransientError):
+                    pending.append(ident)
+                    retry_error = retry_error or error
+                else:
+                    quarantined.append(Quarantined("gmail", f"message {ident}", str(error)))
+            if not pending:
+                break
+            if attempt == retrier.attempts - 1:
+                assert retry_error is not None
+                raise retry_error
+            retrier.retries += 1
+            assert retry_error is not None
+            retrier.sleep(retrier.delay(attempt, retry_error))
+        interactions: list[Interaction] = []
+        for ident in ids:
+            resource = resources.get(ident)
+            if resource is None:
+                continue
+            if mapping.skip_message(resource.get("labelIds") or [], skip_bulk=self.search_filters):
+                continue
+            try:
+                interactions.append(mapping.message(resource))
+            except mapping.Unusable as exc:
+                quarantined.append(Quarantined("gmail", f"message {ident}", str(exc)))
+        self.fetched += len(interactions)
+        return tuple(interactions), tuple(quarantined)
+
+    def _batch(
+        self, chunk: Sequence[str], resources: dict[str, dict[str, Any]]
+    ) -> dict[str, HttpError]:
+        failed: dict[str, HttpError] = {}
+
+        def done(request_id: str, response: Any, exception: HttpError | None) -> None:
+            if exception is not None:
+                failed[request_id] = exception
+            else:
+                failed.pop(request_id, None)
+                resources[request_id] = response
+
+        def run() -> None:
+            failed.clear()
+            batch = self.client.new_batch(done)
+            messages = self._users.messages()
+            for ident in chunk:
+                batch.add(
+                    messages.get(
+                        userId="me",
+                        id=ident,
+                        format="metadata",
+                        metadataHeaders=list(mapping.METADATA_HEADERS),
+                    ),
+                    request_id=ident,
+                )
+            batch.execute()
+
+        self.client.call(
+            run, doing="reading message metadata", cost=GMAIL_COSTS["messages.get"] * len(chunk)
+        )
+        return dict(failed)
+
+
+def _send_as(found: Mapping[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for entry in found.get("sendAs") or []:
+        address = str(entry.get("sendAsEmail", "")).strip().lower()
+        status = entry.get("verificationStatus", "accepted")
+        if "@" in address and (entry.get("isPrimary") or status == "accepted"):
+            out.add(address)
+    if not out:
+        raise PermanentError("Gmail returned no send-as address")
+    return out

@@ -1,0 +1,63 @@
+"""Gmail delivery against a hand-written cassette: a draft in the original thread, found again."""
+
+from __future__ import annotations
+
+import base64
+import email
+import json
+from collections.abc import Callable
+from typing import Any
+
+from connectors.google import GoogleConnector
+from keepwarm.models import OutgoingMessage
+
+
+def spy_bodies(connector: GoogleConnector) -> list[tuple[str, str, Any]]:
+    """Records (method, uri, body) of every request the connector's HTTP object sends."""
+    seen: list[tuple[str, str, Any]] = []
+    http = connector.client.http
+    original = http.request
+
+    def request(uri: str, method: str = "GET", body: Any = None, **kwargs: Any) -> Any:
+        seen.append((method, uri, body))
+        return original(uri, method, body=body, **kwargs)
+
+    http.request = request
+    return seen
+
+
+MESSAGE = OutgoingMessage(
+    key="thank-you:grace:42",
+    from_address="ada@analytical.example",
+    from_name="Ada Lovelace",
+    to=("grace.hopper@navylabs.example",),
+    subject="Re: Compilers, as promised",
+    body="Thank you for Monday, Grace.\n",
+    in_reply_to="CAGh0pper-1@mail.navylabs.example",
+    references=("CAGh0pper-1@mail.navylabs.example",),
+)
+
+
+def test_reply_becomes_a_draft_in_the_original_thread(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """drafts.create carries threadId, In-Reply-To, References and the X-Keepwarm-Draft key."""
+    connector = make_connector()
+    bodies = spy_bodies(connector)
+    with cassette("draft_in_thread.yaml") as tape:
+        receipt = connector.deliver(MESSAGE, send=False)
+        assert tape.play_count == 3
+        found = connector.find_delivered(MESSAGE.key)
+        assert tape.play_count == 4 and tape.all_played
+    assert receipt.provider_ref == "draft:r-4819283746501928374" and not receipt.sent
+    assert found == receipt
+    method, uri, body = bodies[2]
+    assert method == "POST" and uri.endswith("/gmail/v1/users/me/drafts?alt=json")
+    sent = json.loads(body)["message"]
+    assert sent["threadId"] == "19a2f3c4d5e6f701"
+    mail = email.message_from_bytes(base64.urlsafe_b64decode(sent["raw"]))
+    assert mail["In-Reply-To"] == "<CAGh0pper-1@mail.navylabs.example>"
+    assert mail["References"] == "<CAGh0pper-1@mail.navylabs.example>"
+    assert mail["X-Keepwarm-Draft"] == MESSAGE.key
+    assert mail["Message-ID"] == "<keepwarm.20d26bf38d298cc7cbc9904d9868584f@keepwarm.invalid>"
+    assert mail["To"] == "grace.hopper@navylabs.example"
