@@ -52,7 +52,11 @@ def deliver(ws: Workspace) -> DeliverReport:
         # The attempt is committed before the provider call.
         try:
             receipt = connector.find_delivered(message.key) if attempt is not None else None
-            if receipt is not None:
+            if receipt is not None and account.mode == "send" and not receipt.sent:
+                # Created but provably not sent (still a draft): sending it now cannot send twice.
+                receipt = connector.deliver(message, send=True)
+                report.reconciled += 1
+            elif receipt is not None:
                 report.reconciled += 1
             else:
                 if attempt is not None and account.mode == "send":

@@ -1,0 +1,77 @@
+"""`MicrosoftConnector`: Outlook mail and calendar through Microsoft Graph v1.0."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+
+from connectors.microsoft import delivery, mapping
+from connectors.microsoft.delta import calendar_pages, mail_pages
+from connectors.microsoft.graph import Graph
+from keepwarm.models import OutgoingMessage
+from keepwarm.ports import Cursor, Page, Receipt
+
+
+class MicrosoftConnector:
+    """One Microsoft 365 / Outlook.com mailbox: the folders it syncs, its calendar view, drafts."""
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        graph: Graph,
+        folders: Sequence[str],
+        calendar_window: tuple[datetime, datetime],
+        page_size: int = 999,
+        message_headers: bool = True,
+        send_mode: bool = False,
+    ) -> None:
+        self.account = account
+        self.graph = graph
+        self.folders = list(folders)
+        self.calendar_window = calendar_window
+        self.page_size, self.message_headers, self.send_mode = page_size, message_headers, send_mode
+
+    def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
+        """Every folder's message delta, then the calendar view delta."""
+        for folder in self.folders:
+            yield from mail_pages(
+                self.graph,
+                folder,
+                cursors.get(f"mail:{folder.lower()}"),
+                page_size=self.page_size,
+                headers=self.message_headers,
+            )
+        yield from calendar_pages(
+            self.graph, self.calendar_window, cursors.get("calendar"), page_size=self.page_size
+        )
+
+    def owner_addresses(self) -> set[str]:
+        me = self.graph.get(
+            "/me",
+            params={"$select": "mail,userPrincipalName,proxyAddresses"},
+            what="read the signed-in user",
+        )
+        return mapping.owner_addresses(me)
+
+    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
+        """Create the draft once (found by key if it exists), then send it in send mode."""
+        found = delivery.find(self.graph, message.key)
+        if found is not None and (not found.is_draft or not send):
+            return Receipt(found.id, sent=not found.is_draft)
+        draft_id = found.id if found is not None else delivery.create(self.graph, message)
+        if not send:
+            return Receipt(draft_id)
+        delivery.send(self.graph, draft_id)
+        return Receipt(draft_id, sent=True)
+
+    def find_delivered(self, key: str) -> Receipt | None:
+        """The delivery for `key` if it reached its goal: a draft, or in send mode a sent message.
+
+        In send mode a keyed draft that is still in Drafts comes back with `sent=False`: it was
+        created and not sent, so sending it now cannot send twice.
+        """
+        found = delivery.find(self.graph, key)
+        if found is None:
+            return None
+        return Receipt(found.id, sent=not found.is_draft)
