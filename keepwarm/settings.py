@@ -70,6 +70,8 @@ class MicrosoftAccount(_Account):
     max_concurrency: int = Field(default=4, ge=1, le=4)
     request_budget: int = Field(default=10_000, ge=1)
     budget_window_seconds: float = Field(default=600.0, gt=0)
+    #: Sync the calendar view (baseline back, `detection.forward_days` forward).
+    calendar: bool = True
     #: Ask for `internetMessageHeaders` (List-Id, Auto-Submitted…) with every message.
     message_headers: bool = True
     timeout_seconds: float = Field(default=30.0, gt=0)

@@ -25,12 +25,14 @@ class MicrosoftConnector:
         page_size: int = 999,
         message_headers: bool = True,
         send_mode: bool = False,
+        calendar: bool = True,
     ) -> None:
         self.account = account
         self.graph = graph
         self.folders = list(folders)
         self.calendar_window = calendar_window
         self.page_size, self.message_headers, self.send_mode = page_size, message_headers, send_mode
+        self.calendar = calendar
 
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
         """Every folder's message delta, then the calendar view delta."""
@@ -42,9 +44,10 @@ class MicrosoftConnector:
                 page_size=self.page_size,
                 headers=self.message_headers,
             )
-        yield from calendar_pages(
-            self.graph, self.calendar_window, cursors.get("calendar"), page_size=self.page_size
-        )
+        if self.calendar:
+            yield from calendar_pages(
+                self.graph, self.calendar_window, cursors.get("calendar"), page_size=self.page_size
+            )
 
     def owner_addresses(self) -> set[str]:
         me = self.graph.get(

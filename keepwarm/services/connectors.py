@@ -58,6 +58,7 @@ def _microsoft(
         page_size=account.page_size,
         message_headers=account.message_headers,
         send_mode=account.mode == "send",
+        calendar=account.calendar,
     )
 
 
