@@ -29,12 +29,12 @@ DEFAULT_GRAPH = "https://graph.microsoft.com"
 
 
 def scopes(*, send: bool, graph_endpoint: str = DEFAULT_GRAPH) -> list[str]:
-    """Delegated scopes; `Mail.Send` only in send mode. National clouds need the resource prefix."""
+    """Delegated scopes as the token endpoint echoes them (resource-qualified, so cached access
+    tokens match); `Mail.Send` only in send mode. National clouds use their own Graph host."""
     names = [*READ_SCOPES, SEND_SCOPE] if send else list(READ_SCOPES)
     host = urlsplit(graph_endpoint).hostname or ""
-    if graph_endpoint.rstrip("/") == DEFAULT_GRAPH or host in {"127.0.0.1", "localhost"}:
-        return names
-    return [f"{graph_endpoint.rstrip('/')}/{name}" for name in names]
+    resource = DEFAULT_GRAPH if host in {"127.0.0.1", "localhost"} else graph_endpoint.rstrip("/")
+    return [f"{resource}/{name}" for name in names]
 
 
 def token_cache(path: Path) -> msal.TokenCache:
