@@ -145,6 +145,8 @@ class FakeGraph:
         if not headers.get("authorization", "").startswith("Bearer "):
             return _error(401, "InvalidAuthenticationToken", "Access token is empty.")
         size = _page_size(headers.get("prefer", ""))
+        if method == "POST" and path == "/v1.0/$batch":
+            return self._batch(json.loads(body or b"{}"), headers)
         if method == "GET" and path == "/v1.0/me":
             return _ok(self.me)
         m = re.fullmatch(r"/v1\.0/me/mailFolders/([^/]+)/messages/delta", path)
@@ -173,6 +175,50 @@ class FakeGraph:
             self.sent.append(target["id"])
             return 202, {}, b""
         return _error(400, "BadRequest", f"fake Graph does not serve {method} {path}")
+
+    def _batch(
+        self, payload: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """JSON batching: at most 20; requests beyond the mailbox concurrency are throttled, and
+        every sub-request counts against the budget (as Graph evaluates them one by one)."""
+        requests = payload.get("requests") or []
+        if not 1 <= len(requests) <= 20:
+            return _error(400, "BadRequest", "A batch holds 1 to 20 requests.")
+        with self._lock:
+            self._times.extend([self.clock()] * (len(requests) - 1))
+        responses = []
+        for n, sub in enumerate(requests):
+            try:
+                fault = self._fault()  # sub-requests fail one by one too
+            except DropConnection:
+                fault = _error(504, "gatewayTimeout", "The request timed out.")
+            if n >= self.concurrency:
+                self.throttled += 1
+                status, out, body = _throttled("MailboxConcurrency", 1.0)
+            elif fault is not None:
+                status, out, body = fault
+            else:
+                parts = urlsplit("/v1.0" + str(sub.get("url", "")))
+                sub_headers = {
+                    **headers,
+                    **{k.lower(): v for k, v in (sub.get("headers") or {}).items()},
+                }
+                status, out, body = self._route(
+                    str(sub.get("method", "GET")),
+                    parts.path,
+                    dict(parse_qsl(parts.query)),
+                    sub_headers,
+                    b"",
+                )
+            responses.append(
+                {
+                    "id": sub.get("id"),
+                    "status": status,
+                    "headers": out,
+                    "body": json.loads(body) if body else None,
+                }
+            )
+        return _ok({"responses": responses})
 
     # Delta ---------------------------------------------------------------------------------
 

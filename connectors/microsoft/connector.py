@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from connectors.microsoft import delivery, mapping
-from connectors.microsoft.delta import calendar_pages, mail_pages
+from connectors.microsoft.delta import Plan, calendar_plan, mail_plan, mail_stream, pages
 from connectors.microsoft.graph import Graph
+from keepwarm.errors import ConnectorError
 from keepwarm.models import OutgoingMessage
 from keepwarm.ports import Cursor, Page, Receipt
+
+ME_FIELDS = "mail,userPrincipalName,proxyAddresses"
 
 
 class MicrosoftConnector:
@@ -26,34 +30,58 @@ class MicrosoftConnector:
         message_headers: bool = True,
         send_mode: bool = False,
         calendar: bool = True,
+        batch: bool = True,
     ) -> None:
         self.account = account
         self.graph = graph
         self.folders = list(folders)
         self.calendar_window = calendar_window
         self.page_size, self.message_headers, self.send_mode = page_size, message_headers, send_mode
-        self.calendar = calendar
+        self.calendar, self.batch = calendar, batch
+        self._me: dict[str, Any] | None = None
 
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
-        """Every folder's message delta, then the calendar view delta."""
-        for folder in self.folders:
-            yield from mail_pages(
-                self.graph,
+        """Every folder's message delta, then the calendar view delta.
+
+        The first request of every stream, and `/me`, go out together in one `$batch` (up to the
+        mailbox's concurrency): an idle run is one round trip. Further pages follow one by one.
+        """
+        plans = [
+            mail_plan(
                 folder,
-                cursors.get(f"mail:{folder.lower()}"),
+                cursors.get(mail_stream(folder)),
                 page_size=self.page_size,
                 headers=self.message_headers,
             )
+            for folder in self.folders
+        ]
         if self.calendar:
-            yield from calendar_pages(
-                self.graph, self.calendar_window, cursors.get("calendar"), page_size=self.page_size
+            plans.append(
+                calendar_plan(
+                    self.calendar_window, cursors.get("calendar"), page_size=self.page_size
+                )
             )
+        first = self._prefetch(plans)
+        for plan, answer in zip(plans, first, strict=True):
+            yield from pages(self.graph, plan, answer)
+
+    def _prefetch(self, plans: list[Plan]) -> list[dict[str, Any] | ConnectorError | None]:
+        room = self.graph.limiter.concurrency
+        if not self.batch or len(plans) < 2 or room < 2:
+            return [None] * len(plans)
+        ahead = plans[: room - 1]  # and /me
+        answers = self.graph.batch(
+            [*(p.first_request() for p in ahead), ("/me", {"$select": ME_FIELDS}, {})],
+            what="first pages of every stream",
+        )
+        me = answers[-1]
+        if isinstance(me, dict):
+            self._me = me
+        return [*answers[:-1], *([None] * (len(plans) - len(ahead)))]
 
     def owner_addresses(self) -> set[str]:
-        me = self.graph.get(
-            "/me",
-            params={"$select": "mail,userPrincipalName,proxyAddresses"},
-            what="read the signed-in user",
+        me = self._me or self.graph.get(
+            "/me", params={"$select": ME_FIELDS}, what="read the signed-in user"
         )
         return mapping.owner_addresses(me)
 

@@ -3,22 +3,25 @@
 The cursor is the next link while a stream is paging (a crash replays at most one page) and
 the delta link once it is complete. A rejected link (410, `syncStateNotFound`) restarts the
 stream from scratch: interactions are keyed by stable ids, so the replay duplicates nothing.
-Items Graph sends twice are the same upsert twice.
+Items Graph sends twice are the same upsert twice. The first request of every stream can be
+answered ahead of time (by one `$batch`); later pages follow the links one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.microsoft import mapping
 from connectors.microsoft.graph import Graph
-from keepwarm.errors import CursorExpired, PermanentError
+from keepwarm.errors import ConnectorError, CursorExpired, PermanentError
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
 _WEEK = timedelta(days=7)
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def prefer(page_size: int) -> dict[str, str]:
@@ -31,72 +34,90 @@ def mail_stream(folder: str) -> str:
     return f"mail:{folder.lower()}"
 
 
-def mail_pages(
-    graph: Graph, folder: str, cursor: Cursor | None, *, page_size: int, headers: bool
-) -> Iterator[Page]:
-    start = (
-        f"/me/mailFolders/{folder}/messages/delta",
-        {"$select": mapping.select(headers=headers)},
-    )
-    return _pages(
-        graph,
-        mail_stream(folder),
-        start,
-        cursor,
-        page_size=page_size,
+@dataclass
+class Plan:
+    """Where one stream starts: its stored link, or the query of a full sync."""
+
+    stream: str
+    path: str
+    params: dict[str, str]
+    link: str | None
+    convert: Callable[..., Interaction | None]
+    what: str
+    page_size: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def first_request(self) -> tuple[str, dict[str, str] | None, dict[str, str]]:
+        if self.link is not None:
+            return self.link, None, prefer(self.page_size)
+        return self.path, self.params, prefer(self.page_size)
+
+
+def mail_plan(folder: str, cursor: Cursor | None, *, page_size: int, headers: bool) -> Plan:
+    return Plan(
+        stream=mail_stream(folder),
+        path=f"/me/mailFolders/{folder}/messages/delta",
+        params={"$select": mapping.select(headers=headers)},
+        link=_link(cursor),
         convert=mapping.message,
         what=f"mail delta of folder {folder}",
+        page_size=page_size,
         extra={"folder": folder},
     )
 
 
-def calendar_pages(
-    graph: Graph, window: tuple[datetime, datetime], cursor: Cursor | None, *, page_size: int
-) -> Iterator[Page]:
-    """`calendarView/delta` over the window; a window that moved on by a week restarts it."""
-    since, until = (moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in window)
-    if cursor is not None:
-        stored = cursor.get("window") or ["", ""]
-        if stored[1] < (window[1].replace(microsecond=0) - _WEEK).strftime("%Y-%m-%dT%H:%M:%SZ"):
-            cursor = None  # the stored view ends too early: take a fresh window
-    start = ("/me/calendarView/delta", {"startDateTime": since, "endDateTime": until})
-    return _pages(
-        graph,
-        "calendar",
-        start,
-        cursor,
-        page_size=page_size,
+def calendar_plan(
+    window: tuple[datetime, datetime], cursor: Cursor | None, *, page_size: int
+) -> Plan:
+    """`calendarView/delta` over the window; a stored view that ends a week early restarts."""
+    since, until = (moment.strftime(_STAMP) for moment in window)
+    stored = (cursor or {}).get("window") or ["", ""]
+    if cursor is not None and stored[1] < (window[1] - _WEEK).strftime(_STAMP):
+        cursor = None  # the stored view ends too early: take a fresh window
+    return Plan(
+        stream="calendar",
+        path="/me/calendarView/delta",
+        params={"startDateTime": since, "endDateTime": until},
+        link=_link(cursor),
         convert=mapping.event,
         what="calendar delta",
-        extra={"window": [since, until]} if cursor is None else {"window": cursor.get("window")},
+        page_size=page_size,
+        extra={"window": stored if cursor is not None else [since, until]},
     )
 
 
-def _pages(
-    graph: Graph,
-    stream: str,
-    start: tuple[str, dict[str, str]],
-    cursor: Cursor | None,
-    *,
-    page_size: int,
-    convert: Callable[..., Interaction | None],
-    what: str,
-    extra: dict[str, Any],
+def _link(cursor: Cursor | None) -> str | None:
+    if not cursor:
+        return None
+    link = cursor.get("next_link") or cursor.get("delta_link")
+    return str(link) if link else None
+
+
+def pages(
+    graph: Graph, plan: Plan, first: dict[str, Any] | ConnectorError | None = None
 ) -> Iterator[Page]:
-    link = (cursor or {}).get("next_link") or (cursor or {}).get("delta_link")
-    restarted = link is None
+    """Follow the plan's links to a delta link; `first` is the first answer if already fetched."""
+    link, restarted = plan.link, plan.link is None
     seen = removed = 0
     while True:
         try:
-            if link is None:
-                body = graph.get(start[0], params=start[1], headers=prefer(page_size), what=what)
+            if isinstance(first, CursorExpired):
+                raise first
+            if isinstance(first, dict):
+                body = first
+            elif link is None:
+                body = graph.get(
+                    plan.path, params=plan.params, headers=prefer(plan.page_size), what=plan.what
+                )
             else:
-                body = graph.get(link, headers=prefer(page_size), what=what)
+                body = graph.get(link, headers=prefer(plan.page_size), what=plan.what)
         except CursorExpired:
             if restarted:
                 raise
             restarted, link = True, None  # full sync of this stream; upserts absorb repeats
             continue
+        finally:
+            first = None  # a prefetched answer serves once; other prefetch errors just re-ask
         interactions: list[Interaction] = []
         quarantined: list[Quarantined] = []
         for item in body.get("value") or ():
@@ -104,10 +125,10 @@ def _pages(
                 removed += 1  # deleted or moved away: what happened still happened
                 continue
             try:
-                found = convert(item, source=f"graph:{stream}")
+                found = plan.convert(item, source=f"graph:{plan.stream}")
             except mapping.Unusable as exc:
                 quarantined.append(
-                    Quarantined(f"graph:{stream}", str(item.get("id", "?")), str(exc))
+                    Quarantined(f"graph:{plan.stream}", str(item.get("id", "?")), str(exc))
                 )
                 continue
             if found is not None:
@@ -116,14 +137,14 @@ def _pages(
         next_link, delta_link = body.get("@odata.nextLink"), body.get("@odata.deltaLink")
         if not next_link and not delta_link:
             raise PermanentError(
-                f"{what}: Graph sent neither a next nor a delta link", account=graph.account
+                f"{plan.what}: Graph sent neither a next nor a delta link", account=graph.account
             )
-        new_cursor: Cursor = {"next_link": next_link} if next_link else {"delta_link": delta_link}
+        cursor: Cursor = {"next_link": next_link} if next_link else {"delta_link": delta_link}
         yield Page(
-            stream,
+            plan.stream,
             tuple(interactions),
             tuple(quarantined),
-            {**new_cursor, **extra},
+            {**cursor, **plan.extra},
             {"items": seen, "removed": removed, "complete": not next_link, "full": restarted},
         )
         if not next_link:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import httpx
 
@@ -92,6 +93,56 @@ class Graph:
                 continue
             return self._json(response, what)
 
+    def batch(
+        self, requests: list[tuple[str, Mapping[str, str] | None, Mapping[str, str]]], *, what: str
+    ) -> list[dict[str, Any] | ConnectorError]:
+        """Several GETs (path or link, params, headers) in one `$batch` round trip.
+
+        At most `limiter.concurrency` sub-requests, because Graph runs a batch's requests to one
+        mailbox in parallel and throttles beyond 4. Each answer is the JSON body or the error it
+        would have raised; callers repeat failed ones as plain GETs (which retry). A failed batch
+        as a whole yields its error for every entry.
+        """
+        if len(requests) > self.limiter.concurrency:
+            raise ValueError("a $batch holds at most max_concurrency requests")
+        subs = []
+        for n, (path, params, headers) in enumerate(requests):
+            relative = self.url(path)[len(self.base) :]
+            if params:
+                relative += ("&" if "?" in relative else "?") + urlencode(params)
+            subs.append({"id": str(n), "method": "GET", "url": relative, "headers": dict(headers)})
+        try:
+            response = self._send(
+                "POST", self.base + "/$batch", what, json={"requests": subs}, cost=len(subs)
+            )
+            body = self._json(response, what)
+        except ConnectorError as exc:
+            return [exc] * len(requests)
+        answers: dict[str, Any] = {str(r.get("id")): r for r in body.get("responses") or ()}
+        results: list[dict[str, Any] | ConnectorError] = []
+        for n in range(len(requests)):
+            answer = answers.get(str(n))
+            if answer is None:
+                results.append(
+                    TransientError(f"{what}: no answer in the batch", account=self.account)
+                )
+                continue
+            sub = httpx.Response(
+                int(answer.get("status", 500)),
+                headers={k: str(v) for k, v in (answer.get("headers") or {}).items()},
+                json=answer.get("body"),
+            )
+            if sub.status_code >= 300:
+                error = errors.from_response(sub, account=self.account, what=what)
+                if isinstance(error, RateLimited):
+                    self.stats.throttled += 1
+                    if error.retry_after:
+                        self.limiter.pause(error.retry_after)
+                results.append(error)
+            else:
+                results.append(self._json(sub, what))
+        return results
+
     def send(
         self,
         method: str,
@@ -127,10 +178,12 @@ class Graph:
         else:
             self._sleep(wait)
 
-    def _send(self, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self, method: str, url: str, what: str, *, cost: int = 1, **kwargs: Any
+    ) -> httpx.Response:
         extra = dict(kwargs.pop("headers", None) or {})
         for fresh_token in (False, True):
-            with self.limiter.slot():
+            with self.limiter.slot(cost):
                 self.stats.requests += 1
                 headers = {**extra, "Authorization": f"Bearer {self.tokens.token()}"}
                 try:

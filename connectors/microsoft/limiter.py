@@ -28,34 +28,43 @@ class Limiter:
         self.concurrency, self.budget, self.window = concurrency, budget, window
         self._clock, self._sleep = clock, sleep
         self._slots = threading.BoundedSemaphore(concurrency)
+        self._grab = threading.Lock()  # taking several slots at once is serialised: no deadlock
         self._lock = threading.Lock()
         self._sent: deque[float] = deque()
         self._resume_at = 0.0
         self.waited = 0.0
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the concurrent slots for one request, after the budget allows it."""
-        with self._slots:
-            self._spend()
+    def slot(self, cost: int = 1) -> Iterator[None]:
+        """Hold `cost` concurrent slots for one HTTP request (a `$batch` of `cost` sub-requests
+        runs them in parallel at Graph), after the budget allows `cost` more requests."""
+        cost = max(1, min(cost, self.concurrency, self.budget))
+        with self._grab:
+            for _ in range(cost):
+                self._slots.acquire()
+        try:
+            self._spend(cost)
             yield
+        finally:
+            for _ in range(cost):
+                self._slots.release()
 
     def pause(self, seconds: float) -> None:
         """Graph said `Retry-After`: nobody on this mailbox sends before then."""
         with self._lock:
             self._resume_at = max(self._resume_at, self._clock() + seconds)
 
-    def _spend(self) -> None:
+    def _spend(self, cost: int) -> None:
         while True:
             with self._lock:
                 now = self._clock()
                 while self._sent and self._sent[0] <= now - self.window:
                     self._sent.popleft()
                 wait = self._resume_at - now
-                if wait <= 0 and len(self._sent) >= self.budget:
-                    wait = self._sent[0] + self.window - now
+                if wait <= 0 and len(self._sent) + cost > self.budget:
+                    wait = self._sent[min(len(self._sent), cost) - 1] + self.window - now
                 if wait <= 0:
-                    self._sent.append(now)
+                    self._sent.extend([now] * cost)
                     return
             self.waited += wait
             self._sleep(wait)

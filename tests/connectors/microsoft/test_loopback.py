@@ -8,11 +8,11 @@ from bench.sync_graph import mailbox, run
 
 
 def test_sync_over_loopback_then_idle_run(tmp_path: Path) -> None:
-    """300 messages, 50 events: one request per page; the idle run costs one per stream plus /me."""
+    """300 messages, 50 events: every stream fits one page, so both runs are one $batch each."""
     result = run(mailbox(300, 50), tmp_path, label="loopback")
     assert result["initial"]["inserted"] == 350
-    assert result["initial"]["requests"] == 3 + 1  # two folders and the calendar fit one page each
-    assert result["idle"]["requests"] == 3 + 1 and result["idle"]["inserted"] == 0
+    assert result["initial"]["requests"] == 1  # two folders, the calendar and /me in one $batch
+    assert result["idle"]["requests"] == 1 and result["idle"]["inserted"] == 0
     assert result["initial"]["429s"] == 0
 
 
