@@ -152,8 +152,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         clean = run(mailbox(args.messages, args.events), Path(tmp) / "clean", label="fault-free")
         pages = sum(-(-args.messages // 2 // 999) for _ in FOLDERS) + -(-args.events // 999)
+        streams = len(FOLDERS) + 1
         print(
-            f"  ideal initial: {pages} delta pages + 1 /me; ideal idle: {len(FOLDERS) + 1} + 1 /me"
+            f"  ideal initial: {pages} delta pages of 999 in {pages - streams + 1} requests (the first "
+            f"page of each of the {streams} streams and /me share one $batch); ideal idle: 1 $batch"
         )
         ok = clean["initial"]["429s"] == 0 and clean["idle"]["429s"] == 0
         if args.faults:
