@@ -87,6 +87,13 @@ class MsalTokens:
 
     def app(self) -> msal.PublicClientApplication:
         if self._app is None:
+            if not self.client_id:  # an account error, so the other accounts still sync
+                raise AuthError(
+                    f"account {self.account!r}: no client_id configured; set client_id (an Entra "
+                    "app registration allowing public client flows) or token_command in "
+                    f"keepwarm.toml, then {reauth_hint(self.account)}",
+                    account=self.account,
+                )
             self._app = self._factory(
                 account=self.account,
                 client_id=self.client_id,

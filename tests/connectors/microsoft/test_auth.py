@@ -164,3 +164,11 @@ def test_failing_token_command_is_an_auth_error() -> None:
     command = f"{sys.executable} -c \"import sys; sys.exit('az: please run az login')\""
     with pytest.raises(AuthError, match="please run az login"):
         CommandTokens(account="office", command=command).token()
+
+
+def test_missing_client_id_fails_only_this_account(tmp_path: Path) -> None:
+    """No client_id at sync time is an AuthError (a ConnectorError), so other accounts go on."""
+    source = MsalTokens(account="office", client_id=None, authority=AUTHORITY,
+                        scopes=scopes(send=False), cache_path=tmp_path / "c.json")  # fmt: skip
+    with pytest.raises(AuthError, match="client_id"):
+        source.token()
