@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,14 @@ class MicrosoftConnector:
                 )
             )
         first = self._prefetch(plans)
+        if self._me is not None and self.calendar:
+            owner = mapping.owner_addresses(self._me)
+            primary = str(self._me.get("mail") or "").lower()
+            ordered = (
+                (primary, *sorted(owner - {primary})) if primary in owner else tuple(sorted(owner))
+            )
+            if ordered:
+                plans[-1].convert = functools.partial(mapping.event, owner=ordered)
         for plan, answer in zip(plans, first, strict=True):
             yield from pages(self.graph, plan, answer)
 

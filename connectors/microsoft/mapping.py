@@ -135,8 +135,12 @@ def message(item: dict[str, Any], *, source: str) -> Interaction | None:
     )
 
 
-def event(item: dict[str, Any], *, source: str) -> Interaction:
-    """One occurrence, single event or exception from `calendarView/delta` (times in UTC)."""
+def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> Interaction:
+    """One occurrence, single event or exception from `calendarView/delta` (times in UTC).
+
+    `owner` (primary address first) lets the signed-in user's own answer (`responseStatus`,
+    which Graph keeps apart from the attendee list) count as the owner's response.
+    """
     graph_id = str(item.get("id") or "")
     start, end = item.get("start") or {}, item.get("end") or {}
     if not graph_id or not start.get("dateTime"):
@@ -172,6 +176,8 @@ def event(item: dict[str, Any], *, source: str) -> Interaction:
     mine = str((item.get("responseStatus") or {}).get("response") or "").lower()
     if mine:
         headers["x-owner-response"] = _RESPONSES.get(mine, Response.NEEDS_ACTION).value
+    if owner and mine in ("accepted", "tentativelyaccepted", "declined"):
+        participants = _with_owner_response(participants, owner, _RESPONSES[mine])
     return Interaction(
         provider_id="event:" + graph_id,
         kind=Kind.MEETING,
@@ -186,6 +192,20 @@ def event(item: dict[str, Any], *, source: str) -> Interaction:
         cancelled=bool(item.get("isCancelled")),
         source=source,
     )
+
+
+def _with_owner_response(
+    participants: list[Participant], owner: tuple[str, ...], response: Response
+) -> list[Participant]:
+    if any(p.address in owner and p.role is Role.ORGANIZER for p in participants):
+        return participants
+    mine = [p for p in participants if p.address in owner]
+    if not mine:  # invited through a list or a delegate: the owner attended all the same
+        return [*participants, Participant(owner[0], Role.ATTENDEE, "", response)]
+    return [
+        Participant(p.address, p.role, p.name, response, p.is_resource) if p in mine else p
+        for p in participants
+    ]
 
 
 def owner_addresses(me: dict[str, Any]) -> set[str]:

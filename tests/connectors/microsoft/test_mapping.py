@@ -9,6 +9,7 @@ import pytest
 
 from connectors.microsoft import errors, mapping
 from keepwarm.errors import AuthError, CursorExpired, PermanentError, RateLimited, TransientError
+from keepwarm.models import Participant, Response, Role
 from tests.connectors.microsoft.support import event, message
 
 
@@ -57,6 +58,32 @@ def test_event_owner_response_and_series() -> None:
     item = {**event(1), "seriesMasterId": "master", "responseStatus": {"response": "declined"}}
     found = mapping.event(item, source="s")
     assert found.thread_id == "master" and found.headers["x-owner-response"] == "declined"
+
+
+def test_owner_response_comes_from_response_status() -> None:
+    """The owner's decline lives in responseStatus: it becomes the owner's attendee response."""
+    item = {**event(1), "responseStatus": {"response": "declined"}}
+    item["organizer"] = {"emailAddress": {"address": "alan1@bletchley.example"}}
+    item["attendees"] = [
+        *item["attendees"],
+        {
+            "type": "required",
+            "status": {"response": "none"},
+            "emailAddress": {"address": "ADA@analytical.example"},
+        },
+    ]
+    found = mapping.event(item, source="s", owner=("ada@analytical.example",))
+    assert {p.address: p.response for p in found.participants}[
+        "ada@analytical.example"
+    ] is Response.DECLINED
+    via_list = {**event(2), "organizer": {"emailAddress": {"address": "x@y.example"}}}
+    via_list["responseStatus"] = {"response": "accepted"}
+    added = mapping.event(
+        via_list, source="s", owner=("ada@analytical.example", "al@analytical.example")
+    )
+    assert added.participants[-1] == Participant(
+        "ada@analytical.example", Role.ATTENDEE, "", Response.ACCEPTED
+    )
 
 
 def _response(status: int, code: str = "", headers: dict[str, str] | None = None) -> httpx.Response:
