@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from connectors.microsoft.auth import device_flow, public_app, scopes, token_cache
 from keepwarm.errors import ConfigError
-from keepwarm.services.connectors import msal_cache_path
+from keepwarm.services.connectors_microsoft import msal_cache_path
 from keepwarm.settings import AccountSettings, MicrosoftAccount, Settings
 
 

@@ -18,7 +18,7 @@ import pytest
 from connectors.microsoft.auth import CommandTokens, MsalTokens, scopes
 from keepwarm.errors import AuthError, ConfigError
 from keepwarm.services.auth_microsoft import authorise
-from keepwarm.services.connectors import msal_cache_path
+from keepwarm.services.connectors_microsoft import msal_cache_path
 from keepwarm.settings import Settings
 
 Cassette = Callable[[str], AbstractContextManager[Any]]
