@@ -46,6 +46,8 @@ class Plan:
     what: str
     page_size: int
     extra: dict[str, Any] = field(default_factory=dict)
+    #: What `extra` becomes when the stream starts over (the calendar takes a fresh window).
+    restart_extra: dict[str, Any] | None = None
 
     def first_request(self) -> tuple[str, dict[str, str] | None, dict[str, str]]:
         if self.link is not None:
@@ -83,6 +85,7 @@ def calendar_plan(
         what="calendar delta",
         page_size=page_size,
         extra={"window": stored if cursor is not None else [since, until]},
+        restart_extra={"window": [since, until]},
     )
 
 
@@ -115,6 +118,8 @@ def pages(
             if restarted:
                 raise
             restarted, link = True, None  # full sync of this stream; upserts absorb repeats
+            if plan.restart_extra is not None:
+                plan.extra = plan.restart_extra
             continue
         finally:
             first = None  # a prefetched answer serves once; other prefetch errors just re-ask

@@ -30,3 +30,18 @@ def test_batched_me_supplies_owner_addresses_and_responses() -> None:
         "grace@navy.example": Response.ACCEPTED,
         "ada@analytical.example": Response.DECLINED,
     }
+
+
+def test_expired_calendar_link_restarts_with_the_current_window() -> None:
+    """A 410 on the calendar re-reads it over today's window and stores that window."""
+    fake = FakeGraph(root=ROOT)
+    fake.add_event(event(1))
+    stale = {
+        "delta_link": f"{ROOT}/v1.0/me/calendarView/delta?$deltatoken=expired",
+        "window": ["2025-01-01T00:00:00Z", "2026-12-15T00:00:00Z"],
+    }
+    c = connector(graph(http=in_process(fake)), folders=())
+    (page,) = c.pull({"calendar": stale})
+    assert len(page.interactions) == 1 and page.summary["full"] is True
+    assert page.cursor is not None
+    assert page.cursor["window"] == ["2025-11-20T00:00:00Z", "2026-12-20T00:00:00Z"]
