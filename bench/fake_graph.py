@@ -147,6 +147,8 @@ class FakeGraph:
         size = _page_size(headers.get("prefer", ""))
         if method == "POST" and path == "/v1.0/$batch":
             return self._batch(json.loads(body or b"{}"), headers)
+        if method == "GET" and path == "/v1.0/me/mailFolders/drafts":
+            return _ok({"id": "drafts-folder"})
         if method == "GET" and path == "/v1.0/me":
             return _ok(self.me)
         m = re.fullmatch(r"/v1\.0/me/mailFolders/([^/]+)/messages/delta", path)
@@ -171,7 +173,7 @@ class FakeGraph:
                 return self._create(payload, target)
             if not target.get("isDraft"):
                 return _error(400, "ErrorInvalidOperation", "The item is not a draft.")
-            target["isDraft"] = False
+            target["isDraft"], target["parentFolderId"] = False, "sentitems-folder"
             self.sent.append(target["id"])
             return 202, {}, b""
         return _error(400, "BadRequest", f"fake Graph does not serve {method} {path}")
@@ -265,7 +267,12 @@ class FakeGraph:
     ) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             draft_id = f"draft-{len(self.messages) + 1}"
-            message = {**payload, "id": draft_id, "isDraft": True}
+            message = {
+                **payload,
+                "id": draft_id,
+                "isDraft": True,
+                "parentFolderId": "drafts-folder",
+            }
             if original is not None:
                 message["conversationId"] = original.get("conversationId")
                 message["subject"] = "RE: " + str(original.get("subject", ""))
@@ -276,7 +283,11 @@ class FakeGraph:
         if m := KEY_FILTER.search(flt):
             key = m.group(1).replace("''", "'")
             found = [
-                {"id": msg["id"], "isDraft": msg["isDraft"]}
+                {
+                    "id": msg["id"],
+                    "isDraft": msg["isDraft"],
+                    "parentFolderId": msg["parentFolderId"],
+                }
                 for msg in self.messages.values()
                 if any(p.get("value") == key for p in msg.get("singleValueExtendedProperties", ()))
             ]

@@ -97,8 +97,10 @@ class MicrosoftConnector:
     def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
         """Create the draft once (found by key if it exists), then send it in send mode."""
         found = delivery.find(self.graph, message.key)
-        if found is not None and (not found.is_draft or not send):
+        if found is not None and not send:
             return Receipt(found.id, sent=not found.is_draft)
+        if found is not None and not delivery.unsent(self.graph, found):
+            return Receipt(found.id, sent=True)
         draft_id = found.id if found is not None else delivery.create(self.graph, message)
         if not send:
             return Receipt(draft_id)
@@ -106,12 +108,14 @@ class MicrosoftConnector:
         return Receipt(draft_id, sent=True)
 
     def find_delivered(self, key: str) -> Receipt | None:
-        """The delivery for `key` if it reached its goal: a draft, or in send mode a sent message.
+        """The delivery for `key`: a draft (`sent=False` while it is still in Drafts) or sent.
 
-        In send mode a keyed draft that is still in Drafts comes back with `sent=False`: it was
-        created and not sent, so sending it now cannot send twice.
+        A keyed draft still in Drafts was created and not sent, so sending it now cannot send
+        twice; one in the Outbox is on its way and counts as sent.
         """
         found = delivery.find(self.graph, key)
         if found is None:
             return None
-        return Receipt(found.id, sent=not found.is_draft)
+        if not self.send_mode:
+            return Receipt(found.id, sent=not found.is_draft)
+        return Receipt(found.id, sent=not delivery.unsent(self.graph, found))

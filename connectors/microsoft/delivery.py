@@ -23,6 +23,7 @@ IMMUTABLE = {"Prefer": 'IdType="ImmutableId"'}
 class Found:
     id: str
     is_draft: bool
+    folder: str = ""
 
 
 def _quote(value: str) -> str:
@@ -37,13 +38,30 @@ def find(graph: Graph, key: str) -> Found | None:
     )
     body = graph.get(
         "/me/messages",
-        params={"$filter": flt, "$select": "id,isDraft", "$top": "10"},
+        params={"$filter": flt, "$select": "id,isDraft,parentFolderId", "$top": "10"},
         headers=IMMUTABLE,
         what="look up a delivered draft",
     )
-    found = [Found(str(m["id"]), bool(m.get("isDraft"))) for m in body.get("value") or ()]
+    found = [
+        Found(str(m["id"]), bool(m.get("isDraft")), str(m.get("parentFolderId") or ""))
+        for m in body.get("value") or ()
+    ]
     found.sort(key=lambda f: f.is_draft)
     return found[0] if found else None
+
+
+def unsent(graph: Graph, found: Found) -> bool:
+    """A draft that still sits in Drafts was never sent. One already handed to `/send` is still
+    a draft for a moment, but in the Outbox: that one counts as sent, so it is never sent twice."""
+    if not found.is_draft:
+        return False
+    drafts = graph.get(
+        "/me/mailFolders/drafts",
+        params={"$select": "id"},
+        headers=IMMUTABLE,
+        what="find the Drafts folder",
+    )
+    return not found.folder or found.folder == drafts.get("id")
 
 
 def _recipients(addresses: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -155,3 +155,16 @@ def test_a_crash_at_any_point_never_delivers_twice(
                 crash_at
             )
             assert "Sent folder" in (error or "")
+
+
+def test_a_draft_already_in_the_outbox_is_never_sent_again() -> None:
+    """/send accepted but not finished (still a draft, in the Outbox): counts as sent, no 2nd send."""
+    fake = _fake()
+    c = connector(graph(http=in_process(fake)), send_mode=True)
+    created = c.deliver(NEW, send=False)
+    fake.messages[created.provider_ref]["parentFolderId"] = "outbox-folder"
+    assert c.find_delivered(NEW.key) == Receipt(created.provider_ref, sent=True)
+    assert c.deliver(NEW, send=True) == Receipt(created.provider_ref, sent=True)
+    assert fake.sent == []
+    fake.messages[created.provider_ref]["parentFolderId"] = "drafts-folder"
+    assert c.find_delivered(NEW.key) == Receipt(created.provider_ref, sent=False)
