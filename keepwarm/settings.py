@@ -64,9 +64,30 @@ class MicrosoftAccount(_Account):
     """Outlook mail + calendar through Microsoft Graph."""
 
     kind: Literal["microsoft"]
+    #: Graph root without the version (national clouds, loopback tests).
     graph_endpoint: str = "https://graph.microsoft.com"
     tenant: str = "common"
+    #: The app registration (public client, device-code flow allowed); needed unless `token_command`.
     client_id: str | None = None
+    #: Login authority; default `https://login.microsoftonline.com/{tenant}`.
+    authority: str | None = None
+    #: Mail folders to sync: well-known names (inbox, sentitems, archive…) or folder ids.
+    folders: list[str] = Field(default_factory=lambda: ["inbox", "sentitems"], min_length=1)
+    #: `Prefer: odata.maxpagesize`; Graph serves at most 999 messages or events a page.
+    page_size: int = Field(default=999, ge=1, le=999)
+    #: Per-mailbox limits Graph enforces (MailboxConcurrency and 10,000 requests per 10 minutes).
+    max_concurrency: int = Field(default=4, ge=1, le=4)
+    request_budget: int = Field(default=10_000, ge=1)
+    budget_window_seconds: float = Field(default=600.0, gt=0)
+    #: Sync the calendar view (baseline back, `detection.forward_days` forward).
+    calendar: bool = True
+    #: Ask for `internetMessageHeaders` (List-Id, Auto-Submitted…) with every message.
+    message_headers: bool = True
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def authority_url(self) -> str:
+        return (self.authority or f"https://login.microsoftonline.com/{self.tenant}").rstrip("/")
 
 
 AccountSettings = Annotated[

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from keepwarm.errors import ConfigError
+from keepwarm.services.auth_microsoft import authorise as authorise_microsoft
 from keepwarm.settings import AccountSettings, GoogleAccount, Settings
 
 Authorise = Callable[..., None]
@@ -54,7 +55,7 @@ def authorise_google(
 
 
 #: The sign-in function of each account kind (other providers add theirs here).
-AUTHORISERS: dict[str, Authorise] = {"google": authorise_google}
+AUTHORISERS: dict[str, Authorise] = {"google": authorise_google, "microsoft": authorise_microsoft}
 
 
 def authorise(

@@ -7,15 +7,24 @@ from datetime import datetime, timedelta
 from connectors.files import FilesConnector
 from keepwarm.errors import ConfigError
 from keepwarm.ports import Connector
-from keepwarm.settings import AccountSettings, FilesAccount, GoogleAccount, Settings
+from keepwarm.services.connectors_microsoft import build_microsoft
+from keepwarm.settings import (
+    AccountSettings,
+    FilesAccount,
+    GoogleAccount,
+    MicrosoftAccount,
+    Settings,
+)
 
 
 def build_connector(account: AccountSettings, settings: Settings, *, now: datetime) -> Connector:
+    window = (
+        now - timedelta(days=settings.detection.baseline_days),
+        now + timedelta(days=settings.detection.forward_days),
+    )
+    if isinstance(account, MicrosoftAccount):
+        return build_microsoft(account, settings, now=now)
     if isinstance(account, FilesAccount):
-        window = (
-            now - timedelta(days=settings.detection.baseline_days),
-            now + timedelta(days=settings.detection.forward_days),
-        )
         return FilesConnector(
             account.name,
             mail=[settings.resolve(p) for p in account.mail],
@@ -31,10 +40,7 @@ def build_connector(account: AccountSettings, settings: Settings, *, now: dateti
         return connect(
             account,
             state_path=settings.state_path,
-            window=(
-                now - timedelta(days=settings.detection.baseline_days),
-                now + timedelta(days=settings.detection.forward_days),
-            ),
+            window=window,
         )
     raise ConfigError(
         f"account {account.name!r}: the {account.kind} connector is not available in this version; "
