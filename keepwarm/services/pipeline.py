@@ -10,7 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import tldextract
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from keepwarm import peers
 from keepwarm.data import personal_domains
@@ -18,10 +18,11 @@ from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
 from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
+from keepwarm.store import meta
 from keepwarm.store.drafts import add_drafts, queue_facts, withdraw, withdrawable
 from keepwarm.store.interactions import load_interactions
 from keepwarm.store.people import people_views, person_ids, save_people
-from keepwarm.store.tables import Account, InteractionRow, Person
+from keepwarm.store.tables import Account
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +78,22 @@ def policy(ws: Workspace) -> peers.DetectionPolicy:
 def detect(ws: Workspace) -> DetectReport:
     """Classify everyone in the store afresh and save people with their reasons and stages."""
     with ws.session() as session:
+        seen = meta.read(session, meta.INGEST)
         interactions = load_interactions(session)
     people = peers.detect(interactions, policy(ws), now=ws.settings.now())
+    del interactions
     with ws.session() as session:
         save_people(session, people=people, now=ws.settings.now())
+        meta.write(session, meta.DETECTED, seen)
     counts = Counter(p.classification.value for p in people)
     return DetectReport(people=len(people), by_classification=dict(sorted(counts.items())))
 
 
 def ensure_detected(ws: Workspace) -> None:
-    """Run detection when interactions arrived after it last ran, so rules never see stale people."""
+    """Run detection when interactions changed since it last ran, so rules never see stale people."""
     with ws.session() as session:
-        last_ingest = session.scalar(select(func.max(InteractionRow.ingested_at)))
-        last_detect = session.scalar(select(func.max(Person.updated_at)))
-    if last_ingest is not None and (last_detect is None or last_ingest >= last_detect):
+        stale = meta.read(session, meta.INGEST) != meta.read(session, meta.DETECTED)
+    if stale:
         detect(ws)
 
 

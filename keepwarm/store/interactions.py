@@ -9,16 +9,18 @@ The SQL (`ON CONFLICT … DO NOTHING`, `RETURNING`) is the same on SQLite ≥ 3.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Interaction, Kind, Participant, Response, Role, StoredInteraction
-from keepwarm.store.tables import Account, InteractionRow, ParticipantRow
+from keepwarm.store import meta
+from keepwarm.store.tables import InteractionRow
 
 _INTERACTION_COLUMNS = (
     "account_id", "provider_id", "kind", "occurred_at", "ended_at", "subject", "thread_id",
@@ -59,7 +61,10 @@ class _Writer:
         self.mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
 
     def processors(self, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-        return [table.c[name].type.bind_processor(self.dialect) for name in columns]
+        return [
+            table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+            for name in columns
+        ]
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -135,6 +140,8 @@ def upsert_interactions(
         ids.update(changed)
 
     _insert_participants(writer, ((iid, latest[pid].participants) for pid, iid in ids.items()))
+    if ids:
+        meta.bump(session, meta.INGEST)
     inserted = len(ids) - len(changed)
     return UpsertResult(inserted, len(changed), len(latest) - inserted - len(changed))
 
@@ -175,53 +182,117 @@ def _insert_participants(
 def load_interactions(
     session: Session, *, ids: Collection[int] | None = None
 ) -> list[StoredInteraction]:
-    """Stored interactions (all, or those in `ids`) with participants, oldest first."""
+    """Stored interactions (all, or those in `ids`) with participants, oldest first.
+
+    Detection reads every interaction on each pass, so this reads through the DB-API cursor in
+    batches and shares equal values (participants, header maps, names) between rows: at 100k
+    messages that halves both the time and the memory of going through the ORM.
+    """
+    cursor = session.connection().connection.cursor()
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    wanted = sorted(ids) if ids is not None else None
+    try:
+        people = _participants(cursor, mark, wanted)
+        return list(_interactions(cursor, mark, wanted, people))
+    finally:
+        cursor.close()
+
+
+_ROLES = {r.value: r for r in Role}
+_RESPONSES: dict[str | None, Response | None] = {r.value: r for r in Response} | {None: None}
+_KINDS = {k.value: k for k in Kind}
+
+
+def _batches(
+    cursor: Any, sql: str, column: str, mark: str, ids: list[int] | None
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Run `sql` (with a `{where}` slot) over all rows or over `ids` in chunks; yield batches."""
+    chunks: list[list[int] | None] = (
+        [None] if ids is None else [ids[i : i + 900] for i in range(0, len(ids), 900)]
+    )
+    for chunk in chunks:
+        if chunk is None:
+            cursor.execute(sql.format(where=""))
+        else:
+            where = f"WHERE {column} IN ({', '.join([mark] * len(chunk))})"
+            cursor.execute(sql.format(where=where), tuple(chunk))
+        while batch := cursor.fetchmany(20_000):
+            yield batch
+
+
+def _participants(cursor: Any, mark: str, ids: list[int] | None) -> dict[int, list[Participant]]:
+    shared: dict[tuple[Any, ...], Participant] = {}
     people: dict[int, list[Participant]] = {}
-    participants = select(
-        ParticipantRow.interaction_id, ParticipantRow.address, ParticipantRow.name,
-        ParticipantRow.role, ParticipantRow.response, ParticipantRow.is_resource,
-    ).order_by(ParticipantRow.id)  # fmt: skip
-    if ids is not None:
-        participants = participants.where(ParticipantRow.interaction_id.in_(list(ids)))
-    for iid, address, name, role, response, is_resource in session.execute(participants):
-        people.setdefault(iid, []).append(
-            Participant(
-                address, Role(role), name, Response(response) if response else None, is_resource
-            )
-        )
-    query = (
-        select(
-            InteractionRow.id, Account.name, InteractionRow.provider_id, InteractionRow.kind,
-            InteractionRow.occurred_at, InteractionRow.ended_at, InteractionRow.subject,
-            InteractionRow.thread_id, InteractionRow.message_id, InteractionRow.in_reply_to,
-            InteractionRow.references, InteractionRow.headers, InteractionRow.cancelled,
-            InteractionRow.source,
-        )
-        .join(Account, Account.id == InteractionRow.account_id)
-        .order_by(InteractionRow.occurred_at, InteractionRow.id)
-    )  # fmt: skip
-    if ids is not None:
-        query = query.where(InteractionRow.id.in_(list(ids)))
-    rows = session.execute(query)
-    return [
-        StoredInteraction(
+    sql = (
+        "SELECT interaction_id, address, name, role, response, is_resource FROM participants "
+        "{where} ORDER BY id"
+    )
+    for batch in _batches(cursor, sql, "interaction_id", mark, ids):
+        for iid, address, name, role, response, is_resource in batch:
+            key = (address, name, role, response, is_resource)
+            p = shared.get(key)
+            if p is None:
+                p = shared[key] = Participant(
+                    address, _ROLES[role], name, _RESPONSES[response], bool(is_resource)
+                )
+            found = people.get(iid)
+            if found is None:
+                people[iid] = [p]
+            else:
+                found.append(p)
+    return people
+
+
+def _interactions(
+    cursor: Any, mark: str, ids: list[int] | None, people: dict[int, list[Participant]]
+) -> Iterator[StoredInteraction]:
+    accounts: dict[int, str] = {}
+    cursor.execute("SELECT id, name FROM accounts")
+    accounts.update(cursor.fetchall())
+    decoded: dict[str, Any] = {}
+
+    def json_value(raw: Any) -> Any:
+        if not isinstance(raw, str):
+            return raw  # PostgreSQL's driver has decoded it already
+        value = decoded.get(raw)
+        if value is None:
+            value = decoded[raw] = json.loads(raw)
+        return value
+
+    sql = (
+        "SELECT id, account_id, provider_id, kind, occurred_at, ended_at, subject, thread_id, "
+        'message_id, in_reply_to, "references", headers, cancelled, source FROM interactions '
+        "{where} ORDER BY occurred_at, id"
+    )
+    rows: list[tuple[Any, ...]] = []
+    for batch in _batches(cursor, sql, "id", mark, ids):
+        rows.extend(batch)
+    if ids is not None:  # several chunks: restore the global order
+        rows.sort(key=lambda r: (_utc(r[4]), r[0]))
+    for r in rows:
+        yield StoredInteraction(
             id=r[0],
-            account=r[1],
+            account=accounts[r[1]],
             interaction=Interaction(
                 provider_id=r[2],
-                kind=Kind(r[3]),
-                occurred_at=r[4],
-                ended_at=r[5],
+                kind=_KINDS[r[3]],
+                occurred_at=_utc(r[4]),
+                ended_at=_utc(r[5]) if r[5] is not None else None,
                 subject=r[6],
                 thread_id=r[7],
                 message_id=r[8],
                 in_reply_to=r[9],
-                references=tuple(r[10] or ()),
-                headers=r[11] or {},
-                cancelled=r[12],
+                references=tuple(json_value(r[10]) or ()),
+                headers=json_value(r[11]) or {},
+                cancelled=bool(r[12]),
                 source=r[13],
                 participants=tuple(people.get(r[0], ())),
             ),
         )
-        for r in rows
-    ]
+
+
+def _utc(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC)

@@ -112,10 +112,9 @@ class InteractionRow(Base):
 
 class ParticipantRow(Base):
     __tablename__ = "participants"
-    __table_args__ = (
-        Index("ix_participants_interaction_id", "interaction_id"),
-        Index("ix_participants_address", "address"),
-    )
+    # No index on address: nothing looks participants up by address (people/addresses do),
+    # and the index cost a third of the participant insert time.
+    __table_args__ = (Index("ix_participants_interaction_id", "interaction_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"))
@@ -216,3 +215,12 @@ class Delivery(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     provider_ref: Mapped[str | None] = mapped_column(Text)
+
+
+class Meta(Base):
+    """Small counters the pipeline coordinates through (e.g. ingest and detection watermarks)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
