@@ -8,17 +8,26 @@ delivered twice. A send whose outcome stays unknown is marked failed, never retr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from keepwarm.errors import ConnectorError, PermanentError
 from keepwarm.models import DraftState, OutgoingMessage
-from keepwarm.ports import Receipt
+from keepwarm.ports import Connector, Receipt
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
 from keepwarm.store.tables import Account, Delivery, Draft
 
 log = logging.getLogger(__name__)
+
+#: The recorded points of one delivery, in order; tests crash the deliver step at each of them.
+CHECKPOINTS = ("recorded", "provider-called", "finished")
+Checkpoint = Callable[[str, int], None]
+
+
+def _no_checkpoint(point: str, draft_id: int) -> None:
+    return None
 
 
 @dataclass
@@ -28,20 +37,31 @@ class DeliverReport:
     failed: int = 0
 
 
-def deliver(ws: Workspace) -> DeliverReport:
+def deliver(ws: Workspace, *, checkpoint: Checkpoint = _no_checkpoint) -> DeliverReport:
+    """Deliver every approved draft whose window has opened, each exactly once.
+
+    `checkpoint(point, draft_id)` is called after each recorded step (see `CHECKPOINTS`); the
+    crash tests raise there to prove a restart never delivers twice and never loses a draft.
+    """
     settings = ws.settings
     now = settings.now()
     report = DeliverReport()
     with ws.session() as session:
+        store.wake_and_expire(session, now=now)
         due = [
             (d.id, session.get(Account, d.account_id)) for d in store.deliverable(session, now=now)
         ]
+    connectors: dict[str, Connector] = {}
     for draft_id, account_row in due:
         assert account_row is not None
         account = settings.account(account_row.name)
-        connector = build_connector(account, settings, now=now)
+        if account.name not in connectors:
+            connectors[account.name] = build_connector(account, settings, now=now)
+        connector = connectors[account.name]
         with ws.session() as session:
             draft = store.get_draft(session, draft_id)
+            if draft.state != DraftState.APPROVED.value:
+                continue  # taken back since the listing: nothing unapproved is delivered
             message = _message(ws, draft)
             attempt = store.delivery_of(session, draft_id)
             if attempt is None:
@@ -50,6 +70,7 @@ def deliver(ws: Workspace) -> DeliverReport:
                     session, draft_id=draft_id, now=now, action="delivering", detail=account.name
                 )
         # The attempt is committed before the provider call.
+        checkpoint("recorded", draft_id)
         try:
             receipt = connector.find_delivered(message.key) if attempt is not None else None
             if receipt is not None:
@@ -66,7 +87,9 @@ def deliver(ws: Workspace) -> DeliverReport:
             report.failed += isinstance(exc, PermanentError)
             log.warning("draft %d: delivery failed: %s", draft_id, exc)
             continue
+        checkpoint("provider-called", draft_id)
         _finish(ws, draft_id, receipt)
+        checkpoint("finished", draft_id)
         report.delivered += 1
     return report
 
