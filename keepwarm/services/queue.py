@@ -7,8 +7,9 @@ machine (`keepwarm.queue_states`) and records who did what in the draft's histor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -238,3 +239,26 @@ def unapprove(ws: Workspace, ids: Sequence[int]) -> list[int]:
         done = store.transition(session, ids=ids, to=DraftState.PENDING, actor=ACTOR,
                                 now=ws.settings.now())  # fmt: skip
         return [d.id for d in done]
+
+
+def parse_until(ws: Workspace, text: str) -> datetime:
+    """`--until` as the user writes it: a date (09:00 that day, owner's time zone), a local
+    date-time, an aware ISO 8601 time, or `Nd` / `Nh` from now."""
+    raw = text.strip()
+    now = ws.settings.now()
+    tz = ZoneInfo(ws.settings.owner.timezone)
+    try:
+        if raw[-1:] in ("d", "h") and raw[:-1].isdigit():
+            n = int(raw[:-1])
+            return now + (timedelta(days=n) if raw.endswith("d") else timedelta(hours=n))
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            return datetime.combine(day, time(9, 0), tzinfo=tz).astimezone(UTC)
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(
+            f"--until {text!r} is not a date; write e.g. 2026-12-01, '2026-12-01 14:00' or 3d"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=tz)
+    return when.astimezone(UTC)

@@ -59,9 +59,9 @@ def filtered(
         needle = person.strip().lower()
         by_address = select(PersonAddress.person_id).where(PersonAddress.address == needle)
         query = query.where(
-            (Person.key == needle)
+            Person.key.contains(needle, autoescape=True)
             | Person.id.in_(by_address)
-            | func.lower(Person.name).contains(needle)
+            | func.lower(Person.name).contains(needle, autoescape=True)
         )
     return [(d, p, a) for d, p, a in session.execute(query)]
 
