@@ -55,6 +55,20 @@ def queue(
         return [draft_json(d, p, a) for d, p, a in rows]
 
 
+def summaries(
+    ws: Workspace,
+    *,
+    state: str | Sequence[str] | None = None,
+    rule: str | None = None,
+    person: str | None = None,
+) -> list[dict[str, Any]]:
+    """A light list for the web page: who, subject, first reason, state, rule, due."""
+    states = _states(state)
+    housekeeping(ws)
+    with ws.session() as session:
+        return views.summaries(session, states=states, rule=rule, person=person)
+
+
 def counts(ws: Workspace) -> dict[str, int]:
     """Drafts per state, every state present (zero when empty)."""
     with ws.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from keepwarm import queue_states
@@ -88,7 +88,11 @@ def transition(
     Legal moves come from `keepwarm.queue_states`; a draft whose delivery has started can only
     be finished by the outbox, never taken back by a user.
     """
-    drafts = [get_draft(session, i) for i in ids]
+    found = {d.id: d for d in _load(session, ids)}
+    for i in ids:
+        if i not in found:
+            raise NotFound(f"no draft with id {i}; list them with `keepwarm queue`")
+    drafts = [found[i] for i in dict.fromkeys(ids)]
     started = in_delivery(session, [d.id for d in drafts])
     for draft in drafts:
         queue_states.check(draft.id, draft.state, to)
@@ -105,10 +109,25 @@ def transition(
         draft.state, draft.updated_at = to.value, now
         if to != DraftState.SNOOZED:
             draft.snoozed_until = None
-        session.add(
-            DraftEvent(draft_id=draft.id, at=now, actor=actor, action=to.value, detail=detail)
-        )
+    # One executemany for the history, not one INSERT per draft (bulk approve of 1,000 < 1 s).
+    session.execute(
+        insert(DraftEvent),
+        [
+            {"draft_id": d.id, "at": now, "actor": actor, "action": to.value, "detail": detail}
+            for d in drafts
+        ],
+    )
     return drafts
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
+    """Drafts by id in few queries (SQLite limits bound parameters, hence the chunks)."""
+    unique = list(dict.fromkeys(ids))
+    out: list[Draft] = []
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        out.extend(session.scalars(select(Draft).where(Draft.id.in_(chunk))))
+    return out
 
 
 def deliverable(session: Session, *, now: datetime) -> list[Draft]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from keepwarm.store.tables import (
@@ -56,14 +57,68 @@ def filtered(
     if ids:
         query = query.where(Draft.id.in_(list(ids)))
     if person:
-        needle = person.strip().lower()
-        by_address = select(PersonAddress.person_id).where(PersonAddress.address == needle)
-        query = query.where(
-            Person.key.contains(needle, autoescape=True)
-            | Person.id.in_(by_address)
-            | func.lower(Person.name).contains(needle, autoescape=True)
-        )
+        query = query.where(_person_filter(person))
     return [(d, p, a) for d, p, a in session.execute(query)]
+
+
+def summaries(
+    session: Session,
+    *,
+    states: Sequence[str] = (),
+    rule: str | None = None,
+    person: str | None = None,
+) -> list[dict[str, Any]]:
+    """The queue list's rows as plain dicts: only the columns a list shows, no ORM objects.
+
+    The web page lists up to thousands of drafts; skipping the ORM identity map and the bodies
+    keeps a 1,000-row page well inside its 200 ms budget.
+    """
+    query = (
+        select(
+            Draft.id,
+            Draft.state,
+            Draft.rule,
+            Draft.to,
+            Draft.subject,
+            Draft.reasons,
+            Draft.due_at,
+            Person.name,
+            Person.organisation,
+            Person.key,
+        )  # fmt: skip
+        .join(Person, Person.id == Draft.person_id)
+        .order_by(Draft.due_at, Draft.id)
+    )
+    if states:
+        query = query.where(Draft.state.in_(list(states)))
+    if rule:
+        query = query.where(Draft.rule == rule)
+    if person:
+        query = query.where(_person_filter(person))
+    return [
+        {
+            "id": r[0],
+            "state": r[1],
+            "rule": r[2],
+            "to": r[3],
+            "subject": r[4],
+            "reason": r[5][0] if r[5] else "",
+            "due": r[6].isoformat(),
+            "due_short": f"{r[6]:%Y-%m-%d %H:%M}",
+            "person": {"name": r[7], "organisation": r[8], "address": r[9]},
+        }  # fmt: skip
+        for r in session.execute(query)
+    ]
+
+
+def _person_filter(person: str) -> ColumnElement[bool]:
+    needle = person.strip().lower()
+    by_address = select(PersonAddress.person_id).where(PersonAddress.address == needle)
+    return (
+        Person.key.contains(needle, autoescape=True)
+        | Person.id.in_(by_address)
+        | func.lower(Person.name).contains(needle, autoescape=True)
+    )
 
 
 def counts(session: Session) -> dict[str, int]:

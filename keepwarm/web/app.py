@@ -7,6 +7,7 @@ never repeats an action. Handlers are plain `def`s: FastAPI runs them in its thr
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -85,7 +86,10 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
                 "keepwarm.toml).</p>",
                 status_code=401,
             )
+        started = time.perf_counter()
         response = await call_next(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         if token is not None and request.query_params.get("token"):
             response.set_cookie(security.ACCESS_COOKIE, token, httponly=True, samesite="strict")
         new = getattr(request.state, "new_csrf", None)
@@ -124,7 +128,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
         request: Request, state: str = "pending", rule: str = "", person: str = ""
     ) -> Response:
         try:
-            items = service.queue(
+            items = service.summaries(
                 ws(), state=state or None, rule=rule or None, person=person or None
             )
         except KeepwarmError as exc:
@@ -132,7 +136,8 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
         rules = sorted({d["rule"] for d in items if d["state"] in ("pending", "snoozed")})
         return render(
             request, "queue.html", items=items, counts=service.counts(ws()), state=state,
-            rule=rule, person=person, rules=rules,
+            rule=rule, person=person, rules=rules, selectable=("pending", "snoozed", "failed"),
+            qs=f"?{urlencode({'state': state})}",
         )  # fmt: skip
 
     @app.get("/drafts/{draft_id}", response_class=HTMLResponse)
@@ -141,7 +146,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
             d = service.show(ws(), draft_id)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        order = [x["id"] for x in service.queue(ws(), state=state or None)]
+        order = [x["id"] for x in service.summaries(ws(), state=state or None)]
         pos = order.index(draft_id) if draft_id in order else -1
         prev_id = order[pos - 1] if pos > 0 else None
         next_id = order[pos + 1] if 0 <= pos < len(order) - 1 else None
