@@ -85,7 +85,7 @@ def summaries(
             Person.name,
             Person.organisation,
             Person.key,
-        )  # fmt: skip
+        )
         .join(Person, Person.id == Draft.person_id)
         .order_by(Draft.due_at, Draft.id)
     )
@@ -106,7 +106,7 @@ def summaries(
             "due": r[6].isoformat(),
             "due_short": f"{r[6]:%Y-%m-%d %H:%M}",
             "person": {"name": r[7], "organisation": r[8], "address": r[9]},
-        }  # fmt: skip
+        }
         for r in session.execute(query)
     ]
 
