@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from keepwarm.cli import people, pipeline, queue, web
+from keepwarm.cli import digest, people, pipeline, queue, web
 from keepwarm.cli.context import Options
 
 app = typer.Typer(
@@ -43,3 +43,4 @@ pipeline.register(app)
 queue.register(app)
 people.register(app)
 web.register(app)
+digest.register(app)
