@@ -15,6 +15,7 @@ from keepwarm.errors import ConnectorError, PermanentError
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt
 from keepwarm.services.connectors import build_connector
+from keepwarm.services.outboxlock import outbox_lock
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
 from keepwarm.store.tables import Account, Delivery, Draft
@@ -35,6 +36,8 @@ class DeliverReport:
     delivered: int = 0
     reconciled: int = 0
     failed: int = 0
+    #: Another deliverer held the outbox; nothing was attempted by this run.
+    busy: bool = False
 
 
 def deliver(ws: Workspace, *, checkpoint: Checkpoint = _no_checkpoint) -> DeliverReport:
@@ -42,7 +45,16 @@ def deliver(ws: Workspace, *, checkpoint: Checkpoint = _no_checkpoint) -> Delive
 
     `checkpoint(point, draft_id)` is called after each recorded step (see `CHECKPOINTS`); the
     crash tests raise there to prove a restart never delivers twice and never loses a draft.
+    Only one deliverer runs per workspace at a time (see `outboxlock`).
     """
+    with outbox_lock(ws) as mine:
+        if not mine:
+            log.info("another process is delivering; skipping this run")
+            return DeliverReport(busy=True)
+        return _deliver(ws, checkpoint)
+
+
+def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
     settings = ws.settings
     now = settings.now()
     report = DeliverReport()

@@ -250,3 +250,20 @@ def test_kill_9_in_the_middle_of_delivering_50_drafts_loses_and_repeats_nothing(
     written = Counter(calls.read_text().split())
     assert max(written.values()) == 1 and len(written) >= 49
     assert done_before + report.delivered == 50
+
+
+def test_a_second_deliverer_waits_while_one_is_running(
+    ws: Workspace, provider: FakeProvider
+) -> None:
+    """While one run holds the outbox, another attempts nothing (no double reconcile-and-send)."""
+    [draft_id] = seed(ws, 1)
+    service.approve(ws, [draft_id])
+    seen: list[outbox.DeliverReport] = []
+
+    def second_run(at: str, _: int) -> None:
+        if at == "recorded":
+            seen.append(outbox.deliver(ws))
+
+    assert outbox.deliver(ws, checkpoint=second_run).delivered == 1
+    assert seen == [outbox.DeliverReport(busy=True)]
+    assert provider.calls["thank-you:peer0@org0.example"] == 1
