@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import sys
 from pathlib import Path
@@ -10,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from keepwarm.cli.main import app
+from tests.conftest import EXPECTED_DRAFTS
 from tests.queuedata import open_at, seed, write_config
 
 runner = CliRunner()
@@ -96,3 +99,22 @@ def test_edit_with_an_invalid_address_changes_nothing_and_keeps_the_text(
     kept = config.parent / ".keepwarm" / "edits" / "draft-1.txt"
     assert kept.read_text() == text
     assert json.loads(kw(config, "show", "1", "--json"))["subject"].startswith("Thank you")
+
+
+def test_demo_queue_is_approved_and_delivered_end_to_end(demo_config: Path) -> None:
+    """Samples → drafts → approve a whole rule → deliver: four RFC 5322 drafts in the Maildir."""
+    for stage in ("sync", "detect", "draft"):
+        kw(demo_config, stage)
+    approved = json.loads(kw(demo_config, "approve", "--rule", "new-peer-thank-you", "--json"))
+    assert len(approved["approved"]) == 4
+    assert json.loads(kw(demo_config, "deliver", "--json"))["delivered"] == 4
+    assert json.loads(kw(demo_config, "deliver", "--json"))["delivered"] == 0
+    folder = demo_config.parent / ".keepwarm" / "drafts" / "cur"
+    messages = [
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        for f in folder.iterdir()
+    ]
+    assert {m["To"] for m in messages} == EXPECTED_DRAFTS
+    assert all(m["Subject"] and m["X-Keepwarm-Key"] for m in messages)
+    states = {d["state"] for d in json.loads(kw(demo_config, "queue", "--json"))}
+    assert states == {"delivered"}
