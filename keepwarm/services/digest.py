@@ -11,7 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from keepwarm.errors import ConfigError
+from keepwarm.models import OutgoingMessage
 from keepwarm.services import queue as queue_service
+from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.tables import Person
 
@@ -84,3 +87,32 @@ def markdown(d: dict[str, Any]) -> str:
         f"{c['delivered']} delivered, {c['failed']} failed.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def email_digest(ws: Workspace, *, account: str | None = None, days: int = 1) -> dict[str, Any]:
+    """Put today's digest as a draft in the owner's own mailbox, at most once per day.
+
+    Always a provider *draft* addressed to the owner (never a send to anyone else), keyed by
+    the date so a rerun finds the existing one instead of adding another.
+    """
+    settings = ws.settings
+    if not settings.accounts:
+        raise ConfigError("no account configured to put the digest in; add one to keepwarm.toml")
+    chosen = settings.account(account) if account else settings.accounts[0]
+    now = settings.now()
+    data = digest(ws, days=days)
+    owner = settings.owner
+    message = OutgoingMessage(
+        key=f"digest:{chosen.name}:{now:%Y-%m-%d}",
+        from_address=owner.addresses[0],
+        from_name=owner.name,
+        to=(owner.addresses[0],),
+        subject=f"keepwarm digest {now:%Y-%m-%d}: {len(data['waiting'])} drafts waiting",
+        body=markdown(data),
+    )
+    connector = build_connector(chosen, settings, now=now)
+    receipt = connector.find_delivered(message.key)
+    existed = receipt is not None
+    if receipt is None:
+        receipt = connector.deliver(message, send=False)
+    return {"account": chosen.name, "provider_ref": receipt.provider_ref, "existed": existed}

@@ -46,3 +46,17 @@ def test_markdown_cells_cannot_break_the_table() -> None:
         }
     )  # fmt: skip
     assert "| 1 | a@b.example | x \\| y z | r |  |" in text
+
+
+def test_digest_email_is_one_draft_to_the_owner_per_day(demo_config: Path) -> None:
+    """--email writes the digest into the owner's drafts once; a second run finds it."""
+    for stage in ("sync", "detect", "draft"):
+        kw(demo_config, stage)
+    first = json.loads(kw(demo_config, "digest", "--email", "--json"))["email"]
+    second = json.loads(kw(demo_config, "digest", "--email", "--json"))["email"]
+    assert (first["existed"], second["existed"]) == (False, True)
+    assert first["provider_ref"] == second["provider_ref"]
+    drafts = list((demo_config.parent / ".keepwarm" / "drafts" / "cur").iterdir())
+    assert len(drafts) == 1
+    text = drafts[0].read_text()
+    assert "To: ada@analytical.example" in text and "Drafts waiting for you (4)" in text
