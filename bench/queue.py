@@ -45,7 +45,9 @@ def main() -> int:
         t0 = time.perf_counter()
         ids = seed(ws, n)
         seeded = time.perf_counter() - t0
-        with TestClient(create_app(load_settings(config))) as client:
+        with TestClient(
+            create_app(load_settings(config)), base_url="http://127.0.0.1:8765"
+        ) as client:
             client.get("/")  # warm up: templates compiled, connections open
             renders = []
             for _ in range(7):

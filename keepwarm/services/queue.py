@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from keepwarm.errors import ConfigError, InvalidTransition, NotFound
+from keepwarm.errors import ConfigError, NotFound
 from keepwarm.models import DraftState
 from keepwarm.services.drafttext import validate_fields
 from keepwarm.services.workspace import Workspace
@@ -215,8 +215,9 @@ def reject(
             if forget or mute_rule:
                 rule = store.EVERY_RULE if forget else d.rule
                 store.mute(session, person_id=d.person_id, rule=rule, reason=reason, now=now)
-                action = "forgot person" if forget else f"muted rule {d.rule}"
-                store.log(session, draft_id=d.id, now=now, action=action[:30], detail=reason)
+                action, what = ("forgot person", "") if forget else ("muted rule", d.rule)
+                detail = ": ".join(x for x in (what, reason) if x)
+                store.log(session, draft_id=d.id, now=now, action=action, detail=detail)
         return [d.id for d in done]
 
 
@@ -242,17 +243,6 @@ def edit(
             to=clean_to, subject=clean_subject, body=clean_body,
         )  # fmt: skip
     return show(ws, draft_id)
-
-
-def unapprove(ws: Workspace, ids: Sequence[int]) -> list[int]:
-    """Take approved drafts back to pending (before their delivery starts)."""
-    with ws.session() as session:
-        for i in ids:
-            if store.get_draft(session, i).state != DraftState.APPROVED.value:
-                raise InvalidTransition(f"draft {i} is not approved")
-        done = store.transition(session, ids=ids, to=DraftState.PENDING, actor=ACTOR,
-                                now=ws.settings.now())  # fmt: skip
-        return [d.id for d in done]
 
 
 def parse_until(ws: Workspace, text: str) -> datetime:

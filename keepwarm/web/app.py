@@ -78,6 +78,12 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     async def guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        if token is None and not security.host_allowed(request):
+            return HTMLResponse(
+                "<h1>Unexpected host</h1><p>Open keepwarm at http://127.0.0.1 (or set "
+                "<code>[web] access_token</code> to serve it under another name).</p>",
+                status_code=400,
+            )
         public = request.url.path.startswith("/static/")
         if token is not None and not public and not security.has_access(request, token):
             return HTMLResponse(

@@ -54,6 +54,16 @@ def required_token(host: str, token: str | None) -> str | None:
     return None
 
 
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def host_allowed(request: Request) -> bool:
+    """On loopback without a token, only loopback Host names: defeats DNS rebinding."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.lower() in LOOPBACK_NAMES
+
+
 def has_access(request: Request, token: str) -> bool:
     offered = (
         request.cookies.get(ACCESS_COOKIE)

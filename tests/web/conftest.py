@@ -28,7 +28,7 @@ def config(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(config: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(load_settings(config))) as c:
+    with TestClient(create_app(load_settings(config)), base_url="http://127.0.0.1:8765") as c:
         yield c
 
 

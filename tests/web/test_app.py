@@ -60,7 +60,7 @@ def test_state_changing_requests_without_a_valid_csrf_token_are_refused(
     token = csrf_of(client.get("/").text)
     assert client.post("/drafts/1/approve", data={}).status_code == 403
     assert client.post("/drafts/1/approve", data={"csrf": "x" * 43}).status_code == 403
-    stranger = TestClient(client.app)
+    stranger = TestClient(client.app, base_url="http://127.0.0.1:8765")
     refused = stranger.post("/approve", data={"csrf": token, "ids": ["1", "2"]})
     assert refused.status_code == 403 and "security token" in refused.text
     assert set(states(config).values()) == {"pending"}
@@ -144,6 +144,12 @@ def test_security_headers_forbid_framing_and_foreign_scripts(client: TestClient)
     headers = client.get("/").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
+
+
+def test_a_foreign_host_name_is_refused_on_loopback(client: TestClient) -> None:
+    """A page reached through another name (DNS rebinding) gets 400, not the queue."""
+    assert client.get("/", headers={"host": "evil.example:8765"}).status_code == 400
+    assert client.get("/", headers={"host": "localhost:8765"}).status_code == 200
 
 
 def test_binding_off_loopback_needs_an_access_token(config: Path) -> None:
