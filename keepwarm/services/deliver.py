@@ -71,7 +71,7 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
             connectors[account.name] = build_connector(account, settings, now=now)
         connector = connectors[account.name]
         with ws.session() as session:
-            draft = store.get_draft(session, draft_id)
+            draft = store.lock_draft(session, draft_id)
             if draft.state != DraftState.APPROVED.value:
                 continue  # taken back since the listing: nothing unapproved is delivered
             message = _message(ws, draft)

@@ -126,8 +126,19 @@ def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
     out: list[Draft] = []
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
-        out.extend(session.scalars(select(Draft).where(Draft.id.in_(chunk))))
+        # FOR UPDATE: on PostgreSQL a user action and the outbox's attempt on the same draft
+        # serialize, so a draft can't be rejected while its delivery is being recorded.
+        out.extend(session.scalars(select(Draft).where(Draft.id.in_(chunk)).with_for_update()))
     return out
+
+
+def lock_draft(session: Session, draft_id: int) -> Draft:
+    """The draft, row-locked for the rest of the transaction (a no-op on SQLite, which
+    serializes writers anyway)."""
+    draft = session.scalar(select(Draft).where(Draft.id == draft_id).with_for_update())
+    if draft is None:
+        raise NotFound(f"no draft with id {draft_id}; list them with `keepwarm queue`")
+    return draft
 
 
 def deliverable(session: Session, *, now: datetime) -> list[Draft]:
