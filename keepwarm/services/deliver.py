@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from keepwarm.errors import ConnectorError, PermanentError
+from keepwarm.errors import ConfigError, ConnectorError, PermanentError
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt
 from keepwarm.services.connectors import build_connector
@@ -36,6 +36,8 @@ class DeliverReport:
     delivered: int = 0
     reconciled: int = 0
     failed: int = 0
+    #: Approved drafts left for later because their account is not configured (see the log).
+    skipped: int = 0
     #: Another deliverer held the outbox; nothing was attempted by this run.
     busy: bool = False
 
@@ -66,9 +68,15 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
     connectors: dict[str, Connector] = {}
     for draft_id, account_row in due:
         assert account_row is not None
-        account = settings.account(account_row.name)
-        if account.name not in connectors:
-            connectors[account.name] = build_connector(account, settings, now=now)
+        try:
+            account = settings.account(account_row.name)
+            if account.name not in connectors:
+                connectors[account.name] = build_connector(account, settings, now=now)
+        except ConfigError as exc:
+            # The account left the config (or can't deliver): keep the draft approved, move on.
+            log.warning("draft %d stays approved: %s", draft_id, exc)
+            report.skipped += 1
+            continue
         connector = connectors[account.name]
         with ws.session() as session:
             draft = store.lock_draft(session, draft_id)

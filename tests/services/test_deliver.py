@@ -267,3 +267,24 @@ def test_a_second_deliverer_waits_while_one_is_running(
     assert outbox.deliver(ws, checkpoint=second_run).delivered == 1
     assert seen == [outbox.DeliverReport(busy=True)]
     assert provider.calls["thank-you:peer0@org0.example"] == 1
+
+
+def test_a_draft_of_an_account_no_longer_configured_waits_and_others_go_on(
+    tmp_path: Path,
+) -> None:
+    """Removing an account from the config leaves its approved drafts approved, not lost."""
+    config = write_config(tmp_path / "ws")
+    ws = open_at(config)
+    try:
+        [draft_id] = seed(ws, 1)
+        service.approve(ws, [draft_id])
+    finally:
+        ws.close()
+    config.write_text(config.read_text().replace('name = "demo"', 'name = "renamed"'))
+    ws = open_at(config)
+    try:
+        report = outbox.deliver(ws)
+        assert (report.delivered, report.skipped) == (0, 1)
+        assert service.show(ws, draft_id)["state"] == "approved"
+    finally:
+        ws.close()
