@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
-from keepwarm.models import Interaction as Item
-from keepwarm.models import Kind, Participant, ProposedDraft, Role
+from keepwarm.models import ProposedDraft
 from keepwarm.services.workspace import Workspace, open_workspace
 from keepwarm.settings import load_settings
 from keepwarm.store.accounts import ensure_account
 from keepwarm.store.drafts import add_drafts
 from keepwarm.store.draftviews import filtered
-from keepwarm.store.interactions import upsert_interactions
-from keepwarm.store.tables import InteractionRow, Person, PersonAddress
+from keepwarm.store.tables import InteractionRow, ParticipantRow, Person, PersonAddress
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+#: Read at import, before the autouse fixture clears KEEPWARM_*: when set, every queue test
+#: workspace gets a fresh PostgreSQL database on that server instead of a SQLite file.
+POSTGRES = os.environ.get("KEEPWARM_TEST_POSTGRES_URL")
 OWNER = "ada@analytical.example"
 
 
 def write_config(folder: Path, *, as_of: datetime = NOW, extra: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "keepwarm.toml"
+    if POSTGRES:
+        extra += f'\ndatabase_url = "{fresh_postgres_database(POSTGRES)}"\n'
     config.write_text(
         f'as_of = "{as_of.isoformat()}"\n{extra}\n'
         '[owner]\nname = "Ada Lovelace"\n'
@@ -34,6 +40,15 @@ def write_config(folder: Path, *, as_of: datetime = NOW, extra: str = "") -> Pat
         encoding="utf-8",
     )
     return config
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    name = f"kw_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def open_at(config: Path, *, now: datetime | None = None) -> Workspace:
@@ -47,7 +62,6 @@ def seed(ws: Workspace, n: int, *, rule: str = "thank-you", expires_days: int = 
     with ws.session() as session:
         account = ensure_account(session, name="demo", kind="files", now=now)
         start = len(list(session.query(Person.id)))
-        items = []
         people: dict[str, int] = {}
         for i in range(start, start + n):
             address = f"peer{i}@org{i}.example"
@@ -61,19 +75,21 @@ def seed(ws: Workspace, n: int, *, rule: str = "thank-you", expires_days: int = 
             session.flush()
             session.add(PersonAddress(address=address, person_id=person.id))
             people[address] = person.id
-            items.append(
-                Item(
-                    provider_id=f"ics:{i}",
-                    kind=Kind.MEETING,
-                    occurred_at=now - timedelta(days=2),
-                    subject=f"Coffee {i}",
-                    participants=(
-                        Participant(OWNER, Role.ORGANIZER, "Ada"),
-                        Participant(address, Role.ATTENDEE, f"Peer {i}"),
-                    ),
-                )
-            )
-        upsert_interactions(session, account_id=account.id, items=items, now=now)
+            meeting = InteractionRow(
+                account_id=account.id, provider_id=f"ics:{i}", kind="meeting",
+                occurred_at=now - timedelta(days=2), subject=f"Coffee {i}", references=[],
+                headers={}, fingerprint="seed", ingested_at=now,
+            )  # fmt: skip
+            session.add(meeting)
+            session.flush()
+            session.add_all(
+                [
+                    ParticipantRow(interaction_id=meeting.id, address=OWNER, name="Ada",
+                                   role="organizer"),
+                    ParticipantRow(interaction_id=meeting.id, address=address,
+                                   name=f"Peer {i}", role="attendee"),
+                ]
+            )  # fmt: skip
         ids = dict(session.execute(select(InteractionRow.provider_id, InteractionRow.id)).all())
         proposals = [
             ProposedDraft(
