@@ -88,6 +88,7 @@ def test_review_and_approve_with_the_keyboard(page: sync_api.Page, config: Path)
     assert page.locator("li.draft").count() == 6
     page.keyboard.press("j")
     assert page.locator("li.draft.current").get_attribute("data-id") == "2"
+    assert page.locator("li.draft[aria-current]").count() == 1
     page.keyboard.press("a")
     page.wait_for_selector(".flash-ok")
     assert page.locator(".flash-ok").inner_text() == "Approved draft 2."

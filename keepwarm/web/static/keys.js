@@ -11,8 +11,11 @@
   function mark(i) {
     if (!rows.length) return;
     current = Math.max(0, Math.min(rows.length - 1, i));
-    rows.forEach((r, n) => r.classList.toggle("current", n === current));
-    rows[current].setAttribute("aria-current", "true");
+    rows.forEach((r, n) => {
+      r.classList.toggle("current", n === current);
+      if (n === current) r.setAttribute("aria-current", "true");
+      else r.removeAttribute("aria-current");
+    });
     rows[current].focus({ preventScroll: true });
     rows[current].scrollIntoView({ block: "nearest" });
   }
