@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from flows.tasks import deliver_task, detect_task, draft_task, sync_account_task
+from flows.tasks import deliver_task, detect_task, digest_task, draft_task, sync_account_task
 from keepwarm.settings import load_settings
 
 
@@ -35,6 +35,9 @@ def cycle(config: str | None = None) -> dict[str, Any]:
     }
     create_markdown_artifact(
         key="cycle-summary", markdown=_markdown(summary), description="keepwarm cycle"
+    )
+    create_markdown_artifact(
+        key="digest", markdown=digest_task(config), description="new peers and drafts waiting"
     )
     return summary
 

@@ -16,6 +16,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from keepwarm.errors import is_transient
 from keepwarm.services import open_workspace
 from keepwarm.services.deliver import deliver
+from keepwarm.services.digest import digest, markdown
 from keepwarm.services.pipeline import detect, draft
 from keepwarm.services.sync import sync_account
 from keepwarm.settings import load_settings
@@ -90,3 +91,13 @@ def deliver_task(config: str | None) -> dict[str, Any]:
         "delivered %d approved drafts, %d failed", report.delivered, report.failed
     )
     return asdict(report)
+
+
+@task(name="digest")
+def digest_task(config: str | None) -> str:
+    """The digest's markdown (new peers, drafts waiting), for the cycle's artifact."""
+    ws = open_workspace(load_settings(_config(config)))
+    try:
+        return markdown(digest(ws))
+    finally:
+        ws.close()

@@ -108,6 +108,17 @@ class DetectionSettings(BaseModel):
     blocked: list[str] = Field(default_factory=list)
 
 
+class WebSettings(BaseModel):
+    """`keepwarm web`: where it listens and, when not on loopback, the token it demands."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    #: Required when `host` is not a loopback address; open the page once with ?token=...
+    access_token: str | None = Field(default=None, min_length=16)
+
+
 class Settings(BaseSettings):
     """Everything keepwarm reads from its configuration."""
 
@@ -128,6 +139,7 @@ class Settings(BaseSettings):
     #: Pins "now" (ISO 8601). For replays and the bundled demo; unset in real use.
     as_of: datetime | None = None
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     #: The folder relative paths are resolved against (the config file's folder).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from keepwarm.cli import auth, people, pipeline, queue, rules
+from keepwarm.cli import auth, digest, people, pipeline, queue, rules, web
 from keepwarm.cli.context import Options
 
 app = typer.Typer(
@@ -44,3 +44,5 @@ queue.register(app)
 people.register(app)
 rules.register(app)
 auth.register(app)
+web.register(app)
+digest.register(app)

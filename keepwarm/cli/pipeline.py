@@ -175,9 +175,15 @@ def register(app: typer.Typer) -> None:
         def body() -> None:
             with workspace(ctx) as ws:
                 report = asdict(deliver_service(ws))
-            print_json(report) if json else out.print(
-                f"{report['delivered']} delivered, {report['reconciled']} reconciled, {report['failed']} failed"
-            )
+            if json:
+                print_json(report)
+            elif report["busy"]:
+                out.print("another `keepwarm deliver` (or cycle) is delivering; nothing done")
+            else:
+                out.print(
+                    f"{report['delivered']} delivered, {report['reconciled']} reconciled, "
+                    f"{report['failed']} failed, {report['skipped']} waiting for their account"
+                )
 
         guarded(body)
 

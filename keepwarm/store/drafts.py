@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from keepwarm import queue_states
 from keepwarm.errors import InvalidTransition, NotFound
 from keepwarm.models import DraftState, ProposedDraft
-from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Person
+from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Mute, Person
 
-OPEN_STATES = (DraftState.PENDING.value, DraftState.APPROVED.value, DraftState.SNOOZED.value)
-
-#: Which states a user action may move a draft out of.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    DraftState.APPROVED.value: (DraftState.PENDING.value, DraftState.SNOOZED.value),
-    DraftState.REJECTED.value: (
-        DraftState.PENDING.value,
-        DraftState.SNOOZED.value,
-        DraftState.APPROVED.value,
-    ),
-}
+OPEN_STATES = tuple(s.value for s in queue_states.OPEN)
+#: The `rule` of a mute that silences every rule for a person ("forget this person").
+EVERY_RULE = "*"
 
 
 def add_drafts(
@@ -36,10 +29,13 @@ def add_drafts(
     keys = set(session.scalars(select(Draft.key)))
     busy = set(session.scalars(select(Draft.person_id).where(Draft.state.in_(OPEN_STATES))))
     accounts = dict(session.execute(select(Account.name, Account.id)).all())
+    muted = muted_pairs(session)
     created = 0
     for p in proposals:
         person_id = person_ids[p.person_key]
         if p.key in keys or person_id in busy:
+            continue
+        if (person_id, p.rule) in muted or (person_id, EVERY_RULE) in muted:
             continue
         draft = Draft(
             key=p.key, rule=p.rule, person_id=person_id, account_id=accounts[p.account],
@@ -87,20 +83,62 @@ def transition(
     now: datetime,
     detail: str = "",
 ) -> list[Draft]:
-    """Move drafts to `to` as a user action, recording who did it; all or nothing."""
-    drafts = [get_draft(session, i) for i in ids]
-    allowed = TRANSITIONS[to.value]
+    """Move drafts to `to` as a user action, recording who did it; all or nothing.
+
+    Legal moves come from `keepwarm.queue_states`; a draft whose delivery has started can only
+    be finished by the outbox, never taken back by a user.
+    """
+    found = {d.id: d for d in _load(session, ids)}
+    for i in ids:
+        if i not in found:
+            raise NotFound(f"no draft with id {i}; list them with `keepwarm queue`")
+    drafts = [found[i] for i in dict.fromkeys(ids)]
+    started = in_delivery(session, [d.id for d in drafts])
     for draft in drafts:
-        if draft.state not in allowed:
+        queue_states.check(draft.id, draft.state, to)
+        if draft.id in started and to not in (DraftState.DELIVERED, DraftState.FAILED):
             raise InvalidTransition(
-                f"draft {draft.id} is {draft.state}; only {', '.join(allowed)} drafts can be {to.value}"
+                f"draft {draft.id} is being delivered; wait for `keepwarm deliver` to finish"
             )
     for draft in drafts:
+        if draft.state == DraftState.FAILED.value and to == DraftState.APPROVED:
+            # Re-approval after the user checked the provider: a fresh outbox attempt.
+            old = delivery_of(session, draft.id)
+            if old is not None:
+                session.delete(old)
         draft.state, draft.updated_at = to.value, now
-        session.add(
-            DraftEvent(draft_id=draft.id, at=now, actor=actor, action=to.value, detail=detail)
-        )
+        if to != DraftState.SNOOZED:
+            draft.snoozed_until = None
+    # One executemany for the history, not one INSERT per draft (bulk approve of 1,000 < 1 s).
+    session.execute(
+        insert(DraftEvent),
+        [
+            {"draft_id": d.id, "at": now, "actor": actor, "action": to.value, "detail": detail}
+            for d in drafts
+        ],
+    )
     return drafts
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
+    """Drafts by id in few queries (SQLite limits bound parameters, hence the chunks)."""
+    unique = list(dict.fromkeys(ids))
+    out: list[Draft] = []
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        # FOR UPDATE: on PostgreSQL a user action and the outbox's attempt on the same draft
+        # serialize, so a draft can't be rejected while its delivery is being recorded.
+        out.extend(session.scalars(select(Draft).where(Draft.id.in_(chunk)).with_for_update()))
+    return out
+
+
+def lock_draft(session: Session, draft_id: int) -> Draft:
+    """The draft, row-locked for the rest of the transaction (a no-op on SQLite, which
+    serializes writers anyway)."""
+    draft = session.scalar(select(Draft).where(Draft.id == draft_id).with_for_update())
+    if draft is None:
+        raise NotFound(f"no draft with id {draft_id}; list them with `keepwarm queue`")
+    return draft
 
 
 def deliverable(session: Session, *, now: datetime) -> list[Draft]:
@@ -177,3 +215,124 @@ def withdraw(session: Session, *, reasons: dict[int, str], now: datetime) -> int
         )
         done += 1
     return done
+
+
+def in_delivery(session: Session, draft_ids: Sequence[int]) -> set[int]:
+    """Drafts whose outbox attempt is open (recorded, outcome not yet known)."""
+    if not draft_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Delivery.draft_id).where(
+                Delivery.draft_id.in_(draft_ids), Delivery.state == "attempting"
+            )
+        )
+    )
+
+
+def snooze(
+    session: Session, *, ids: Sequence[int], until: datetime, actor: str, now: datetime
+) -> list[Draft]:
+    """Put drafts aside until `until`; `wake_and_expire` returns them to pending then."""
+    if until <= now:
+        raise InvalidTransition(
+            f"snooze until {until.isoformat()} is not in the future; pick a later date"
+        )
+    drafts = transition(
+        session, ids=ids, to=DraftState.SNOOZED, actor=actor, now=now,
+        detail=f"until {until.isoformat()}",
+    )  # fmt: skip
+    for d in drafts:
+        d.snoozed_until = until
+    return drafts
+
+
+def edit(
+    session: Session,
+    *,
+    draft_id: int,
+    actor: str,
+    now: datetime,
+    to: list[str] | None = None,
+    subject: str | None = None,
+    body: str | None = None,
+) -> Draft:
+    """Change what a draft says (already validated by the caller); records which fields changed."""
+    draft = get_draft(session, draft_id)
+    queue_states.check_editable(draft.id, draft.state)
+    if in_delivery(session, [draft.id]):
+        raise InvalidTransition(f"draft {draft.id} is being delivered and can no longer be edited")
+    changed = []
+    if to is not None and list(to) != list(draft.to):
+        draft.to = list(to)
+        changed.append("to")
+    if subject is not None and subject != draft.subject:
+        draft.subject = subject
+        changed.append("subject")
+    if body is not None and body != draft.body:
+        draft.body = body
+        changed.append("body")
+    if changed:
+        draft.updated_at = now
+        session.add(
+            DraftEvent(
+                draft_id=draft.id, at=now, actor=actor, action="edited", detail=", ".join(changed)
+            )
+        )
+    return draft
+
+
+def wake_and_expire(session: Session, *, now: datetime) -> tuple[int, int]:
+    """Return snoozed drafts whose date came to pending; expire open drafts past `expires_at`.
+
+    A draft whose delivery already started is left to the outbox.
+    """
+    woken = expired = 0
+    for d in session.scalars(
+        select(Draft).where(
+            Draft.state == DraftState.SNOOZED.value,
+            Draft.snoozed_until.is_not(None),
+            Draft.snoozed_until <= now,
+        )
+    ):
+        d.state, d.snoozed_until, d.updated_at = DraftState.PENDING.value, None, now
+        log(session, draft_id=d.id, now=now, action="woken")
+        woken += 1
+    stale = list(
+        session.scalars(
+            select(Draft).where(
+                Draft.state.in_(OPEN_STATES),
+                Draft.expires_at.is_not(None),
+                Draft.expires_at <= now,
+            )
+        )
+    )
+    started = in_delivery(session, [d.id for d in stale])
+    for d in stale:
+        if d.id in started:
+            continue
+        d.state, d.updated_at = DraftState.EXPIRED.value, now
+        log(session, draft_id=d.id, now=now, action="expired")
+        expired += 1
+    return woken, expired
+
+
+def mute(session: Session, *, person_id: int, rule: str, reason: str, now: datetime) -> None:
+    """Never draft `rule` (or, with `EVERY_RULE`, anything) for this person again."""
+    exists = session.scalar(select(Mute).where(Mute.person_id == person_id, Mute.rule == rule))
+    if exists is None:
+        session.add(Mute(person_id=person_id, rule=rule, reason=reason, created_at=now))
+
+
+def muted_pairs(session: Session) -> set[tuple[int, str]]:
+    return {(p, r) for p, r in session.execute(select(Mute.person_id, Mute.rule))}
+
+
+def history(session: Session, draft_id: int) -> list[DraftEvent]:
+    return list(
+        session.scalars(
+            select(DraftEvent)
+            .where(DraftEvent.draft_id == draft_id)
+            .order_by(DraftEvent.at, DraftEvent.id)
+        )
+    )

@@ -185,6 +185,20 @@ class Draft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     provider_ref: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Mute(Base):
+    """No more drafts of `rule` for this person; `rule` is `*` when the person is forgotten."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (UniqueConstraint("person_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DraftEvent(Base):
