@@ -113,7 +113,7 @@ def test_newsletters_bounces_and_noreply_are_automated_with_header_evidence() ->
     people = by_address(*news, bounce, email("no-reply@billing.example", [OWNER]))
     editor = people["editor@weekly.example"]
     assert editor.classification is Classification.AUTOMATED
-    assert "list-unsubscribe in 4 message(s)" in editor.reasons
+    assert "header List-Unsubscribe present in 4 messages" in editor.reasons
     assert people["mailer-daemon@mx.example"].classification is Classification.AUTOMATED
     assert people["no-reply@billing.example"].classification is Classification.AUTOMATED
 
@@ -165,7 +165,7 @@ def test_automated_signals_ignore_human_mail() -> None:
     """A plain personal message carries no automated signal; Precedence: bulk does."""
     assert automated_signals(email("a@b.example", [OWNER]).interaction) == []
     bulk = email("a@b.example", [OWNER], headers={"precedence": "Bulk"}).interaction
-    assert automated_signals(bulk) == ["precedence: bulk"]
+    assert automated_signals(bulk) == ["Precedence: bulk"]
 
 
 def test_system_addresses_win_over_the_organisation_domain() -> None:
