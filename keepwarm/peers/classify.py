@@ -30,6 +30,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _specificity(target: str) -> tuple[bool, int]:
+    """An address beats a domain, a subdomain beats its parent: the narrower decision wins."""
+    return "@" in target, target.count(".")
+
+
 class Labeller:
     """Address-only labels, memoised: the cheap first half of classification."""
 
@@ -48,12 +53,12 @@ class Labeller:
         local, _, domain = address.rpartition("@")
         if address in policy.owner_addresses:
             return Classification.SELF, f"{address} is one of your own addresses"
-        target = matches(address, domain, policy.blocked)
-        if target:
-            return Classification.BLOCKED, f"{target} is on your block list"
-        target = matches(address, domain, policy.allowed)
-        if target:
-            return Classification.PEER, f"{target} is on your allow list"
+        blocked = matches(address, domain, policy.blocked)
+        allowed = matches(address, domain, policy.allowed)
+        if blocked and (not allowed or _specificity(blocked) >= _specificity(allowed)):
+            return Classification.BLOCKED, f"{blocked} is on your block list"
+        if allowed:
+            return Classification.PEER, f"{allowed} is on your allow list"
         if in_domains(domain, RESOURCE_DOMAINS):
             return Classification.RESOURCE, f"domain {domain} holds rooms and resources"
         if AUTOMATED_LOCAL.match(local):
