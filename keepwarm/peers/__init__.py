@@ -8,7 +8,7 @@ No clock, no I/O: `now` and every list (free-mail domains, block list, aliases) 
 
 from keepwarm.peers.addresses import domain_of, normalise
 from keepwarm.peers.classify import AUTOMATED_LOCAL, Labeller, classify
-from keepwarm.peers.detect import detect
+from keepwarm.peers.detection import detect
 from keepwarm.peers.policy import ROLE_LOCAL_PARTS, DetectionPolicy
 from keepwarm.peers.signals import automated_signals
 

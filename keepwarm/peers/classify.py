@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from keepwarm.models import Classification
 from keepwarm.peers.addresses import in_domains
-from keepwarm.peers.evidence import Evidence
+from keepwarm.peers.evidence import Evidence, most_common
 from keepwarm.peers.policy import DetectionPolicy, matches
 
 #: noreply-style and system local parts, also as a prefix or suffix (`pullrequests-reply@`).
@@ -19,6 +19,11 @@ AUTOMATED_LOCAL = re.compile(
     r"^(?:.*[-_.+])?(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster"
     r"|bounces?|notifications?|notify|notices?|newsletters?|digest|alerts?|automated|auto[-_.]?reply"
     r"|reply|mailer|daemon|robot|bot|\[bot\]|system|unsubscribe|updates)(?:[-_.+].*)?$"
+)
+#: A cheap first look: a local part without any of these stems cannot match `AUTOMATED_LOCAL`.
+_AUTOMATED_STEMS = re.compile(
+    r"repl|daemon|postmaster|bounce|notif|notice|newsletter|digest|alert|automated|mailer|bot"
+    r"|system|unsubscribe|updates"
 )
 RESOURCE_DOMAINS = ("resource.calendar.google.com",)
 _SPLIT = re.compile(r"[-_.]")
@@ -41,6 +46,7 @@ class Labeller:
     def __init__(self, policy: DetectionPolicy) -> None:
         self.policy = policy
         self._cache: dict[str, Label | None] = {}
+        self._domains: dict[str, Label | bool | None] = {}
 
     def label(self, address: str) -> Label | None:
         found = self._cache.get(address, False)
@@ -53,18 +59,39 @@ class Labeller:
         local, _, domain = address.rpartition("@")
         if address in policy.owner_addresses:
             return Classification.SELF, f"{address} is one of your own addresses"
-        blocked = matches(address, domain, policy.blocked)
-        allowed = matches(address, domain, policy.allowed)
-        if blocked and (not allowed or _specificity(blocked) >= _specificity(allowed)):
-            return Classification.BLOCKED, f"{blocked} is on your block list"
-        if allowed:
-            return Classification.PEER, f"{allowed} is on your allow list"
+        if policy.blocked or policy.allowed:
+            blocked = matches(address, domain, policy.blocked)
+            allowed = matches(address, domain, policy.allowed)
+            if blocked and (not allowed or _specificity(blocked) >= _specificity(allowed)):
+                return Classification.BLOCKED, f"{blocked} is on your block list"
+            if allowed:
+                return Classification.PEER, f"{allowed} is on your allow list"
+        if domain in self._domains:
+            by_domain = self._domains[domain]
+        else:
+            by_domain = self._domains[domain] = self._domain_label(domain)
+        if by_domain is not None and by_domain[0] is Classification.RESOURCE:
+            return by_domain
+        if _AUTOMATED_STEMS.search(local) and AUTOMATED_LOCAL.match(local):
+            return Classification.AUTOMATED, f"local part '{local}' is a no-reply or system address"
+        if by_domain is not None and by_domain[0] is not Classification.PERSONAL_DOMAIN:
+            return by_domain
+        roles = policy.role_local_parts
+        if local in roles:
+            return Classification.ROLE, f"local part '{local}' is a role address, not a person"
+        if "." in local or "-" in local or "_" in local:
+            tokens = _SPLIT.split(local)
+            if tokens[0] in roles and all(t in roles or len(t) <= 3 for t in tokens):
+                return Classification.ROLE, f"local part '{local}' is a role address, not a person"
+        return by_domain
+
+    def _domain_label(self, domain: str) -> Label | None:
+        """What a domain alone says (memoised: many addresses share a domain)."""
+        policy = self.policy
         if in_domains(domain, RESOURCE_DOMAINS):
             return Classification.RESOURCE, f"domain {domain} holds rooms and resources"
-        if AUTOMATED_LOCAL.match(local):
-            return Classification.AUTOMATED, f"local part '{local}' is a no-reply or system address"
         for part in domain.split(".")[:-2]:
-            if AUTOMATED_LOCAL.match(part):
+            if _AUTOMATED_STEMS.search(part) and AUTOMATED_LOCAL.match(part):
                 return Classification.AUTOMATED, f"domain {domain} is a no-reply or system domain"
         org = in_domains(domain, policy.owner_domains)
         if org:
@@ -72,16 +99,6 @@ class Labeller:
                 "your organisation" if org == domain else f"a subdomain of your organisation {org}"
             )
             return Classification.COLLEAGUE, f"domain {domain} is {where}"
-        roles = policy.role_local_parts
-        if local in roles:
-            return Classification.ROLE, f"local part '{local}' is a role address, not a person"
-        tokens = _SPLIT.split(local)
-        if (
-            len(tokens) > 1
-            and tokens[0] in roles
-            and all(t in roles or len(t) <= 3 for t in tokens)
-        ):
-            return Classification.ROLE, f"local part '{local}' is a role address, not a person"
         if domain in policy.personal_domains:
             return (
                 Classification.PERSONAL_DOMAIN,
@@ -113,7 +130,7 @@ def classify(
             return wanted, hits
     if e.auto_inbound and e.auto_inbound == e.inbound and not evidence:
         return Classification.AUTOMATED, [
-            f"{signal} present in {_plural(n, 'message')}" for signal, n in e.signals.most_common()
+            f"{signal} present in {_plural(n, 'message')}" for signal, n in most_common(e.signals)
         ]
     roles = [why for c, why in labels if c is Classification.ROLE]
     if roles:
@@ -158,13 +175,13 @@ def candidate_reasons(e: Evidence) -> list[str]:
     human_inbound = e.inbound - e.auto_inbound - e.list_inbound
     if human_inbound:
         reasons.append(f"wrote to you {human_inbound} time(s); you never answered")
-    for name, n in e.lists.most_common():
+    for name, n in most_common(e.lists):
         reasons.append(
             f"posted to mailing list {name} ({_plural(n, 'message')}): list traffic is no relationship"
         )
     if e.signals and e.auto_inbound:
         reasons.append(
-            "automatic mail only: " + ", ".join(f"{s} ({n})" for s, n in e.signals.most_common())
+            "automatic mail only: " + ", ".join(f"{s} ({n})" for s, n in most_common(e.signals))
         )
     if e.mass_mails:
         reasons.append(f"only in {e.mass_mails} mass mail(s) from you")

@@ -6,16 +6,16 @@ plain containers and a memo of normalised addresses.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from keepwarm.models import Kind, Response, Role, StoredInteraction
 from keepwarm.peers.addresses import domain_of, in_domains, normalise
 from keepwarm.peers.policy import DetectionPolicy
 from keepwarm.peers.signals import (
     automated_signals,
+    bounced_subject,
     failed_recipients,
     is_bounce,
     list_name,
@@ -23,50 +23,114 @@ from keepwarm.peers.signals import (
 )
 
 
-@dataclass(slots=True)
-class Evidence:
-    """Everything detection learned about one mailbox (or, once merged, one person)."""
+def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + n
 
-    spellings: Counter[str] = field(default_factory=Counter)
-    names: Counter[str] = field(default_factory=Counter)
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
-    inbound: int = 0
-    auto_inbound: int = 0
-    list_inbound: int = 0
-    signals: Counter[str] = field(default_factory=Counter)
-    lists: Counter[str] = field(default_factory=Counter)
-    #: (when, interaction id, thread) of each mail the owner wrote to them personally.
-    wrote_personally: list[tuple[datetime, int, str]] = field(default_factory=list)
-    bcc_only: int = 0
-    mass_mails: int = 0
-    replies: list[tuple[datetime, int]] = field(default_factory=list)
-    #: (when it ended, interaction id, subject, attendee count) of each meeting that counts.
-    meetings: list[tuple[datetime, int, str, int]] = field(default_factory=list)
-    not_meetings: Counter[str] = field(default_factory=Counter)
-    resource: int = 0
-    bounced: list[tuple[datetime, int]] = field(default_factory=list)
-    sent: int = 0
-    received: int = 0
-    meetings_seen: int = 0
-    ids: list[int] = field(default_factory=list)
+
+#: Shared empty containers: most addresses never get a meeting, a reply or a signal, so their
+#: evidence starts with these and gets its own container on the first write (`_list`, `_dict`).
+_NO_ITEMS: list[Any] = []
+_NO_COUNTS: dict[str, int] = {}
+
+
+def _list(e: Evidence, name: str) -> list[Any]:
+    found: list[Any] = getattr(e, name)
+    if found is _NO_ITEMS:
+        found = []
+        setattr(e, name, found)
+    return found
+
+
+def _dict(e: Evidence, name: str) -> dict[str, int]:
+    found: dict[str, int] = getattr(e, name)
+    if found is _NO_COUNTS:
+        found = {}
+        setattr(e, name, found)
+    return found
+
+
+def most_common(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Like `Counter.most_common`: by count, ties in insertion order."""
+    return sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+class Evidence:
+    """Everything detection learned about one mailbox (or, once merged, one person).
+
+    Plain dicts and lists (not Counters or dataclass factories): one is built per address
+    seen, so construction cost matters.
+    """
+
+    __slots__ = (
+        "auto_inbound",
+        "bcc_only",
+        "bounced",
+        "first_seen",
+        "ids",
+        "inbound",
+        "last_seen",
+        "list_inbound",
+        "lists",
+        "mass_mails",
+        "meetings",
+        "meetings_seen",
+        "names",
+        "not_meetings",
+        "received",
+        "replies",
+        "resource",
+        "sent",
+        "signals",
+        "spellings",
+        "wrote_personally",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.spellings: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.first_seen: datetime | None = None
+        self.last_seen: datetime | None = None
+        self.inbound = self.auto_inbound = self.list_inbound = 0
+        self.signals: dict[str, int] = _NO_COUNTS
+        self.lists: dict[str, int] = _NO_COUNTS
+        #: (when, interaction id, thread) of each mail the owner wrote to them personally.
+        self.wrote_personally: list[tuple[datetime, int, str]] = _NO_ITEMS
+        self.bcc_only = self.mass_mails = 0
+        self.replies: list[tuple[datetime, int]] = _NO_ITEMS
+        #: (when it ended, interaction id, subject, attendee count) of each meeting that counts.
+        self.meetings: list[tuple[datetime, int, str, int]] = _NO_ITEMS
+        self.not_meetings: dict[str, int] = _NO_COUNTS
+        self.resource = 0
+        self.bounced: list[tuple[datetime, int]] = _NO_ITEMS
+        self.sent = self.received = self.meetings_seen = 0
+        self.ids: list[int] = []
 
     def seen(self, at: datetime, raw: str, name: str, iid: int) -> None:
-        if self.first_seen is None or at < self.first_seen:
+        if self.first_seen is None:
+            self.first_seen = self.last_seen = at
+        elif at < self.first_seen:
             self.first_seen = at
-        if self.last_seen is None or at > self.last_seen:
+        elif self.last_seen is not None and at > self.last_seen:
             self.last_seen = at
-        self.spellings[raw] += 1
+        spellings = self.spellings
+        spellings[raw] = spellings.get(raw, 0) + 1
         if name:
-            self.names[name] += 1
+            names = self.names
+            names[name] = names.get(name, 0) + 1
         self.ids.append(iid)
 
     def absorb(self, other: Evidence) -> None:
         """Add another mailbox's evidence (identity merging)."""
         for name in ("spellings", "names", "signals", "lists", "not_meetings"):
-            getattr(self, name).update(getattr(other, name))
+            theirs = getattr(other, name)
+            if theirs:
+                mine = _dict(self, name)
+                for key, n in theirs.items():
+                    bump(mine, key, n)
         for name in ("wrote_personally", "replies", "meetings", "bounced", "ids"):
-            getattr(self, name).extend(getattr(other, name))
+            theirs = getattr(other, name)
+            if theirs:
+                _list(self, name).extend(theirs)
         for name in ("inbound", "auto_inbound", "list_inbound", "bcc_only", "mass_mails",
                      "resource", "sent", "received", "meetings_seen"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -91,6 +155,8 @@ class Folder:
         self._norm: dict[str, str] = {}
         self._owner_ids: set[str] = set()
         self._owner_recipients: dict[str, list[str]] = {}
+        #: subject → (when, recipients) of the owner's mails, to tie a bare bounce to its mail.
+        self._owner_subjects: dict[str, list[tuple[datetime, list[str]]]] = {}
         #: The owner's own sightings (spellings, first and last seen), for `why` on an alias.
         self.owner_seen = Evidence()
 
@@ -98,6 +164,8 @@ class Folder:
         found = self._norm.get(raw)
         if found is None:
             found = self._norm[raw] = normalise(raw)
+            # Both spellings map to the key; a normalised key maps to itself.
+            self._norm.setdefault(found, found)
         return found
 
     def ev(self, key: str) -> Evidence:
@@ -109,18 +177,24 @@ class Folder:
     def fold(self, items: Iterable[StoredInteraction]) -> dict[str, Evidence]:
         items = list(items)
         # Owner message ids first: a reply may be stored before the message it answers.
+        owner, key = self.owner, self.key
         for stored in items:
             item = stored.interaction
             if item.kind is Kind.EMAIL and item.message_id:
                 sender = item.sender
-                if sender is not None and self.key(sender.address) in self.owner:
+                if sender is not None and key(sender.address) in owner:
                     self._owner_ids.add(item.message_id)
-                    self._owner_recipients[item.message_id] = [
+                    recipients = [
                         self.key(p.address)
                         for p in item.participants
                         if p.role in (Role.TO, Role.CC, Role.BCC)
                         and self.key(p.address) not in self.owner
                     ]
+                    self._owner_recipients[item.message_id] = recipients
+                    if len(recipients) == 1 and item.subject:
+                        self._owner_subjects.setdefault(item.subject.strip().lower(), []).append(
+                            (item.occurred_at, recipients)
+                        )
         for stored in items:
             if stored.interaction.kind is Kind.MEETING:
                 self._meeting(stored)
@@ -129,43 +203,40 @@ class Folder:
         return self.evidence
 
     def _email(self, stored: StoredInteraction) -> None:
-        item, owner, key = stored.interaction, self.owner, self.key
+        item, owner, norm, evidence = stored.interaction, self.owner, self._norm, self.evidence
         at, iid = item.occurred_at, stored.id
         sender = item.sender
         if sender is None:
             return
-        if key(sender.address) in owner:
+        keyed = [(p, norm.get(p.address) or self.key(p.address)) for p in item.participants]
+        sender_key = norm[sender.address]
+        if sender_key in owner:
             self.owner_seen.seen(at, sender.address, "", 0)
-            visible = [
-                p for p in item.participants
-                if p.role in (Role.TO, Role.CC) and key(p.address) not in owner
-            ]  # fmt: skip
-            personal = 0 < len(visible) <= self.policy.mass_mail_recipients
+            others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
+            visible = sum(1 for p, _ in others if p.role is not Role.BCC)
+            personal = 0 < visible <= self.policy.mass_mail_recipients
             thread = item.thread_id or item.provider_id
-            for p in item.participants:
-                k = key(p.address)
-                if k in owner or p.role is Role.FROM:
-                    continue
-                e = self.ev(k)
+            for p, k in others:
+                e = evidence.get(k) or self.ev(k)
                 e.seen(at, p.address, p.name, iid)
                 e.sent += 1
                 if p.role is Role.BCC:
                     e.bcc_only += 1
                 elif personal:
-                    e.wrote_personally.append((at, iid, thread))
+                    _list(e, "wrote_personally").append((at, iid, thread))
                 else:
                     e.mass_mails += 1
             return
-        human = real_sender(item, sender)
+        human = real_sender(item, sender) if item.headers else None
         if human is not None:  # the list address itself is still seen, as list traffic
             via = list_name(item) or "a mailing list"
-            lists = self.ev(key(sender.address))
+            lists = self.ev(sender_key)
             lists.seen(at, sender.address, "", iid)
             lists.inbound += 1
             lists.auto_inbound += 1
-            lists.signals[f"list address of {via}"] += 1
-            sender = human
-        e = self.ev(key(sender.address))
+            bump(_dict(lists, "signals"), f"list address of {via}")
+            sender, sender_key = human, self.key(human.address)
+        e = evidence.get(sender_key) or self.ev(sender_key)
         e.seen(at, sender.address, sender.name, iid)
         e.inbound += 1
         e.received += 1
@@ -173,21 +244,20 @@ class Folder:
         listed = list_name(item) if human is not None else None
         if listed is not None:
             e.list_inbound += 1
-            e.lists[listed] += 1
+            bump(_dict(e, "lists"), listed)
         elif signals:
             e.auto_inbound += 1
-            e.signals.update(signals)
+            for signal in signals:
+                bump(_dict(e, "signals"), signal)
             if is_bounce(signals):
                 self._bounce(stored)
         elif item.in_reply_to in self._owner_ids or any(
             r in self._owner_ids for r in item.references
         ):
-            e.replies.append((at, iid))
-        for p in item.participants:
-            if p.role in (Role.TO, Role.CC) and key(p.address) not in owner:
-                k = key(p.address)
-                if k != key(sender.address):
-                    self.ev(k).seen(at, p.address, p.name, iid)
+            _list(e, "replies").append((at, iid))
+        for p, k in keyed:
+            if k not in owner and k != sender_key and p.role in (Role.TO, Role.CC):
+                (evidence.get(k) or self.ev(k)).seen(at, p.address, p.name, iid)
 
     def _bounce(self, stored: StoredInteraction) -> None:
         item = stored.interaction
@@ -195,9 +265,18 @@ class Folder:
         if not failed and item.in_reply_to in self._owner_recipients:
             recipients = self._owner_recipients[item.in_reply_to]
             failed = recipients if len(recipients) == 1 else []
+        if not failed and not item.in_reply_to:
+            # A bare bounce: tie it to the one mail with that subject sent shortly before.
+            subject = bounced_subject(item.subject)
+            sent = [
+                recipients
+                for at, recipients in self._owner_subjects.get(subject or "", ())
+                if timedelta(0) <= item.occurred_at - at <= timedelta(days=3)
+            ]
+            failed = sent[0] if len(sent) == 1 else []
         for k in failed:
             if k not in self.owner:
-                self.ev(k).bounced.append((item.occurred_at, stored.id))
+                _list(self.ev(k), "bounced").append((item.occurred_at, stored.id))
 
     def _meeting(self, stored: StoredInteraction) -> None:
         item, owner, key, policy = stored.interaction, self.owner, self.key, self.policy
@@ -238,8 +317,8 @@ class Folder:
             if p.is_resource:
                 e.resource += 1
             elif why_not:
-                e.not_meetings[why_not] += 1
+                bump(_dict(e, "not_meetings"), why_not)
             elif p.response is Response.DECLINED:
-                e.not_meetings[f"they declined meeting '{item.subject}'"] += 1
+                bump(_dict(e, "not_meetings"), f"they declined meeting '{item.subject}'")
             else:
-                e.meetings.append((ended, stored.id, item.subject, len(attendees)))
+                _list(e, "meetings").append((ended, stored.id, item.subject, len(attendees)))

@@ -8,11 +8,10 @@ never merges across organisations, nor inside free-mail providers (many John Smi
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from keepwarm.peers.addresses import domain_of
-from keepwarm.peers.evidence import Evidence
+from keepwarm.peers.evidence import Evidence, most_common
 
 _VIA = re.compile(r"\s+via\s+", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[@<>]|^\W*$")
@@ -44,8 +43,12 @@ def group(
     mergeable: Callable[[str], bool],
     organisation_of: Callable[[str], str],
     role_words: frozenset[str],
+    names_out: dict[str, str] | None = None,
 ) -> list[list[str]]:
-    """Addresses grouped into people, each group sorted, groups in a stable order."""
+    """Addresses grouped into people, each group sorted, groups in a stable order.
+
+    `names_out` receives the best name of each address it had to look at (a memo for callers).
+    """
     groups = _Groups(evidence)
     for alias in aliases:
         present = [a for a in alias if a in evidence]
@@ -53,9 +56,12 @@ def group(
             groups.union(present[0], other)
     by_name: dict[tuple[str, str], str] = {}
     for address in sorted(evidence):
-        if not mergeable(address):
+        names = evidence[address].names
+        if not names or not mergeable(address):
             continue
-        name = best_name(address, evidence[address].names, role_words)
+        name = best_name(address, names, role_words)
+        if names_out is not None:
+            names_out[address] = name
         if len(name.split()) < 2:  # a first name alone is not enough to tie two mailboxes
             continue
         org_key = (organisation_of(domain_of(address)), name.casefold())
@@ -68,10 +74,10 @@ def group(
     return sorted(members.values())
 
 
-def best_name(address: str, names: Counter[str], role_words: frozenset[str] = frozenset()) -> str:
+def best_name(address: str, names: dict[str, int], role_words: frozenset[str] = frozenset()) -> str:
     """The most used display name that really is a name (not an address, a role or a list)."""
     local = address.partition("@")[0]
-    for name, _ in names.most_common():
+    for name, _ in most_common(names) if len(names) > 1 else names.items():
         cleaned = _VIA.split(name, maxsplit=1)[0].strip().strip("'\"").strip()
         if not cleaned or _NOT_A_NAME.search(cleaned) or cleaned.lower() == local:
             continue
@@ -81,6 +87,6 @@ def best_name(address: str, names: Counter[str], role_words: frozenset[str] = fr
     return ""
 
 
-def preferred_spelling(spellings: Counter[str]) -> str:
+def preferred_spelling(spellings: dict[str, int]) -> str:
     """The spelling to write to: the most used one (ties: alphabetical)."""
     return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]

@@ -23,6 +23,11 @@ _BOUNCE_SUBJECT = re.compile(
     r"|non[- ]?delivery report|message not delivered|delivery has failed)",
     re.IGNORECASE,
 )
+_BOUNCE_PREFIX = re.compile(
+    r"^\s*(?:undeliverable|undelivered|returned mail|delivery status notification \(failure\)"
+    r"|mail delivery failed|delivery failure|message not delivered|not delivered)\s*:\s*",
+    re.IGNORECASE,
+)
 _VIA = re.compile(r"\s+via\s+", re.IGNORECASE)
 _LIST_MARKERS = ("list-id",)
 
@@ -80,6 +85,12 @@ def list_name(item: Interaction) -> str | None:
 
 def is_bounce(signals: list[str]) -> bool:
     return "delivery report (bounce)" in signals
+
+
+def bounced_subject(subject: str) -> str | None:
+    """The original subject a bounce quotes (`Undeliverable: Hello` → `hello`), if it does."""
+    m = _BOUNCE_PREFIX.match(subject)
+    return subject[m.end() :].strip().lower() or None if m else None
 
 
 def failed_recipients(item: Interaction) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -26,6 +27,18 @@ def detect(
     Deterministic: the same interactions and policy give the same people in the same order.
     Forgotten addresses and domains produce nothing.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # detection allocates much and frees nothing cyclic: GC passes are pure cost
+    try:
+        return _detect(interactions, policy, now)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _detect(
+    interactions: Iterable[StoredInteraction], policy: DetectionPolicy, now: datetime
+) -> list[PersonView]:
     folder = Folder(policy, now)
     evidence = folder.fold(interactions)
     if policy.forgotten:
@@ -34,6 +47,7 @@ def detect(
         }
     labeller = Labeller(policy)
     organisations: dict[str, str] = {}
+    names: dict[str, str] = {}
 
     def organisation(domain: str) -> str:
         found = organisations.get(domain)
@@ -47,8 +61,9 @@ def detect(
         mergeable=lambda a: labeller.label(a) is None,
         organisation_of=organisation,
         role_words=policy.role_local_parts,
+        names_out=names,
     )
-    people = [_person(g, evidence, labeller, policy, now, organisation) for g in groups]
+    people = [_person(g, evidence, labeller, policy, now, organisation, names) for g in groups]
     owner = _owner(folder.owner_seen, policy)
     return [owner, *people] if owner is not None else people
 
@@ -60,6 +75,7 @@ def _person(
     policy: DetectionPolicy,
     now: datetime,
     organisation: Callable[[str], str],
+    names: dict[str, str],
 ) -> PersonView:
     if len(addresses) == 1:
         e = evidence[addresses[0]]
@@ -72,29 +88,36 @@ def _person(
     if len(addresses) > 1:
         reasons.append(f"one person with {len(addresses)} addresses: {', '.join(addresses)}")
     related = classification in _RELATED
-    plantings = sorted(
-        [(at, iid) for at, iid, _ in e.wrote_personally]
-        + [(at, iid) for at, iid, _, _ in e.meetings]
-        + e.replies
-    )
-    planted_at, planted_by = plantings[0] if plantings and related else (None, None)
-    followed = None
-    if planted_at is not None:
-        followed = min((at for at, _, _ in e.wrote_personally if at > planted_at), default=None)
-    two_way = [at for at, _ in e.replies] + [at for at, _, _, _ in e.meetings]
-    last_two_way = max(two_way, default=None)
-    stage_now = None
+    planted_at = planted_by = followed = last_two_way = stage_now = None
     if related:
+        plantings = sorted(
+            [(at, iid) for at, iid, _ in e.wrote_personally]
+            + [(at, iid) for at, iid, _, _ in e.meetings]
+            + e.replies
+        )
+        if plantings:
+            planted_at, planted_by = plantings[0]
+            followed = min((at for at, _, _ in e.wrote_personally if at > planted_at), default=None)
+        two_way = [at for at, _ in e.replies] + [at for at, _, _, _ in e.meetings]
+        last_two_way = max(two_way, default=None)
         stage_now = stage(
             policy=policy, now=now, first_seen=e.first_seen, last_seen=e.last_seen,
             followed_up_at=followed, last_two_way=last_two_way, two_way=len(two_way),
         )  # fmt: skip
-    key = min(addresses, key=lambda a: (evidence[a].first_seen, a))
-    spelling = preferred_spelling(e.spellings)
-    others = sorted(s for s in e.spellings if s != spelling)
+    key = (
+        addresses[0]
+        if len(addresses) == 1
+        else min(addresses, key=lambda a: (evidence[a].first_seen, a))
+    )
+    spellings = e.spellings
+    if len(spellings) == 1:
+        spelling, others = next(iter(spellings)), []
+    else:
+        spelling = preferred_spelling(spellings)
+        others = sorted(s for s in spellings if s != spelling)
     return PersonView(
         key=key,
-        name=best_name(spelling, e.names, policy.role_local_parts),
+        name=_name(addresses, spelling, e, names, policy),
         addresses=(spelling, *others),
         classification=classification,
         reasons=tuple(reasons),
@@ -115,6 +138,16 @@ def _person(
         evidence=_evidence_ids(e),
         known=_known(planted_at, policy.baseline_at),
     )
+
+
+def _name(
+    addresses: list[str], spelling: str, e: Evidence, memo: dict[str, str], policy: DetectionPolicy
+) -> str:
+    if not e.names:
+        return ""
+    if len(addresses) == 1 and addresses[0] in memo and spelling == addresses[0]:
+        return memo[addresses[0]]
+    return best_name(spelling, e.names, policy.role_local_parts)
 
 
 def _known(planted_at: datetime | None, baseline_at: datetime | None) -> bool:
@@ -145,5 +178,5 @@ def _owner(seen: Evidence, policy: DetectionPolicy) -> PersonView | None:
         stage=None,
         first_seen=seen.first_seen,
         last_seen=seen.last_seen,
-        counts={"sent": seen.spellings.total()},
+        counts={"sent": sum(seen.spellings.values())},
     )
