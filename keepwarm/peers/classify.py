@@ -46,7 +46,7 @@ class Labeller:
     def __init__(self, policy: DetectionPolicy) -> None:
         self.policy = policy
         self._cache: dict[str, Label | None] = {}
-        self._domains: dict[str, Label | bool | None] = {}
+        self._domains: dict[str, Label | None] = {}
 
     def label(self, address: str) -> Label | None:
         found = self._cache.get(address, False)
