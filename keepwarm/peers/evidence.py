@@ -190,7 +190,9 @@ class Folder:
                         if p.role in (Role.TO, Role.CC, Role.BCC)
                         and self.key(p.address) not in self.owner
                     ]
-                    self._owner_recipients[item.message_id] = recipients
+                    # One Message-ID can be stored twice (two folders, two accounts): union.
+                    known = self._owner_recipients.setdefault(item.message_id, [])
+                    known.extend(r for r in recipients if r not in known)
                     if len(recipients) == 1 and item.subject:
                         self._owner_subjects.setdefault(item.subject.strip().lower(), []).append(
                             (item.occurred_at, recipients)
@@ -256,7 +258,7 @@ class Folder:
         ):
             _list(e, "replies").append((at, iid))
         for p, k in keyed:
-            if k not in owner and k != sender_key and p.role in (Role.TO, Role.CC):
+            if k not in owner and k != sender_key and p.role is not Role.FROM:
                 (evidence.get(k) or self.ev(k)).seen(at, p.address, p.name, iid)
 
     def _bounce(self, stored: StoredInteraction) -> None:

@@ -28,6 +28,7 @@ _BOUNCE_PREFIX = re.compile(
     r"|mail delivery failed|delivery failure|message not delivered|not delivered)\s*:\s*",
     re.IGNORECASE,
 )
+_REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?([\w-]+)", re.IGNORECASE)
 _VIA = re.compile(r"\s+via\s+", re.IGNORECASE)
 _LIST_MARKERS = ("list-id",)
 
@@ -55,11 +56,14 @@ def automated_signals(item: Interaction) -> list[str]:
             signals.append("header X-Auto-Response-Suppress")
         if "return-path" in h and h["return-path"].strip() in ("", "<>"):
             signals.append("empty Return-Path")
-        content_type = h.get("content-type", "").lower()
-        if "report-type=delivery-status" in content_type or "x-failed-recipients" in h:
+        report = _REPORT_TYPE.search(h.get("content-type", ""))
+        kind = report.group(1).lower() if report else ""
+        if kind == "delivery-status" or "x-failed-recipients" in h:
             signals.append("delivery report (bounce)")
-        elif "feedback-report" in content_type:
+        elif kind == "feedback-report":
             signals.append("abuse complaint report")
+        elif kind == "disposition-notification":
+            signals.append("read receipt")
         if "x-autoreply" in h or "x-autorespond" in h:
             signals.append("out-of-office reply")
     if item.subject:
