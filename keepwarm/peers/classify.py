@@ -107,45 +107,53 @@ class Labeller:
         return None
 
 
+_STATIC_FIRST = (Classification.SELF, Classification.BLOCKED)
+_STATIC_THEN = (Classification.RESOURCE, Classification.AUTOMATED, Classification.COLLEAGUE)
+
+
 def classify(
     addresses: Sequence[str], e: Evidence, labeller: Labeller
 ) -> tuple[Classification, list[str]]:
-    """The classification of one person (all their normalised addresses) with every reason."""
-    labels = [label for a in addresses if (label := labeller.label(a)) is not None]
-    for wanted in (Classification.SELF, Classification.BLOCKED):
-        hits = [why for c, why in labels if c is wanted]
-        if hits:
-            return wanted, hits
-    evidence = evidence_reasons(e)
-    allowed = [why for c, why in labels if c is Classification.PEER]
-    if allowed:
-        return Classification.PEER, [*allowed, *evidence]
+    """The classification of one person (all their normalised addresses) with every reason.
+
+    The order is the precedence: self, blocked, allowed, resource, automated, colleague,
+    role, bounced, then the evidence ladder (peer or personal-domain), else candidate.
+    """
+    by: dict[Classification, list[str]] = {}
+    for address in addresses:
+        label = labeller.label(address)
+        if label is not None:
+            by.setdefault(label[0], []).append(label[1])
+    for wanted in _STATIC_FIRST:
+        if wanted in by:
+            return wanted, by[wanted]
+    if Classification.PEER in by:  # the allow list
+        return Classification.PEER, [*by[Classification.PEER], *evidence_reasons(e)]
     if e.resource:
         return Classification.RESOURCE, [
             f"listed as a room or resource in {_plural(e.resource, 'meeting')}"
         ]
-    for wanted in (Classification.RESOURCE, Classification.AUTOMATED, Classification.COLLEAGUE):
-        hits = [why for c, why in labels if c is wanted]
-        if hits:
-            return wanted, hits
-    if e.auto_inbound and e.auto_inbound == e.inbound and not evidence:
+    for wanted in _STATIC_THEN:
+        if wanted in by:
+            return wanted, by[wanted]
+    has_evidence = bool(e.meetings or e.wrote_personally or e.replies)
+    if e.auto_inbound and e.auto_inbound == e.inbound and not has_evidence:
         return Classification.AUTOMATED, [
             f"{signal} present in {_plural(n, 'message')}" for signal, n in most_common(e.signals)
         ]
-    roles = [why for c, why in labels if c is Classification.ROLE]
-    if roles:
-        return Classification.ROLE, roles
+    if Classification.ROLE in by:
+        return Classification.ROLE, by[Classification.ROLE]
     if e.bounced and not e.replies and not e.meetings:
         at = max(at for at, _ in e.bounced)
         return Classification.CANDIDATE, [
             f"mail to this address bounced on {at:%Y-%m-%d} (delivery report): it does not "
             "receive mail, so it is no evidence of a relationship",
-            *evidence,
+            *evidence_reasons(e),
         ]
-    if evidence:
-        personal = [why for c, why in labels if c is Classification.PERSONAL_DOMAIN]
-        if personal:
-            return Classification.PERSONAL_DOMAIN, [*personal, *evidence]
+    if has_evidence:
+        evidence = evidence_reasons(e)
+        if Classification.PERSONAL_DOMAIN in by:
+            return Classification.PERSONAL_DOMAIN, [*by[Classification.PERSONAL_DOMAIN], *evidence]
         return Classification.PEER, evidence
     return Classification.CANDIDATE, candidate_reasons(e)
 

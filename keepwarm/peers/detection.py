@@ -160,7 +160,7 @@ def _evidence_ids(e: Evidence) -> tuple[int, ...]:
     first = [iid for _, iid, _, _ in e.meetings]
     first += [iid for _, iid, _ in e.wrote_personally]
     first += [iid for _, iid in e.replies] + [iid for _, iid in e.bounced]
-    ordered = list(dict.fromkeys([*first, *reversed(e.ids)]))
+    ordered = list(dict.fromkeys([*first, *reversed(e.ids[-2 * EVIDENCE_IDS :])]))
     return tuple(ordered[:EVIDENCE_IDS])
 
 
