@@ -33,26 +33,39 @@ def save_people(session: Session, *, people: Sequence[PersonView], now: datetime
     stale = [{"id": ids[r["key"]], **r} for r in rows if r["key"] in known_keys]
     if stale:
         session.execute(update(Person), stale)
-    session.execute(delete(PersonAddress))
-    taken: set[str] = set()
-    addresses = []
+    wanted: dict[str, tuple[int, int]] = {}
     for p in people:
         # Normalised forms are stored too (hidden), so `why Ada+x@…` finds `ada@…`.
         hidden = [p.key, *(normalise(a) for a in p.addresses)]
         spellings = [*enumerate(p.addresses), *((HIDDEN + i, a) for i, a in enumerate(hidden))]
         for position, address in spellings:
-            if address not in taken:
-                taken.add(address)
-                addresses.append(
-                    {"address": address, "person_id": ids[p.key], "position": position}
-                )
+            wanted.setdefault(address, (ids[p.key], position))
+    # Rewrite only what changed: most passes move no address at all.
+    stored = {
+        a: (pid, pos)
+        for a, pid, pos in session.execute(
+            select(PersonAddress.address, PersonAddress.person_id, PersonAddress.position)
+        )
+    }
+    changed = [a for a, where in stored.items() if wanted.get(a) != where]
+    for chunk in _chunks(changed):
+        session.execute(delete(PersonAddress).where(PersonAddress.address.in_(chunk)))
+    addresses = [
+        {"address": a, "person_id": pid, "position": pos}
+        for a, (pid, pos) in wanted.items()
+        if stored.get(a) != (pid, pos)
+    ]
     if addresses:
         session.execute(insert(PersonAddress), addresses)
-    gone = known_keys - {p.key for p in people}
-    if gone:
-        with_drafts = select(Draft.person_id)
-        session.execute(delete(Person).where(Person.key.in_(gone), Person.id.not_in(with_drafts)))
+    gone = sorted(known_keys - {p.key for p in people})
+    with_drafts = select(Draft.person_id)
+    for chunk in _chunks(gone):
+        session.execute(delete(Person).where(Person.key.in_(chunk), Person.id.not_in(with_drafts)))
     return ids
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _row(p: PersonView, now: datetime) -> dict[str, Any]:
