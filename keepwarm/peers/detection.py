@@ -178,5 +178,5 @@ def _owner(seen: Evidence, policy: DetectionPolicy) -> PersonView | None:
         stage=None,
         first_seen=seen.first_seen,
         last_seen=seen.last_seen,
-        counts={"sent": sum(seen.spellings.values())},
+        counts={"sightings": sum(seen.spellings.values())},
     )

@@ -213,7 +213,7 @@ class Folder:
         keyed = [(p, norm.get(p.address) or self.key(p.address)) for p in item.participants]
         sender_key = norm[sender.address]
         if sender_key in owner:
-            self.owner_seen.seen(at, sender.address, "", 0)
+            self._owner_sighting(at, sender.address)
             others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
             visible = sum(1 for p, _ in others if p.role is not Role.BCC)
             personal = 0 < visible <= self.policy.mass_mail_recipients
@@ -258,8 +258,19 @@ class Folder:
         ):
             _list(e, "replies").append((at, iid))
         for p, k in keyed:
-            if k not in owner and k != sender_key and p.role is not Role.FROM:
+            if k in owner:
+                self._owner_sighting(at, p.address)
+            elif k != sender_key and p.role is not Role.FROM:
                 (evidence.get(k) or self.ev(k)).seen(at, p.address, p.name, iid)
+
+    def _owner_sighting(self, at: datetime, raw: str) -> None:
+        """The owner's own spelling seen at `at` (no interaction ids: the owner is in all of them)."""
+        seen = self.owner_seen
+        if seen.first_seen is None or at < seen.first_seen:
+            seen.first_seen = at
+        if seen.last_seen is None or at > seen.last_seen:
+            seen.last_seen = at
+        bump(seen.spellings, raw)
 
     def _bounce(self, stored: StoredInteraction) -> None:
         item = stored.interaction
@@ -310,7 +321,10 @@ class Folder:
         done: set[str] = set()
         for p in item.participants:  # an organizer is often listed as an attendee too
             k = key(p.address)
-            if k in owner or k in done:
+            if k in owner:
+                self._owner_sighting(item.occurred_at, p.address)
+                continue
+            if k in done:
                 continue
             done.add(k)
             e = self.ev(k)

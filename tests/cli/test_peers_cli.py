@@ -104,3 +104,22 @@ def test_overrides_reject_malformed_targets(synced: Path) -> None:
     assert code == 1 and "is not an address like" in stderr
     code, _, stderr = run(synced, "peers", "merge", "hedy@frequency.example", "ghost@none.example")
     assert code == 1 and "ghost@none.example does not appear" in stderr
+
+
+def test_detection_settings_override_the_shipped_lists(demo_config: Path) -> None:
+    """`not_personal_domains` makes Barbara's gmail.com address a peer, and she gets a thank-you."""
+    with demo_config.open("a", encoding="utf-8") as f:
+        f.write('\n[detection]\nnot_personal_domains = ["gmail.com"]\n')
+    ok(demo_config, "sync")
+    ok(demo_config, "draft")
+    drafted = {d["to"][0] for d in json.loads(ok(demo_config, "queue", "--json"))}
+    assert "barbara.liskov.home@gmail.com" in drafted
+
+
+def test_a_malformed_alias_group_is_a_clear_configuration_error(demo_config: Path) -> None:
+    """An alias group of one address is reported with its key and an example."""
+    with demo_config.open("a", encoding="utf-8") as f:
+        f.write('\n[detection]\naliases = [["kj@orbital.example"]]\n')
+    code, _, stderr = run(demo_config, "peers")
+    assert code == 1
+    assert "detection.aliases" in stderr and "two or more addresses" in stderr
