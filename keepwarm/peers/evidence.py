@@ -289,7 +289,9 @@ class Folder:
             failed = sent[0] if len(sent) == 1 else []
         for k in failed:
             if k not in self.owner:
-                _list(self.ev(k), "bounced").append((item.occurred_at, stored.id))
+                e = self.ev(k)
+                e.seen(item.occurred_at, k, "", stored.id)  # named by the bounce: seen in the data
+                _list(e, "bounced").append((item.occurred_at, stored.id))
 
     def _meeting(self, stored: StoredInteraction) -> None:
         item, owner, key, policy = stored.interaction, self.owner, self.key, self.policy

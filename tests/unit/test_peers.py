@@ -148,7 +148,7 @@ def test_follow_up_after_planting_waters_the_peer() -> None:
 
 
 def test_owner_is_never_a_person_and_names_ignore_addresses() -> None:
-    """The owner's aliases are excluded; a display name equal to an address is not a name."""
+    """The owner's aliases are one `self` person; a display name equal to an address is not a name."""
     people = by_address(
         email(
             "kj@orbital.example",
@@ -157,7 +157,8 @@ def test_owner_is_never_a_person_and_names_ignore_addresses() -> None:
         ),
         email("kj@orbital.example", [OWNER], names={"kj@orbital.example": "Katherine Johnson"}),
     )
-    assert set(people) == {"kj@orbital.example"}
+    assert set(people) == {"kj@orbital.example", "ada.lovelace@analytical.example"}
+    assert people["ada.lovelace@analytical.example"].classification is Classification.SELF
     assert people["kj@orbital.example"].name == "Katherine Johnson"
 
 
