@@ -54,20 +54,24 @@ def group(
         present = [a for a in alias if a in evidence]
         for other in present[1:]:
             groups.union(present[0], other)
-    by_name: dict[tuple[str, str], str] = {}
+    # Only organisations with two or more named, mergeable addresses can merge anything.
+    by_org: dict[str, list[str]] = {}
     for address in sorted(evidence):
-        names = evidence[address].names
-        if not names or not mergeable(address):
+        if evidence[address].names and mergeable(address):
+            by_org.setdefault(organisation_of(domain_of(address)), []).append(address)
+    for candidates in by_org.values():
+        if len(candidates) < 2:
             continue
-        name = best_name(address, names, role_words)
-        if names_out is not None:
-            names_out[address] = name
-        if len(name.split()) < 2:  # a first name alone is not enough to tie two mailboxes
-            continue
-        org_key = (organisation_of(domain_of(address)), name.casefold())
-        first = by_name.setdefault(org_key, address)
-        if first != address:
-            groups.union(first, address)
+        by_name: dict[str, str] = {}
+        for address in candidates:
+            name = best_name(address, evidence[address].names, role_words)
+            if names_out is not None:
+                names_out[address] = name
+            if len(name.split()) < 2:  # a first name alone is not enough to tie two mailboxes
+                continue
+            first = by_name.setdefault(name.casefold(), address)
+            if first != address:
+                groups.union(first, address)
     members: dict[str, list[str]] = {}
     for address in sorted(evidence):
         members.setdefault(groups.find(address), []).append(address)

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from keepwarm.models import Classification, PersonView
 from keepwarm.services import open_workspace
+from keepwarm.services.pipeline import detect, policy
 from keepwarm.settings import Settings
+from keepwarm.store.accounts import ensure_account, remember_owner_addresses
+from keepwarm.store.interactions import upsert_interactions
 from keepwarm.store.people import (
     add_override,
     find_person,
@@ -16,7 +19,7 @@ from keepwarm.store.people import (
     people_views,
     save_people,
 )
-from tests.builders import NOW, OWNER
+from tests.builders import NOW, OWNER, email
 
 
 def _workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -85,3 +88,20 @@ def test_people_gone_from_detection_are_removed(tmp_path: Path) -> None:
     with ws.session() as s:
         assert [p.key for p, _ in load_people(s, peers_only=False)] == ["a@x.example"]
         assert find_person(s, address="b@y.example") is None
+
+
+def test_owner_aliases_discovered_by_connectors_are_self(tmp_path: Path) -> None:
+    """An alias a connector reported (Gmail sendAs, Graph proxyAddresses) is the owner, not a peer."""
+    ws = _workspace(tmp_path)
+    with ws.session() as s:
+        account = ensure_account(s, name="demo", kind="files", now=NOW)
+        remember_owner_addresses(s, account=account, addresses={"Ada.Alt@Other.example"})
+        item = email("ada.alt@other.example", ["grace@navy.example"]).interaction
+        upsert_interactions(s, account_id=account.id, items=[item], now=NOW)
+    assert "ada.alt@other.example" in policy(ws).owner_addresses
+    detect(ws)
+    with ws.session() as s:
+        alias = find_person(s, address="ada.alt@other.example")
+        grace = find_person(s, address="grace@navy.example")
+    assert alias is not None and alias.classification == "self"
+    assert grace is not None and grace.classification == "peer"
