@@ -28,6 +28,7 @@ unit: install
 	$(BIN)/pytest
 
 bench: install
+	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/pipeline.py
 
 clean:

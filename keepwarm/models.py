@@ -83,6 +83,10 @@ CLASSIFICATION_HEADERS: frozenset[str] = frozenset(
         "x-autoreply",
         "x-autorespond",
         "x-failed-recipients",
+        # The real sender of list mail whose From was rewritten (DMARC mitigation).
+        "reply-to",
+        "x-original-from",
+        "x-original-sender",
     }
 )
 
@@ -186,6 +190,12 @@ class PersonView:
     #: When the owner last wrote to them after `planted_at` (a follow-up already happened).
     followed_up_at: datetime | None = None
     organisation: str = ""
+    #: Interactions by kind and direction: `meetings`, `sent`, `received`, `replies`.
+    counts: Mapping[str, int] = field(default_factory=dict)
+    #: The interactions behind the classification, evidence first (for `keepwarm why`).
+    evidence: tuple[int, ...] = ()
+    #: Already known before the first sync (the baseline): not a *new* peer.
+    known: bool = False
 
 
 @dataclass(frozen=True, slots=True)

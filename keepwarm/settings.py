@@ -105,7 +105,41 @@ class DetectionSettings(BaseModel):
     baseline_days: int = Field(default=365, ge=1)
     forward_days: int = Field(default=30, ge=0)
     dormant_after_days: int = Field(default=90, ge=1)
+    #: Two-way contacts (meetings, replies) that make a relationship `growing`.
+    growing_after: int = Field(default=2, ge=1)
+    #: Two-way contacts, spread over at least `established_days`, that make it `established`.
+    established_after: int = Field(default=5, ge=1)
+    established_days: int = Field(default=60, ge=0)
+    #: Addresses or domains (subdomains included) never to follow up.
     blocked: list[str] = Field(default_factory=list)
+    #: Addresses or domains to treat as peers despite a role, free-mail or automated look.
+    allowed: list[str] = Field(default_factory=list)
+    #: Groups of addresses of one person, e.g. [["kj@orbital.example", "katherine@kj.example"]].
+    aliases: list[list[str]] = Field(default_factory=list)
+    #: Free-mail domains to add to the shipped list, and shipped ones to treat as professional.
+    personal_domains: list[str] = Field(default_factory=list)
+    not_personal_domains: list[str] = Field(default_factory=list)
+    #: Role local parts to add to the shipped list (`info`, `sales`, …).
+    role_local_parts: list[str] = Field(default_factory=list)
+
+    @field_validator("blocked", "allowed", "personal_domains", "not_personal_domains",
+                     "role_local_parts")  # fmt: skip
+    @classmethod
+    def _lower_list(cls, values: list[str]) -> list[str]:
+        return [v.strip().lower() for v in values if v.strip()]
+
+    @field_validator("aliases")
+    @classmethod
+    def _alias_groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        for group in groups:
+            bad = [a for a in group if "@" not in a]
+            if len(group) < 2 or bad:
+                raise ValueError(
+                    "each alias group lists two or more addresses of one person, e.g. "
+                    '["kj@orbital.example", "katherine@kj.example"]'
+                    + (f"; not an address: {', '.join(bad)}" if bad else "")
+                )
+        return [[a.strip().lower() for a in group] for group in groups]
 
 
 class WebSettings(BaseModel):

@@ -1,4 +1,4 @@
-"""`peers`, `why`, `status`: read-only views of people and accounts."""
+"""`peers` (and its overrides `block`, `allow`, `forget`, `merge`), `why`, `status`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,20 @@ from rich.table import Table
 
 from keepwarm.cli.context import guarded, out, print_json, workspace
 from keepwarm.services import reports
+from keepwarm.services.people import override as override_detection
+from keepwarm.services.people import why as explain
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    peers_app = typer.Typer(
+        name="peers",
+        invoke_without_command=True,
+        no_args_is_help=False,
+        help="Professional peers; `block`, `allow`, `forget` and `merge` correct detection.",
+    )
+    app.add_typer(peers_app)
+
+    @peers_app.callback()
     def peers(
         ctx: typer.Context,
         all_: bool = typer.Option(False, "--all", help="Everyone, not only peers."),
@@ -20,6 +30,8 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm peers --all --json
         """
+        if ctx.invoked_subcommand is not None:
+            return
 
         def body() -> None:
             with workspace(ctx) as ws:
@@ -39,24 +51,90 @@ def register(app: typer.Typer) -> None:
 
         guarded(body)
 
+    def _override(ctx: typer.Context, action: str, target: str, other: str | None) -> None:
+        def body() -> None:
+            with workspace(ctx) as ws:
+                result = override_detection(ws, action, target, other)
+            done = "recorded" if result.recorded else "already recorded"
+            what = f"{action} {result.target}" + (f" {other.strip().lower()}" if other else "")
+            now = f"; now {result.classification}" if result.classification else ""
+            out.print(f"{what}: {done}{now}", highlight=False, markup=False)
+
+        guarded(body)
+
+    @peers_app.command("block")
+    def block(
+        ctx: typer.Context, target: str = typer.Argument(..., metavar="ADDRESS|@DOMAIN")
+    ) -> None:
+        """Never treat this address or domain (subdomains included) as a peer.
+
+        Example: keepwarm peers block @leadgen-pro.example
+        """
+        _override(ctx, "block", target, None)
+
+    @peers_app.command("allow")
+    def allow(
+        ctx: typer.Context, target: str = typer.Argument(..., metavar="ADDRESS|@DOMAIN")
+    ) -> None:
+        """Treat this address or domain as a peer despite a role, free-mail or automated look.
+
+        Example: keepwarm peers allow barbara.liskov.home@gmail.com
+        """
+        _override(ctx, "allow", target, None)
+
+    @peers_app.command("forget")
+    def forget(
+        ctx: typer.Context, target: str = typer.Argument(..., metavar="ADDRESS|@DOMAIN")
+    ) -> None:
+        """Delete this person (every address of theirs) and their drafts; never re-create them.
+
+        Example: keepwarm peers forget dan.seller@leadgen-pro.example
+        """
+        _override(ctx, "forget", target, None)
+
+    @peers_app.command("merge")
+    def merge(
+        ctx: typer.Context,
+        first: str = typer.Argument(..., metavar="ADDRESS"),
+        second: str = typer.Argument(..., metavar="ADDRESS"),
+    ) -> None:
+        """Make two addresses one person (kept across syncs).
+
+        Example: keepwarm peers merge kj@orbital.example katherine@kj-consulting.example
+        """
+        _override(ctx, "merge", first, second)
+
     @app.command()
     def why(ctx: typer.Context, address: str, json: bool = typer.Option(False, "--json")) -> None:
-        """Explain how an address is classified, with every reason.
+        """Explain how an address is classified: every reason, the stage and the evidence.
 
         Example: keepwarm why grace.hopper@navylabs.example
         """
 
         def body() -> None:
             with workspace(ctx) as ws:
-                info = reports.why(ws, address)
+                info = explain(ws, address)
             if json:
                 print_json(info)
                 return
+            stage = f", {info['stage']}" if info["stage"] else ""
             out.print(
-                f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): {info['classification']}"
+                f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): "
+                f"{info['classification']}{stage}"
             )
+            if len(info["addresses"]) > 1:
+                out.print(f"  addresses: {', '.join(info['addresses'])}", highlight=False)
             for reason in info["reasons"]:
                 out.print(f"  • {reason}", highlight=False, markup=False)
+            counts = ", ".join(f"{k} {v}" for k, v in info["counts"].items())
+            if counts:
+                out.print(f"  counts: {counts}", highlight=False)
+            for e in info["evidence"]:
+                out.print(
+                    f"  {e['date'][:10]} {e['kind']:<7} {e['subject']}",
+                    highlight=False,
+                    markup=False,
+                )
 
         guarded(body)
 

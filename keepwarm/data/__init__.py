@@ -1,4 +1,4 @@
-"""Lists shipped as data (read by services, passed to the pure domain)."""
+"""Lists shipped as data (read by services, passed to the pure domain). Users extend them in settings."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ from functools import cache
 from importlib.resources import files
 
 
-@cache
-def personal_domains() -> frozenset[str]:
-    text = files(__package__).joinpath("personal_domains.txt").read_text(encoding="utf-8")
+def _lines(name: str) -> frozenset[str]:
+    text = files(__package__).joinpath(name).read_text(encoding="utf-8")
     return frozenset(
         line.strip().lower()
         for line in text.splitlines()
         if line.strip() and not line.startswith("#")
     )
+
+
+@cache
+def personal_domains() -> frozenset[str]:
+    """Free-mail providers: their users are labelled `personal-domain`."""
+    return _lines("personal_domains.txt")
+
+
+@cache
+def role_local_parts() -> frozenset[str]:
+    """Local parts of role mailboxes (`info`, `sales`, …)."""
+    return _lines("role_local_parts.txt")

@@ -10,10 +10,10 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import tldextract
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from keepwarm import peers
-from keepwarm.data import personal_domains
+from keepwarm.data import personal_domains, role_local_parts
 from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
 from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
@@ -21,8 +21,8 @@ from keepwarm.services.workspace import Workspace
 from keepwarm.store import meta
 from keepwarm.store.drafts import add_drafts, queue_facts, withdraw, withdrawable
 from keepwarm.store.interactions import load_interactions
-from keepwarm.store.people import people_views, person_ids, save_people
-from keepwarm.store.tables import Account
+from keepwarm.store.people import overrides, people_views, person_ids, save_people
+from keepwarm.store.tables import Account, InteractionRow
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +58,37 @@ def organisation_of(domain: str) -> str:
 
 
 def policy(ws: Workspace) -> peers.DetectionPolicy:
-    settings = ws.settings
+    """Settings, shipped lists, connector-discovered aliases and the user's overrides, as one policy."""
+    settings, d = ws.settings, ws.settings.detection
     with ws.session() as session:
         discovered = {
-            a for row in session.scalars(select(Account.owner_addresses)) for a in row or []
+            a.lower() for row in session.scalars(select(Account.owner_addresses)) for a in row or []
         }
+        baseline_at = session.scalar(select(func.min(InteractionRow.ingested_at)))
+        decided = overrides(session)
+    free_mail = (personal_domains() | frozenset(d.personal_domains)) - frozenset(
+        d.not_personal_domains
+    )
     return peers.DetectionPolicy(
         owner_addresses=frozenset(settings.owner.addresses) | frozenset(discovered),
+        owner_name=settings.owner.name,
         owner_domains=tuple(settings.owner.domains),
-        personal_domains=personal_domains(),
-        blocked=tuple(b.lower() for b in settings.detection.blocked),
-        max_meeting_size=settings.detection.max_meeting_size,
-        mass_mail_recipients=settings.detection.mass_mail_recipients,
-        dormant_after_days=settings.detection.dormant_after_days,
+        personal_domains=free_mail,
+        role_local_parts=role_local_parts() | frozenset(d.role_local_parts),
+        blocked=(*d.blocked, *(t for t, _ in decided["block"])),
+        allowed=(*d.allowed, *(t for t, _ in decided["allow"])),
+        forgotten=tuple(t for t, _ in decided["forget"]),
+        aliases=(
+            *(tuple(g) for g in d.aliases),
+            *((t, o) for t, o in decided["merge"] if o is not None),
+        ),
+        max_meeting_size=d.max_meeting_size,
+        mass_mail_recipients=d.mass_mail_recipients,
+        dormant_after_days=d.dormant_after_days,
+        growing_after=d.growing_after,
+        established_after=d.established_after,
+        established_days=d.established_days,
+        baseline_at=baseline_at,
         organisation_of=organisation_of,
     )
 

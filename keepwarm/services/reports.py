@@ -22,6 +22,9 @@ def person_json(p: Person, addresses: list[str]) -> dict[str, Any]:
         "first_seen": p.first_seen.isoformat(),
         "last_seen": p.last_seen.isoformat(),
         "last_two_way": p.last_two_way.isoformat() if p.last_two_way else None,
+        "planted_at": p.planted_at.isoformat() if p.planted_at else None,
+        "known_before_first_sync": p.known,
+        "counts": p.counts or {},
     }
 
 

@@ -6,15 +6,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
-from keepwarm.store.tables import Person, PersonAddress
+from keepwarm.peers.addresses import normalise
+from keepwarm.store.tables import Draft, Override, Person, PersonAddress
+
+#: Positions from here on hold normalised forms, used for look-ups but never shown.
+HIDDEN = 1000
 
 
 def save_people(session: Session, *, people: Sequence[PersonView], now: datetime) -> dict[str, int]:
-    """Upsert every person by key; returns key → id. Ids are stable across passes."""
+    """Upsert every person by key and rewrite the address index; returns key → id.
+
+    Ids are stable across passes. A person no longer detected (merged into another, or
+    forgotten) loses their addresses; their row is deleted unless drafts still refer to it.
+    """
     ids = person_ids(session)
     known_keys = set(ids)
     rows = [_row(p, now) for p in people]
@@ -25,16 +33,39 @@ def save_people(session: Session, *, people: Sequence[PersonView], now: datetime
     stale = [{"id": ids[r["key"]], **r} for r in rows if r["key"] in known_keys]
     if stale:
         session.execute(update(Person), stale)
-    known = set(session.scalars(select(PersonAddress.address)))
-    new_addresses = [
-        {"address": a, "person_id": ids[p.key]}
-        for p in people
-        for a in p.addresses
-        if a not in known
+    wanted: dict[str, tuple[int, int]] = {}
+    for p in people:
+        # Normalised forms are stored too (hidden), so `why Ada+x@…` finds `ada@…`.
+        hidden = [p.key, *(normalise(a) for a in p.addresses)]
+        spellings = [*enumerate(p.addresses), *((HIDDEN + i, a) for i, a in enumerate(hidden))]
+        for position, address in spellings:
+            wanted.setdefault(address, (ids[p.key], position))
+    # Rewrite only what changed: most passes move no address at all.
+    stored = {
+        a: (pid, pos)
+        for a, pid, pos in session.execute(
+            select(PersonAddress.address, PersonAddress.person_id, PersonAddress.position)
+        )
+    }
+    changed = [a for a, where in stored.items() if wanted.get(a) != where]
+    for chunk in _chunks(changed):
+        session.execute(delete(PersonAddress).where(PersonAddress.address.in_(chunk)))
+    addresses = [
+        {"address": a, "person_id": pid, "position": pos}
+        for a, (pid, pos) in wanted.items()
+        if stored.get(a) != (pid, pos)
     ]
-    if new_addresses:
-        session.execute(insert(PersonAddress), new_addresses)
+    if addresses:
+        session.execute(insert(PersonAddress), addresses)
+    gone = sorted(known_keys - {p.key for p in people})
+    with_drafts = select(Draft.person_id)
+    for chunk in _chunks(gone):
+        session.execute(delete(Person).where(Person.key.in_(chunk), Person.id.not_in(with_drafts)))
     return ids
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _row(p: PersonView, now: datetime) -> dict[str, Any]:
@@ -52,6 +83,9 @@ def _row(p: PersonView, now: datetime) -> dict[str, Any]:
         "last_two_way": p.last_two_way,
         "followed_up_at": p.followed_up_at,
         "updated_at": now,
+        "counts": dict(p.counts),
+        "evidence": list(p.evidence),
+        "known": p.known,
     }
 
 
@@ -62,16 +96,24 @@ def load_people(session: Session, *, peers_only: bool) -> list[tuple[Person, lis
     addresses: dict[int, list[str]] = {}
     for address, person_id in session.execute(
         select(PersonAddress.address, PersonAddress.person_id)
+        .where(PersonAddress.position < HIDDEN)
+        .order_by(PersonAddress.person_id, PersonAddress.position, PersonAddress.address)
     ):
         addresses.setdefault(person_id, []).append(address)
-    return [(p, sorted(addresses.get(p.id, [p.key]))) for p in session.scalars(query)]
+    # A person without addresses was merged away or forgotten; only old drafts still point to it.
+    return [(p, addresses[p.id]) for p in session.scalars(query) if p.id in addresses]
 
 
 def find_person(session: Session, *, address: str) -> Person | None:
-    person_id = session.scalar(
-        select(PersonAddress.person_id).where(PersonAddress.address == address.strip().lower())
-    )
-    return session.get(Person, person_id) if person_id is not None else None
+    """The person an address belongs to, in the spelling given or its normalised form."""
+    wanted = address.strip().lower()
+    for candidate in dict.fromkeys([wanted, normalise(wanted)]):
+        person_id = session.scalar(
+            select(PersonAddress.person_id).where(PersonAddress.address == candidate)
+        )
+        if person_id is not None:
+            return session.get(Person, person_id)
+    return None
 
 
 def people_views(session: Session) -> list[PersonView]:
@@ -91,6 +133,9 @@ def people_views(session: Session) -> list[PersonView]:
             last_two_way=p.last_two_way,
             followed_up_at=p.followed_up_at,
             organisation=p.organisation,
+            counts=dict(p.counts or {}),
+            evidence=tuple(p.evidence or ()),
+            known=p.known,
         )
         for p, addresses in load_people(session, peers_only=False)
     ]
@@ -99,3 +144,44 @@ def people_views(session: Session) -> list[PersonView]:
 def person_ids(session: Session) -> dict[str, int]:
     """Person key → id for everyone stored."""
     return dict(session.execute(select(Person.key, Person.id)).all())
+
+
+# User overrides ------------------------------------------------------------------------------
+
+OVERRIDE_ACTIONS = ("block", "allow", "forget", "merge")
+#: Actions that cancel each other on the same target: the latest decision wins.
+_OPPOSITES = {"block": ("allow",), "allow": ("block", "forget"), "forget": ("allow",)}
+
+
+def add_override(
+    session: Session, *, action: str, target: str, other: str | None = None, now: datetime
+) -> bool:
+    """Record a decision once (False when it was already recorded)."""
+    target = target.strip().lower()
+    other = other.strip().lower() if other else None
+    session.execute(
+        delete(Override).where(
+            Override.target == target, Override.action.in_(_OPPOSITES.get(action, ()))
+        )
+    )
+    exists = session.scalar(
+        select(Override.id).where(
+            Override.action == action,
+            Override.target == target,
+            Override.other.is_(other) if other is None else Override.other == other,
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(Override(action=action, target=target, other=other, created_at=now))
+    return True
+
+
+def overrides(session: Session) -> dict[str, list[tuple[str, str | None]]]:
+    """action → [(target, other)] in the order they were made."""
+    found: dict[str, list[tuple[str, str | None]]] = {a: [] for a in OVERRIDE_ACTIONS}
+    for action, target, other in session.execute(
+        select(Override.action, Override.target, Override.other).order_by(Override.id)
+    ):
+        found.setdefault(action, []).append((target, other))
+    return found

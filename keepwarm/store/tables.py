@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -154,13 +155,37 @@ class Person(Base):
     last_two_way: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Interactions by kind and direction (`meetings`, `sent`, `received`, `replies`).
+    counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    #: Interaction ids behind the classification, evidence first.
+    evidence: Mapped[list[int] | None] = mapped_column(JSON)
+    #: Known before the first sync (the baseline), so not a *new* peer.
+    known: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PersonAddress(Base):
+    """Every spelling of every address, normalised ones included; position 0 is the one to write to."""
+
     __tablename__ = "addresses"
 
     address: Mapped[str] = mapped_column(String(320), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Override(Base):
+    """A user's decision about detection (`block`, `allow`, `forget`, `merge`); survives re-syncs.
+
+    `target` is an address or `@domain`; `other` is the second address of a `merge`.
+    """
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(320), index=True)
+    other: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Draft(Base):

@@ -113,7 +113,7 @@ def test_newsletters_bounces_and_noreply_are_automated_with_header_evidence() ->
     people = by_address(*news, bounce, email("no-reply@billing.example", [OWNER]))
     editor = people["editor@weekly.example"]
     assert editor.classification is Classification.AUTOMATED
-    assert "list-unsubscribe in 4 message(s)" in editor.reasons
+    assert "header List-Unsubscribe present in 4 messages" in editor.reasons
     assert people["mailer-daemon@mx.example"].classification is Classification.AUTOMATED
     assert people["no-reply@billing.example"].classification is Classification.AUTOMATED
 
@@ -148,7 +148,7 @@ def test_follow_up_after_planting_waters_the_peer() -> None:
 
 
 def test_owner_is_never_a_person_and_names_ignore_addresses() -> None:
-    """The owner's aliases are excluded; a display name equal to an address is not a name."""
+    """The owner's aliases are one `self` person; a display name equal to an address is not a name."""
     people = by_address(
         email(
             "kj@orbital.example",
@@ -157,7 +157,8 @@ def test_owner_is_never_a_person_and_names_ignore_addresses() -> None:
         ),
         email("kj@orbital.example", [OWNER], names={"kj@orbital.example": "Katherine Johnson"}),
     )
-    assert set(people) == {"kj@orbital.example"}
+    assert set(people) == {"kj@orbital.example", "ada.lovelace@analytical.example"}
+    assert people["ada.lovelace@analytical.example"].classification is Classification.SELF
     assert people["kj@orbital.example"].name == "Katherine Johnson"
 
 
@@ -165,7 +166,7 @@ def test_automated_signals_ignore_human_mail() -> None:
     """A plain personal message carries no automated signal; Precedence: bulk does."""
     assert automated_signals(email("a@b.example", [OWNER]).interaction) == []
     bulk = email("a@b.example", [OWNER], headers={"precedence": "Bulk"}).interaction
-    assert automated_signals(bulk) == ["precedence: bulk"]
+    assert automated_signals(bulk) == ["Precedence: bulk"]
 
 
 def test_system_addresses_win_over_the_organisation_domain() -> None:

@@ -1,0 +1,342 @@
+"""Folding interactions into per-mailbox evidence: what happened between the owner and an address.
+
+This is detection's hot path (every stored interaction, every cycle), so it is one pass with
+plain containers and a memo of normalised addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from keepwarm.models import Kind, Response, Role, StoredInteraction
+from keepwarm.peers.addresses import domain_of, in_domains, normalise
+from keepwarm.peers.policy import DetectionPolicy
+from keepwarm.peers.signals import (
+    automated_signals,
+    bounced_subject,
+    failed_recipients,
+    is_bounce,
+    list_name,
+    real_sender,
+)
+
+
+def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+#: Shared empty containers: most addresses never get a meeting, a reply or a signal, so their
+#: evidence starts with these and gets its own container on the first write (`_list`, `_dict`).
+_NO_ITEMS: list[Any] = []
+_NO_COUNTS: dict[str, int] = {}
+
+
+def _list(e: Evidence, name: str) -> list[Any]:
+    found: list[Any] = getattr(e, name)
+    if found is _NO_ITEMS:
+        found = []
+        setattr(e, name, found)
+    return found
+
+
+def _dict(e: Evidence, name: str) -> dict[str, int]:
+    found: dict[str, int] = getattr(e, name)
+    if found is _NO_COUNTS:
+        found = {}
+        setattr(e, name, found)
+    return found
+
+
+def most_common(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Like `Counter.most_common`: by count, ties in insertion order."""
+    return sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+class Evidence:
+    """Everything detection learned about one mailbox (or, once merged, one person).
+
+    Plain dicts and lists (not Counters or dataclass factories): one is built per address
+    seen, so construction cost matters.
+    """
+
+    __slots__ = (
+        "auto_inbound",
+        "bcc_only",
+        "bounced",
+        "first_seen",
+        "ids",
+        "inbound",
+        "last_seen",
+        "list_inbound",
+        "lists",
+        "mass_mails",
+        "meetings",
+        "meetings_seen",
+        "names",
+        "not_meetings",
+        "received",
+        "replies",
+        "resource",
+        "sent",
+        "signals",
+        "spellings",
+        "wrote_personally",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.spellings: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.first_seen: datetime | None = None
+        self.last_seen: datetime | None = None
+        self.inbound = self.auto_inbound = self.list_inbound = 0
+        self.signals: dict[str, int] = _NO_COUNTS
+        self.lists: dict[str, int] = _NO_COUNTS
+        #: (when, interaction id, thread) of each mail the owner wrote to them personally.
+        self.wrote_personally: list[tuple[datetime, int, str]] = _NO_ITEMS
+        self.bcc_only = self.mass_mails = 0
+        self.replies: list[tuple[datetime, int]] = _NO_ITEMS
+        #: (when it ended, interaction id, subject, attendee count) of each meeting that counts.
+        self.meetings: list[tuple[datetime, int, str, int]] = _NO_ITEMS
+        self.not_meetings: dict[str, int] = _NO_COUNTS
+        self.resource = 0
+        self.bounced: list[tuple[datetime, int]] = _NO_ITEMS
+        self.sent = self.received = self.meetings_seen = 0
+        self.ids: list[int] = []
+
+    def seen(self, at: datetime, raw: str, name: str, iid: int) -> None:
+        if self.first_seen is None:
+            self.first_seen = self.last_seen = at
+        elif at < self.first_seen:
+            self.first_seen = at
+        elif self.last_seen is not None and at > self.last_seen:
+            self.last_seen = at
+        spellings = self.spellings
+        spellings[raw] = spellings.get(raw, 0) + 1
+        if name:
+            names = self.names
+            names[name] = names.get(name, 0) + 1
+        self.ids.append(iid)
+
+    def absorb(self, other: Evidence) -> None:
+        """Add another mailbox's evidence (identity merging)."""
+        for name in ("spellings", "names", "signals", "lists", "not_meetings"):
+            theirs = getattr(other, name)
+            if theirs:
+                mine = _dict(self, name)
+                for key, n in theirs.items():
+                    bump(mine, key, n)
+        for name in ("wrote_personally", "replies", "meetings", "bounced", "ids"):
+            theirs = getattr(other, name)
+            if theirs:
+                _list(self, name).extend(theirs)
+        for name in ("inbound", "auto_inbound", "list_inbound", "bcc_only", "mass_mails",
+                     "resource", "sent", "received", "meetings_seen"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.first_seen is not None and (
+            self.first_seen is None or other.first_seen < self.first_seen
+        ):
+            self.first_seen = other.first_seen
+        if other.last_seen is not None and (
+            self.last_seen is None or other.last_seen > self.last_seen
+        ):
+            self.last_seen = other.last_seen
+
+
+class Folder:
+    """Accumulates `Evidence` per normalised address over interactions, oldest first."""
+
+    def __init__(self, policy: DetectionPolicy, now: datetime) -> None:
+        self.policy = policy
+        self.now = now
+        self.owner = policy.owner_addresses
+        self.evidence: dict[str, Evidence] = {}
+        self._norm: dict[str, str] = {}
+        self._owner_ids: set[str] = set()
+        self._owner_recipients: dict[str, list[str]] = {}
+        #: subject → (when, recipients) of the owner's mails, to tie a bare bounce to its mail.
+        self._owner_subjects: dict[str, list[tuple[datetime, list[str]]]] = {}
+        #: The owner's own sightings (spellings, first and last seen), for `why` on an alias.
+        self.owner_seen = Evidence()
+
+    def key(self, raw: str) -> str:
+        found = self._norm.get(raw)
+        if found is None:
+            found = self._norm[raw] = normalise(raw)
+            # Both spellings map to the key; a normalised key maps to itself.
+            self._norm.setdefault(found, found)
+        return found
+
+    def ev(self, key: str) -> Evidence:
+        found = self.evidence.get(key)
+        if found is None:
+            found = self.evidence[key] = Evidence()
+        return found
+
+    def fold(self, items: Iterable[StoredInteraction]) -> dict[str, Evidence]:
+        items = list(items)
+        # Owner message ids first: a reply may be stored before the message it answers.
+        owner, key = self.owner, self.key
+        for stored in items:
+            item = stored.interaction
+            if item.kind is Kind.EMAIL and item.message_id:
+                sender = item.sender
+                if sender is not None and key(sender.address) in owner:
+                    self._owner_ids.add(item.message_id)
+                    recipients = [
+                        self.key(p.address)
+                        for p in item.participants
+                        if p.role in (Role.TO, Role.CC, Role.BCC)
+                        and self.key(p.address) not in self.owner
+                    ]
+                    # One Message-ID can be stored twice (two folders, two accounts): union.
+                    known = self._owner_recipients.setdefault(item.message_id, [])
+                    known.extend(r for r in recipients if r not in known)
+                    if len(recipients) == 1 and item.subject:
+                        self._owner_subjects.setdefault(item.subject.strip().lower(), []).append(
+                            (item.occurred_at, recipients)
+                        )
+        for stored in items:
+            if stored.interaction.kind is Kind.MEETING:
+                self._meeting(stored)
+            else:
+                self._email(stored)
+        return self.evidence
+
+    def _email(self, stored: StoredInteraction) -> None:
+        item, owner, norm, evidence = stored.interaction, self.owner, self._norm, self.evidence
+        at, iid = item.occurred_at, stored.id
+        sender = item.sender
+        if sender is None:
+            return
+        keyed = [(p, norm.get(p.address) or self.key(p.address)) for p in item.participants]
+        sender_key = norm[sender.address]
+        if sender_key in owner:
+            self._owner_sighting(at, sender.address)
+            others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
+            visible = sum(1 for p, _ in others if p.role is not Role.BCC)
+            personal = 0 < visible <= self.policy.mass_mail_recipients
+            thread = item.thread_id or item.provider_id
+            for p, k in others:
+                e = evidence.get(k) or self.ev(k)
+                e.seen(at, p.address, p.name, iid)
+                e.sent += 1
+                if p.role is Role.BCC:
+                    e.bcc_only += 1
+                elif personal:
+                    _list(e, "wrote_personally").append((at, iid, thread))
+                else:
+                    e.mass_mails += 1
+            return
+        human = real_sender(item, sender) if item.headers else None
+        if human is not None:  # the list address itself is still seen, as list traffic
+            via = list_name(item) or "a mailing list"
+            lists = self.ev(sender_key)
+            lists.seen(at, sender.address, "", iid)
+            lists.inbound += 1
+            lists.auto_inbound += 1
+            bump(_dict(lists, "signals"), f"list address of {via}")
+            sender, sender_key = human, self.key(human.address)
+        e = evidence.get(sender_key) or self.ev(sender_key)
+        e.seen(at, sender.address, sender.name, iid)
+        e.inbound += 1
+        e.received += 1
+        signals = automated_signals(item)
+        listed = list_name(item) if human is not None else None
+        if listed is not None:
+            e.list_inbound += 1
+            bump(_dict(e, "lists"), listed)
+        elif signals:
+            e.auto_inbound += 1
+            for signal in signals:
+                bump(_dict(e, "signals"), signal)
+            if is_bounce(signals):
+                self._bounce(stored)
+        elif item.in_reply_to in self._owner_ids or any(
+            r in self._owner_ids for r in item.references
+        ):
+            _list(e, "replies").append((at, iid))
+        for p, k in keyed:
+            if k in owner:
+                self._owner_sighting(at, p.address)
+            elif k != sender_key and p.role is not Role.FROM:
+                (evidence.get(k) or self.ev(k)).seen(at, p.address, p.name, iid)
+
+    def _owner_sighting(self, at: datetime, raw: str) -> None:
+        """The owner's own spelling seen at `at` (no interaction ids: the owner is in all of them)."""
+        seen = self.owner_seen
+        if seen.first_seen is None or at < seen.first_seen:
+            seen.first_seen = at
+        if seen.last_seen is None or at > seen.last_seen:
+            seen.last_seen = at
+        bump(seen.spellings, raw)
+
+    def _bounce(self, stored: StoredInteraction) -> None:
+        item = stored.interaction
+        failed = failed_recipients(item)
+        if not failed and item.in_reply_to in self._owner_recipients:
+            recipients = self._owner_recipients[item.in_reply_to]
+            failed = recipients if len(recipients) == 1 else []
+        if not failed and not item.in_reply_to:
+            # A bare bounce: tie it to the one mail with that subject sent shortly before.
+            subject = bounced_subject(item.subject)
+            sent = [
+                recipients
+                for at, recipients in self._owner_subjects.get(subject or "", ())
+                if timedelta(0) <= item.occurred_at - at <= timedelta(days=3)
+            ]
+            failed = sent[0] if len(sent) == 1 else []
+        for k in failed:
+            if k not in self.owner:
+                e = self.ev(k)
+                e.seen(item.occurred_at, k, "", stored.id)  # named by the bounce: seen in the data
+                _list(e, "bounced").append((item.occurred_at, stored.id))
+
+    def _meeting(self, stored: StoredInteraction) -> None:
+        item, owner, key, policy = stored.interaction, self.owner, self.key, self.policy
+        people = [p for p in item.participants if not p.is_resource]
+        attendees = {key(p.address) for p in people}
+        owner_declined = any(
+            p.response is Response.DECLINED and key(p.address) in owner for p in people
+        )
+        externals = [
+            a for a in attendees if a not in owner and not in_domains(domain_of(a), policy.owner_domains)
+        ]  # fmt: skip
+        ended = item.ended_at or item.occurred_at
+        why_not = ""
+        if item.cancelled:
+            why_not = f"meeting '{item.subject}' was cancelled"
+        elif ended > self.now:
+            why_not = f"meeting '{item.subject}' has not happened yet"
+        elif owner_declined:
+            why_not = f"you declined meeting '{item.subject}'"
+        elif not attendees & owner:
+            why_not = f"you were not an attendee of '{item.subject}'"
+        elif len(attendees) > policy.max_meeting_size:
+            why_not = (
+                f"meeting '{item.subject}' had {len(attendees)} attendees "
+                f"(more than {policy.max_meeting_size})"
+            )
+        elif not externals:
+            why_not = f"meeting '{item.subject}' was all-internal"
+        done: set[str] = set()
+        for p in item.participants:  # an organizer is often listed as an attendee too
+            k = key(p.address)
+            if k in owner:
+                self._owner_sighting(item.occurred_at, p.address)
+                continue
+            if k in done:
+                continue
+            done.add(k)
+            e = self.ev(k)
+            e.seen(item.occurred_at, p.address, p.name, stored.id)
+            e.meetings_seen += 1
+            if p.is_resource:
+                e.resource += 1
+            elif why_not:
+                bump(_dict(e, "not_meetings"), why_not)
+            elif p.response is Response.DECLINED:
+                bump(_dict(e, "not_meetings"), f"they declined meeting '{item.subject}'")
+            else:
+                _list(e, "meetings").append((ended, stored.id, item.subject, len(attendees)))
