@@ -28,8 +28,10 @@ unit: install
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/detection.py
+	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/queue.py
 
 clean:
 	rm -rf $(VENV) examples/.keepwarm .mypy_cache .pytest_cache .ruff_cache
