@@ -31,7 +31,7 @@ bench: install
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/rules.py
-	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/approval_queue.py
 
 clean:
 	rm -rf $(VENV) examples/.keepwarm .mypy_cache .pytest_cache .ruff_cache

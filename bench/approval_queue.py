@@ -5,7 +5,7 @@ approving 1,000 drafts in bulk takes under 1 s. Runs on a temporary SQLite works
 is requested through FastAPI's in-process test client and the figure is the app's own
 `Server-Timing` header (middleware to response, including the query and the template). Prints the figures; exits 1 if a target is missed.
 
-    .venv/bin/python bench/queue.py [--drafts 1000]
+    .venv/bin/python bench/approval_queue.py [--drafts 1000]
 """
 
 from __future__ import annotations
