@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,18 +53,25 @@ def fingerprint(item: Interaction) -> str:
 
 
 class _Writer:
-    """Binds rows with SQLAlchemy's processors and runs raw statements on one connection."""
+    """Runs raw statements on the session's connection, binding values the way SQLAlchemy would.
+
+    Only three kinds of column need converting (aware datetimes, JSON, booleans); their bind
+    processors are looked up once per call instead of once per value.
+    """
 
     def __init__(self, session: Session) -> None:
         self.connection = session.connection()
         self.dialect = self.connection.dialect
         self.mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        table = InteractionRow.__table__
+        assert isinstance(table, Table)
+        self.time = self._processor(table.c.occurred_at.type)
+        self.json = self._processor(table.c.headers.type)
+        self.flag = self._processor(table.c.cancelled.type)
 
-    def processors(self, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-        return [
-            table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
-            for name in columns
-        ]
+    def _processor(self, type_: Any) -> Callable[[Any], Any]:
+        found = type_.dialect_impl(self.dialect).bind_processor(self.dialect)
+        return found if found is not None else _same
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -74,8 +81,8 @@ class _Writer:
         return [tuple(row) for row in self.connection.exec_driver_sql(sql, params)]
 
 
-def _bind(values: Sequence[Any], procs: Sequence[Callable[[Any], Any] | None]) -> tuple[Any, ...]:
-    return tuple(p(v) if p is not None else v for v, p in zip(values, procs, strict=True))
+def _same(value: Any) -> Any:
+    return value
 
 
 def upsert_interactions(
@@ -102,18 +109,17 @@ def upsert_interactions(
         if pid in existing and existing[pid][1] != prints[pid]
     }
 
-    table = InteractionRow.__table__
-    assert isinstance(table, Table)
-    procs = writer.processors(table, _INTERACTION_COLUMNS)
+    time, js, flag = writer.time, writer.json, writer.flag
+    ingested = time(now)
 
     def row(pid: str) -> tuple[Any, ...]:
         it = latest[pid]
-        values = (
-            account_id, pid, it.kind.value, it.occurred_at, it.ended_at, it.subject,
-            it.thread_id, it.message_id, it.in_reply_to, list(it.references), dict(it.headers),
-            it.cancelled, it.source, prints[pid], now,
+        return (
+            account_id, pid, it.kind.value, time(it.occurred_at),
+            time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
+            it.message_id, it.in_reply_to, js(list(it.references)), js(dict(it.headers)),
+            flag(it.cancelled), it.source, prints[pid], ingested,
         )  # fmt: skip
-        return _bind(values, procs)
 
     ids: dict[str, int] = {}
     columns = ", ".join(f'"{c}"' for c in _INTERACTION_COLUMNS)
