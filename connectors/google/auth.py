@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.oauth2.credentials import Credentials
 
 from connectors.google.errors import reauth_hint, translate
+from connectors.token_command import run_token_command
 from keepwarm.errors import AuthError, ConfigError
 
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
@@ -61,28 +60,7 @@ class CommandCredentials(BaseCredentials):
         self.timeout = timeout
 
     def refresh(self, request: Any) -> None:
-        try:
-            done = subprocess.run(
-                shlex.split(self.command),
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
-            )
-        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            raise AuthError(
-                f"account {self.account!r}: token_command {self.command!r} could not run "
-                f"({type(exc).__name__}); fix token_command in keepwarm.toml",
-                account=self.account,
-            ) from None
-        token = done.stdout.strip().splitlines()[-1].strip() if done.stdout.strip() else ""
-        if done.returncode != 0 or not token:
-            raise AuthError(
-                f"account {self.account!r}: token_command {self.command!r} exited with "
-                f"{done.returncode} and printed no token; run it by hand to see why",
-                account=self.account,
-            )
-        self.token = token
+        self.token = run_token_command(self.command, account=self.account, timeout=self.timeout)
 
 
 class TokenStore:

@@ -8,8 +8,6 @@ error messages.
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import msal_extensions
 import requests
 
 from connectors.microsoft.errors import from_msal, reauth_hint
+from connectors.token_command import run_token_command
 from keepwarm.errors import AuthError, ConfigError, TransientError
 
 #: Least privilege: read mail and create drafts, read calendars, read the profile (`/me`).
@@ -153,28 +152,7 @@ class CommandTokens:
         self._token = None
 
     def _run(self) -> str:
-        try:
-            done = subprocess.run(
-                shlex.split(self.command),
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
-            )
-        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            raise AuthError(
-                f"account {self.account!r}: token_command could not run: {exc}",
-                account=self.account,
-            ) from None
-        token = done.stdout.strip()
-        if done.returncode != 0 or not token or len(token.split()) != 1:
-            said = (done.stderr.strip().splitlines() or ["no token printed"])[-1][:200]
-            raise AuthError(
-                f"account {self.account!r}: token_command failed (exit {done.returncode}): {said}; "
-                "fix the command or sign in with its tool",
-                account=self.account,
-            )
-        return token
+        return run_token_command(self.command, account=self.account, timeout=self.timeout)
 
 
 def device_flow(

@@ -96,5 +96,5 @@ def test_token_command_supplies_the_access_token(
 def test_failing_token_command_is_an_auth_error(tmp_path: Path) -> None:
     """A token_command that fails names the command and how to investigate."""
     account = _account(token_command="false")
-    with pytest.raises(AuthError, match="token_command 'false' exited with 1"):
+    with pytest.raises(AuthError, match=r"token_command 'false' failed \(exit 1\)"):
         connect(account, state_path=tmp_path, window=WINDOW).find_delivered("k")

@@ -45,5 +45,5 @@ def test_revoked_account_fails_alone_with_the_command_to_run(tmp_path: Path) -> 
         result = CliRunner().invoke(app, ["--config", str(config), "sync", "--json"])
     assert result.exit_code == 1
     stale, office = json.loads(result.stdout)
-    assert "AADSTS700082" in stale["error"] and "token_command failed" in stale["error"]
+    assert "AADSTS700082" in stale["error"] and "failed (exit 1)" in stale["error"]
     assert office["inserted"] == 25
