@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from keepwarm.cli import people, pipeline, queue
+from keepwarm.cli import people, pipeline, queue, serve
 from keepwarm.cli.context import Options
 
 app = typer.Typer(
@@ -42,3 +42,4 @@ def main(
 pipeline.register(app)
 queue.register(app)
 people.register(app)
+serve.register(app)

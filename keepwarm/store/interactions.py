@@ -59,7 +59,11 @@ class _Writer:
         self.mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
 
     def processors(self, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-        return [table.c[name].type.bind_processor(self.dialect) for name in columns]
+        # dialect_impl: PostgreSQL's JSON binds through psycopg's Json wrapper, SQLite's through json.dumps
+        return [
+            table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+            for name in columns
+        ]
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:

@@ -10,11 +10,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
+from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Person, PersonAddress
 
 
 def save_people(session: Session, *, people: Sequence[PersonView], now: datetime) -> dict[str, int]:
     """Upsert every person by key; returns key → id. Ids are stable across passes."""
+    serialize(session, "people")
     ids = person_ids(session)
     known_keys = set(ids)
     rows = [_row(p, now) for p in people]
