@@ -41,8 +41,8 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     report = SyncReport(account=name)
     with ws.session() as session:
         account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
-    connector = build_connector(account, settings, now=now)
     try:
+        connector = build_connector(account, settings, now=now)
         try:
             _pull(ws, account_id, connector, report, progress)
         except CursorExpired:
