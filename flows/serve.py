@@ -15,12 +15,16 @@ from prefect.schedules import Cron
 from flows.cycle import cycle
 from flows.digest import digest
 
+#: Deployments served in-process are named apart from prefect.yaml's (`cycle/cycle`), so both
+#: can share one Prefect server without the worker's pull steps leaking into the served runs.
+SERVE_NAME = "keepwarm-serve"
+
 
 def serve(config: str, *, every: timedelta, digest_cron: str | None, timezone: str) -> None:
     """Block, running a cycle every `every` (never two at once) and the digest on its cron."""
     deployments = [
         cycle.to_deployment(
-            name="cycle",
+            name=SERVE_NAME,
             interval=every,
             parameters={"config": config},
             concurrency_limit=ConcurrencyLimitConfig(
@@ -31,7 +35,7 @@ def serve(config: str, *, every: timedelta, digest_cron: str | None, timezone: s
     if digest_cron:
         deployments.append(
             digest.to_deployment(
-                name="digest",
+                name=SERVE_NAME,
                 schedule=Cron(digest_cron, timezone=timezone),
                 parameters={"config": config, "days": 1},
             )
