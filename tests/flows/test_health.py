@@ -27,9 +27,11 @@ class _Expired:
 def test_a_failing_account_never_blocks_the_others(
     demo_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`work` fails auth: `demo` still syncs and drafts; status shows the error, its fix, the run."""
+    """`work` fails auth: `demo` and `home` still sync and draft; status shows the error and fix."""
     demo_config.write_text(
-        demo_config.read_text() + '\n[[accounts]]\nname = "work"\nkind = "google"\n'
+        demo_config.read_text()
+        + '\n[[accounts]]\nname = "work"\nkind = "google"\n'
+        + '\n[[accounts]]\nname = "home"\nkind = "files"\nmail = ["mail"]\n'
     )
     real = sync_service.build_connector
     monkeypatch.setattr(
@@ -40,6 +42,7 @@ def test_a_failing_account_never_blocks_the_others(
     summary = cycle(config=str(demo_config))
     assert "expired" in summary["sync"]["work"]["error"]
     assert summary["sync"]["demo"]["inserted"] == 65 + 34
+    assert summary["sync"]["home"]["inserted"] == 65  # synced concurrently with `demo`
     assert summary["draft"]["created"] == 4
 
     ws = open_workspace(load_settings(demo_config))
@@ -51,7 +54,7 @@ def test_a_failing_account_never_blocks_the_others(
     assert work["last_error_kind"] == "AuthError"
     assert work["fix"] == "run `keepwarm auth work` to sign in again"
     [run] = info["runs"]
-    assert (run["state"], run["synced"], run["drafted"]) == ("failed", 99, 4)
+    assert (run["state"], run["synced"], run["drafted"]) == ("failed", 99 + 65, 4)
     assert run["flow_run_id"] and run["errors"][0]["account"] == "work"
 
 
