@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the `cycle` on a schedule (and the daily digest) in this process until stopped.
 
-        Uses the Prefect server in PREFECT_API_URL, else a temporary local one. Stop with Ctrl-C.
+        Uses the Prefect server in PREFECT_API_URL, else starts one on 127.0.0.1 while it runs. Stop with Ctrl-C.
         Example: keepwarm serve --every 15
         """
 
@@ -41,22 +41,23 @@ def register(app: typer.Typer) -> None:
                 raise ConfigError(f"{path}: no [[accounts]] configured; nothing to keep in sync")
             minutes = every if every is not None else settings.cycle_interval_minutes
             quiet_prefect(settings.state_path)
+            from flows.serve import prefect_server
             from flows.serve import serve as serve_flows  # Prefect only when serving
 
-            err.print(
-                f"keepwarm serve: a cycle every {minutes:g} min"
-                + (
-                    f", digest at '{digest_cron}' ({settings.owner.timezone})"
-                    if digest_cron
-                    else ""
+            digest = (
+                f", digest at '{digest_cron}' ({settings.owner.timezone})" if digest_cron else ""
+            )
+            with prefect_server(settings.state_path / "prefect") as url:
+                err.print(
+                    f"keepwarm serve: a cycle every {minutes:g} min{digest}; "
+                    f"Prefect at {url}; Ctrl-C to stop",
+                    highlight=False,
                 )
-                + "; Ctrl-C to stop"
-            )
-            serve_flows(
-                str(path),
-                every=timedelta(minutes=minutes),
-                digest_cron=digest_cron or None,
-                timezone=settings.owner.timezone,
-            )
+                serve_flows(
+                    str(path),
+                    every=timedelta(minutes=minutes),
+                    digest_cron=digest_cron or None,
+                    timezone=settings.owner.timezone,
+                )
 
         guarded(body)

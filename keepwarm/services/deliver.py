@@ -16,6 +16,7 @@ from keepwarm.ports import Receipt
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
+from keepwarm.store.locks import exclusive
 from keepwarm.store.tables import Account, Delivery, Draft
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,16 @@ class DeliverReport:
 
 
 def deliver(ws: Workspace) -> DeliverReport:
+    """Deliver approved drafts that are due. One deliverer at a time across workers: a second
+    one would read an in-flight attempt as a crashed one and could deliver it again."""
+    with exclusive(ws.engine, "deliver") as mine:
+        if not mine:
+            log.info("another worker is delivering; this run delivers nothing")
+            return DeliverReport()
+        return _deliver(ws)
+
+
+def _deliver(ws: Workspace) -> DeliverReport:
     settings = ws.settings
     now = settings.now()
     report = DeliverReport()

@@ -10,9 +10,13 @@ transaction before the first write, not before reads), so the reads that follow 
 
 from __future__ import annotations
 
+import fcntl
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 
@@ -28,3 +32,39 @@ def serialize(session: Session, name: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
     elif dialect == "sqlite":
         session.execute(text("DELETE FROM runs WHERE 0 = 1"))
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """Whether this process may do the job `name` now, held across many transactions.
+
+    PostgreSQL: a session-level `pg_try_advisory_lock` on a connection kept for the duration;
+    another worker gets False and skips instead of waiting. SQLite: an exclusive `flock` on a
+    file beside the database (processes on one machine: `keepwarm deliver` during a cycle).
+    """
+    if engine.dialect.name != "postgresql":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield True
+            return
+        with Path(f"{database}.{name}.lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    key = {"key": lock_key(name)}
+    with engine.connect() as connection:
+        got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar())
+        connection.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                connection.commit()

@@ -67,12 +67,14 @@ def test_the_cycle_deployment_runs_on_a_process_worker(
 def test_keepwarm_serve_runs_a_scheduled_cycle(
     prefect_env: dict[str, str], demo_config: Path, tmp_path: Path
 ) -> None:
-    """`keepwarm serve` registers the schedule and runs a tick that fills the queue; SIGTERM stops it."""
+    """`keepwarm serve` alone (no PREFECT_API_URL: it starts its own local server) runs a
+    scheduled tick that fills the queue; SIGTERM stops it and its server."""
+    env = {k: v for k, v in prefect_env.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
     log = (tmp_path / "serve.log").open("wb")
     serve = subprocess.Popen(
         [BIN / "keepwarm", "--config", str(demo_config), "serve", "--every", "0.5",
          "--digest-cron", ""],
-        env=prefect_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 240
