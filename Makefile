@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install demo test lint typecheck unit bench bench-cycle clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,9 @@ bench: install
 	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/approval_queue.py
+
+bench-cycle: install
+	$(BIN)/python bench/cycle.py
 
 clean:
 	rm -rf $(VENV) examples/.keepwarm .mypy_cache .pytest_cache .ruff_cache

@@ -174,6 +174,9 @@ class Settings(BaseSettings):
     as_of: datetime | None = None
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    #: How often the scheduled `cycle` runs (prefect.yaml, `keepwarm serve`); an account with no
+    #: successful sync for 3 intervals is flagged as stalled by `keepwarm status`.
+    cycle_interval_minutes: int = Field(default=15, ge=1)
     #: The folder relative paths are resolved against (the config file's folder).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_DRAFTS = {
@@ -16,6 +18,10 @@ EXPECTED_DRAFTS = {
     "katherine.johnson@orbital.example",
     "renee.dubois@lumiere-labs.example",
 }
+
+#: Read once at import, before `_clean_environment` clears KEEPWARM_* for each test.
+#: `.ci/run` exports it (a throwaway cluster on 127.0.0.1); unset locally, PostgreSQL variants skip.
+POSTGRES_URL = os.environ.get("KEEPWARM_TEST_POSTGRES_URL", "")
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +38,36 @@ def demo_config(tmp_path: Path) -> Iterator[Path]:
     shutil.copytree(ROOT / "examples", target, ignore=shutil.ignore_patterns(".keepwarm"))
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     yield target / "keepwarm.toml"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new database on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state' / 'keepwarm.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL variant: set KEEPWARM_TEST_POSTGRES_URL (`.ci/run` does)")
+    yield from fresh_postgres_database(POSTGRES_URL)
+
+
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """CREATE a uniquely named database for one test and DROP it (forcefully) afterwards."""
+    import psycopg
+
+    url = make_url(admin_url)
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"kwtest_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def use_database(config: Path, database_url: str) -> Path:
+    """Point a keepwarm.toml at `database_url` (a top-level key, so it goes first)."""
+    config.write_text(f"database_url = {database_url!r}\n" + config.read_text())
+    return config

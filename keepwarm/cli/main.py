@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from keepwarm.cli import auth, digest, people, pipeline, queue, rules, web
+from keepwarm.cli import auth, digest, people, pipeline, queue, rules, serve, web
 from keepwarm.cli.context import Options
 
 app = typer.Typer(
@@ -46,3 +46,4 @@ rules.register(app)
 auth.register(app)
 web.register(app)
 digest.register(app)
+serve.register(app)

@@ -140,7 +140,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def status(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
-        """Per account: last sync, cursor age, interactions stored, inputs, quarantine, last error.
+        """Sync health per account (last success, stalled, last error and its fix) and recent runs.
 
         Example: keepwarm status --json
         """
@@ -156,8 +156,14 @@ def register(app: typer.Typer) -> None:
                     f"[bold]{a['name']}[/] ({a['kind']}): {a['interactions']} interactions, "
                     f"last success {a['last_success'] or 'never'}"
                 )
+                if a["stalled"]:
+                    out.print(
+                        f"  [red]stalled:[/] no successful sync for over "
+                        f"{info['stalled_after_minutes']} minutes"
+                    )
                 if a["last_error"]:
-                    out.print(f"  [red]last error:[/] {a['last_error']}")
+                    out.print(f"  [red]last error:[/] {a['last_error']}", highlight=False)
+                    out.print(f"  [bold]fix:[/] {a['fix']}", highlight=False)
                 for i in a["inputs"]:
                     counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
                     out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
@@ -166,5 +172,15 @@ def register(app: typer.Typer) -> None:
                         f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",
                         highlight=False,
                     )
+            if info["runs"]:
+                out.print("\n[bold]Recent runs[/] (synced / peers / drafted / delivered)")
+            for r in info["runs"]:
+                errors = "; ".join(e.get("account", e.get("stage", "")) for e in r["errors"])
+                out.print(
+                    f"  {r['started_at']} {r['flow']} {r['state']}: {r['synced']} / "
+                    f"{r['detected']} / {r['drafted']} / {r['delivered']}"
+                    + (f"  [red]errors: {errors}[/]" if errors else ""),
+                    highlight=False,
+                )
 
         guarded(body)

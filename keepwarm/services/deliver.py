@@ -15,9 +15,9 @@ from keepwarm.errors import ConfigError, ConnectorError, PermanentError
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt
 from keepwarm.services.connectors import build_connector
-from keepwarm.services.outboxlock import outbox_lock
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
+from keepwarm.store.locks import exclusive
 from keepwarm.store.tables import Account, Delivery, Draft
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,11 @@ def deliver(ws: Workspace, *, checkpoint: Checkpoint = _no_checkpoint) -> Delive
 
     `checkpoint(point, draft_id)` is called after each recorded step (see `CHECKPOINTS`); the
     crash tests raise there to prove a restart never delivers twice and never loses a draft.
-    Only one deliverer runs per workspace at a time (see `outboxlock`).
+    Only one deliverer runs per workspace at a time (`store.locks.exclusive`).
     """
-    with outbox_lock(ws) as mine:
+    # A second deliverer would read a live attempt as a crashed one: one at a time, across
+    # processes and (on PostgreSQL) machines.
+    with exclusive(ws.engine, "deliver") as mine:
         if not mine:
             log.info("another process is delivering; skipping this run")
             return DeliverReport(busy=True)

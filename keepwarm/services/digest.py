@@ -6,7 +6,7 @@ prints the very same text, so what the UI shows and what the terminal shows neve
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from keepwarm.errors import ConfigError
 from keepwarm.models import OutgoingMessage
 from keepwarm.services import queue as queue_service
 from keepwarm.services.connectors import build_connector
+from keepwarm.services.reports import status
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.tables import Person
 
@@ -49,6 +50,30 @@ def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
             {k: d[k] for k in ("id", "rule", "to", "subject", "reason", "due")} for d in waiting
         ],
         "counts": queue_service.counts(ws),
+        **_health(ws, since),
+    }
+
+
+def _health(ws: Workspace, since: datetime) -> dict[str, Any]:
+    """What the scheduled runs did since `since`, and which accounts need a hand."""
+    health = status(ws, runs=1000)
+    runs = [r for r in health["runs"] if r["started_at"] >= since.isoformat()]
+    return {
+        "activity": {
+            "runs": len(runs),
+            "failed_runs": sum(1 for r in runs if r["state"] == "failed"),
+            **{k: sum(r[k] for r in runs) for k in ("synced", "detected", "drafted", "delivered")},
+        },
+        "attention": [
+            {
+                "account": a["name"],
+                "error": a["last_error"],
+                "fix": a["fix"],
+                "stalled": a["stalled"],
+            }
+            for a in health["accounts"]
+            if a["last_error"] or a["stalled"]
+        ],
     }
 
 
@@ -80,12 +105,21 @@ def markdown(d: dict[str, Any]) -> str:
         lines += ["", "Review them with `keepwarm web` or `keepwarm queue`."]
     else:
         lines.append("\nNothing waiting.")
-    c = d["counts"]
+    c, a = d["counts"], d["activity"]
     lines += [
         "",
         f"Queue: {c['pending']} pending, {c['approved']} approved, {c['snoozed']} snoozed, "
         f"{c['delivered']} delivered, {c['failed']} failed.",
+        "",
+        f"Runs since {d['since'][:10]}: {a['runs']} ({a['failed_runs']} with errors), "
+        f"{a['synced']} interactions synced, {a['drafted']} drafts queued, "
+        f"{a['delivered']} delivered.",
     ]
+    for item in d["attention"]:
+        problem = (
+            "stalled (no successful sync for 3 intervals)" if item["stalled"] else item["error"]
+        )
+        lines.append(f"- **{_cell(item['account'])}**: {_cell(problem)} — {_cell(item['fix'])}")
     return "\n".join(lines) + "\n"
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from keepwarm.errors import NotFound
+from keepwarm.services.health import STALL_INTERVALS, fix_for, is_stalled, recent_runs
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.accounts import account_statuses
 from keepwarm.store.people import find_person, load_people
@@ -43,8 +45,10 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
         return {"address": address.strip().lower(), **person_json(person, [person.key])}
 
 
-def status(ws: Workspace) -> dict[str, Any]:
+def status(ws: Workspace, *, runs: int = 10) -> dict[str, Any]:
+    """Per account: sync health with the fix for its last error; then the latest flow runs."""
     now = ws.settings.now()
+    interval = timedelta(minutes=ws.settings.cycle_interval_minutes)
     accounts = []
     configured = {a.name: a.kind for a in ws.settings.accounts}
     with ws.session() as session:
@@ -64,8 +68,23 @@ def status(ws: Workspace) -> dict[str, Any]:
                 ),
                 "interactions": s.interactions if s else 0,
                 "last_error": s.last_error if s else None,
+                "last_error_kind": s.last_error_kind if s else None,
+                "fix": fix_for(s.last_error_kind if s and s.last_error else None, name),
+                "stalled": bool(
+                    s
+                    and is_stalled(
+                        now=now,
+                        interval=interval,
+                        created_at=s.created_at,
+                        last_success=s.last_success_at,
+                    )
+                ),
                 "inputs": s.streams if s else [],
                 "quarantined": s.quarantined if s else [],
             }
         )
-    return {"accounts": accounts}
+    return {
+        "accounts": accounts,
+        "stalled_after_minutes": ws.settings.cycle_interval_minutes * STALL_INTERVALS,
+        "runs": recent_runs(ws, limit=runs),
+    }

@@ -6,12 +6,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from keepwarm.errors import ConnectorError, CursorExpired
+from keepwarm.errors import CursorExpired
 from keepwarm.ports import Connector, Page
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import accounts as store
 from keepwarm.store.interactions import upsert_interactions
+from keepwarm.store.locks import serialize
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,8 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     report = SyncReport(account=name)
     with ws.session() as session:
         account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
-    connector = build_connector(account, settings, now=now)
     try:
+        connector = build_connector(account, settings, now=now)
         try:
             _pull(ws, account_id, connector, report, progress)
         except CursorExpired:
@@ -50,11 +51,13 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
                 store.clear_cursors(session, account_id=account_id)
             _pull(ws, account_id, connector, report, progress)
         owner = connector.owner_addresses()
-    except ConnectorError as exc:
-        report.error = str(exc)
+    except Exception as exc:  # recorded for `keepwarm status`, then raised to the caller
+        report.error = str(exc) or type(exc).__name__
         with ws.session() as session:
             row = store.ensure_account(session, name=name, kind=account.kind, now=now)
-            store.record_sync(session, account=row, now=now, error=str(exc))
+            store.record_sync(
+                session, account=row, now=now, error=report.error, error_kind=type(exc).__name__
+            )
         raise
     with ws.session() as session:
         row = store.ensure_account(session, name=name, kind=account.kind, now=now)
@@ -82,6 +85,7 @@ def _pull(
         cursors = store.load_cursors(session, account_id=account_id)
     for page in connector.pull(cursors):
         with ws.session() as session:
+            serialize(session, f"sync:{account_id}")  # two workers on one account take turns
             result = upsert_interactions(
                 session, account_id=account_id, items=page.interactions, now=now
             )

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from keepwarm.models import Quarantined
 from keepwarm.ports import Cursor
+from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, InteractionRow, Quarantine, SyncCursor
 
 
 def ensure_account(session: Session, *, name: str, kind: str, now: datetime) -> Account:
-    """The account row for `name`, created on first use."""
+    """The account row for `name`, created on first use (once, even by concurrent workers)."""
+    serialize(session, f"account:{name}")
     account = session.scalar(select(Account).where(Account.name == name))
     if account is None:
         account = Account(name=name, kind=kind, created_at=now, owner_addresses=[])
@@ -87,15 +89,24 @@ def quarantine(
     return new
 
 
-def record_sync(session: Session, *, account: Account, now: datetime, error: str | None) -> None:
+def record_sync(
+    session: Session,
+    *,
+    account: Account,
+    now: datetime,
+    error: str | None,
+    error_kind: str | None = None,
+) -> None:
     account.last_sync_at = now
     if error is None:
         account.last_success_at = now
         account.last_error = None
         account.last_error_at = None
+        account.last_error_kind = None
     else:
         account.last_error = error
         account.last_error_at = now
+        account.last_error_kind = error_kind
 
 
 def remember_owner_addresses(session: Session, *, account: Account, addresses: set[str]) -> None:
@@ -113,6 +124,8 @@ class AccountStatus:
     cursor_updated_at: datetime | None
     interactions: int
     last_error: str | None
+    last_error_kind: str | None
+    created_at: datetime
     streams: list[dict[str, Any]]
     quarantined: list[dict[str, str]]
 
@@ -144,6 +157,8 @@ def account_statuses(session: Session) -> list[AccountStatus]:
                 cursor_updated_at=max((c.updated_at for c in cursors), default=None),
                 interactions=count or 0,
                 last_error=account.last_error,
+                last_error_kind=account.last_error_kind,
+                created_at=account.created_at,
                 streams=[{"stream": c.stream, **c.summary} for c in cursors],
                 quarantined=[
                     {"source": q.source, "position": q.position, "reason": q.reason}

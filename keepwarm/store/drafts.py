@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from keepwarm import queue_states
 from keepwarm.errors import InvalidTransition, NotFound
 from keepwarm.models import DraftState, ProposedDraft
+from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Mute, Person
 
 OPEN_STATES = tuple(s.value for s in queue_states.OPEN)
@@ -25,7 +26,10 @@ def add_drafts(
     person_ids: dict[str, int],
     now: datetime,
 ) -> int:
-    """Queue proposals as pending drafts, once per key and at most one open draft per person."""
+    """Queue proposals as pending drafts, once per key and at most one open draft per person.
+
+    Serialised across workers: the open-draft-per-person policy is a read-then-write."""
+    serialize(session, "drafts")
     keys = set(session.scalars(select(Draft.key)))
     busy = set(session.scalars(select(Draft.person_id).where(Draft.state.in_(OPEN_STATES))))
     accounts = dict(session.execute(select(Account.name, Account.id)).all())

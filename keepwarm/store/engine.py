@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from keepwarm.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Alembic's script loading is not thread-safe, and the cycle opens one workspace per account
+#: task: migrate each database once per process, one thread at a time.
+_MIGRATE_LOCK = threading.Lock()
+_migrated: set[str] = set()
 
 
 def make_engine(url: str) -> Engine:
@@ -53,13 +58,18 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    try:
-        command.upgrade(alembic_config(engine), "head")
-    except OperationalError as exc:
-        raise ConfigError(
-            f"cannot reach or migrate the database at {engine.url!r}: {exc.orig}"
-        ) from None
+    """Bring the schema to the newest revision (idempotent; once per process and database)."""
+    key = engine.url.render_as_string(hide_password=False)
+    with _MIGRATE_LOCK:
+        if key in _migrated:
+            return
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        except OperationalError as exc:
+            raise ConfigError(
+                f"cannot reach or migrate the database at {engine.url!r}: {exc.orig}"
+            ) from None
+        _migrated.add(key)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

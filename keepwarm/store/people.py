@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
+from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Draft, Override, Person, PersonAddress
 
 #: Positions from here on hold normalised forms, used for look-ups but never shown.
@@ -23,6 +24,7 @@ def save_people(session: Session, *, people: Sequence[PersonView], now: datetime
     Ids are stable across passes. A person no longer detected (merged into another, or
     forgotten) loses their addresses; their row is deleted unless drafts still refer to it.
     """
+    serialize(session, "people")
     ids = person_ids(session)
     known_keys = set(ids)
     rows = [_row(p, now) for p in people]

@@ -43,9 +43,13 @@ def test_markdown_cells_cannot_break_the_table() -> None:
             "waiting": [{"id": 1, "rule": "r", "to": ["a@b.example"], "subject": "x | y\nz",
                          "reason": "", "due": ""}],
             "counts": {"pending": 1, "approved": 0, "snoozed": 0, "delivered": 0, "failed": 0},
+            "activity": {"runs": 0, "failed_runs": 0, "synced": 0, "detected": 0, "drafted": 0,
+                         "delivered": 0},
+            "attention": [{"account": "a|b", "error": "x\ny", "fix": "run it", "stalled": False}],
         }
     )  # fmt: skip
     assert "| 1 | a@b.example | x \\| y z | r |  |" in text
+    assert "- **a\\|b**: x y — run it" in text
 
 
 def test_digest_email_is_one_draft_to_the_owner_per_day(demo_config: Path) -> None:

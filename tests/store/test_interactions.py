@@ -1,4 +1,4 @@
-"""The store: idempotent upserts, cursors and quarantine, on a real SQLite database."""
+"""The store: idempotent upserts, cursors and quarantine, on real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from keepwarm.store.tables import InteractionRow, ParticipantRow
 from tests.builders import NOW, OWNER, email, meeting
 
 
-def _workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = Settings(owner={"name": "Ada", "addresses": [OWNER]}, base_dir=tmp_path)
+def _workspace(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    settings = Settings(
+        owner={"name": "Ada", "addresses": [OWNER]}, base_dir=tmp_path, database_url=database_url
+    )
     return open_workspace(settings)
 
 
@@ -28,9 +30,9 @@ def _counts(ws) -> tuple[int, int]:  # type: ignore[no-untyped-def]
         )
 
 
-def test_upserting_the_same_data_twice_changes_nothing(tmp_path: Path) -> None:
+def test_upserting_the_same_data_twice_changes_nothing(tmp_path: Path, database_url: str) -> None:
     """Interactions are unique per (account, provider id); a replay is counted as unchanged."""
-    ws = _workspace(tmp_path)
+    ws = _workspace(tmp_path, database_url)
     items = [
         email("a@x.example", [OWNER]).interaction,
         meeting({OWNER: None, "b@y.example": None}).interaction,
@@ -44,9 +46,9 @@ def test_upserting_the_same_data_twice_changes_nothing(tmp_path: Path) -> None:
     assert _counts(ws) == (2, 5)
 
 
-def test_a_changed_meeting_is_rewritten_in_place(tmp_path: Path) -> None:
+def test_a_changed_meeting_is_rewritten_in_place(tmp_path: Path, database_url: str) -> None:
     """A meeting cancelled after the first sync keeps its row and gets its new state."""
-    ws = _workspace(tmp_path)
+    ws = _workspace(tmp_path, database_url)
     m = meeting({OWNER: None, "b@y.example": None}).interaction
     with ws.session() as s:
         account = ensure_account(s, name="demo", kind="files", now=NOW)
@@ -61,9 +63,9 @@ def test_a_changed_meeting_is_rewritten_in_place(tmp_path: Path) -> None:
     assert _counts(ws) == (1, 3)
 
 
-def test_cursors_and_quarantine_round_trip(tmp_path: Path) -> None:
+def test_cursors_and_quarantine_round_trip(tmp_path: Path, database_url: str) -> None:
     """Cursors are per stream; quarantined items are recorded once."""
-    ws = _workspace(tmp_path)
+    ws = _workspace(tmp_path, database_url)
     bad = (Quarantined("inbox.mbox", "offset 10 (message 2)", "no From header"),)
     with ws.session() as s:
         account = ensure_account(s, name="demo", kind="files", now=NOW)

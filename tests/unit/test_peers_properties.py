@@ -18,6 +18,7 @@ from keepwarm.models import (
     StoredInteraction,
 )
 from keepwarm.peers import detect, normalise
+from keepwarm.peers.addresses import parse_address
 from tests.builders import NOW, OWNER
 from tests.unit.test_peers import POLICY
 
@@ -89,6 +90,12 @@ def test_every_address_is_classified_once_with_a_reason(items: list[StoredIntera
     """Any header value, any name: every address seen lands in exactly one person with reasons."""
     people = detect(items, POLICY, now=NOW)
     seen = {normalise(p.address) for s in items for p in s.interaction.participants}
+    seen |= {  # list mail is attributed to the real sender named in these headers
+        normalise(found[1])
+        for s in items
+        for header in ("x-original-from", "x-original-sender", "reply-to")
+        if (found := parse_address(s.interaction.headers.get(header, "")))
+    }
     covered = [a for p in people for a in {normalise(a) for a in p.addresses}]
     assert len(covered) == len(set(covered))  # no mailbox in two people
     assert set(covered) <= seen
