@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from keepwarm.store.tables import Meta
@@ -27,8 +28,17 @@ def bump(session: Session, key: str) -> None:
 
 
 def _set(session: Session, key: str, expression: Any, initial: int) -> None:
+    """UPDATE, or INSERT … ON CONFLICT DO NOTHING and UPDATE again when a concurrent writer
+    created the row first (two account tasks bump the same counter)."""
     result = session.execute(update(Meta).where(Meta.key == key).values(value=expression))
     assert isinstance(result, CursorResult)
     if result.rowcount == 0:
-        session.add(Meta(key=key, value=initial))
-        session.flush()
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )
+        created = session.execute(
+            insert(Meta).values(key=key, value=initial).on_conflict_do_nothing()
+        )
+        assert isinstance(created, CursorResult)
+        if created.rowcount == 0:
+            session.execute(update(Meta).where(Meta.key == key).values(value=expression))

@@ -22,6 +22,8 @@ def upgrade() -> None:
         sa.Column("value", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_meta")),
     )
+    # Seeded, so concurrent writers only ever UPDATE them.
+    op.execute("INSERT INTO meta (key, value) VALUES ('ingest_seq', 0), ('detected_seq', 0)")
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participants_address"))
 
