@@ -111,13 +111,15 @@ def upsert_interactions(
 
     time, js, flag = writer.time, writer.json, writer.flag
     ingested = time(now)
+    no_refs, no_headers = js([]), js({})  # most rows: encode the empty values once
 
     def row(pid: str) -> tuple[Any, ...]:
         it = latest[pid]
         return (
             account_id, pid, it.kind.value, time(it.occurred_at),
             time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
-            it.message_id, it.in_reply_to, js(list(it.references)), js(dict(it.headers)),
+            it.message_id, it.in_reply_to, js(list(it.references)) if it.references else no_refs,
+            js(dict(it.headers)) if it.headers else no_headers,
             flag(it.cancelled), it.source, prints[pid], ingested,
         )  # fmt: skip
 
