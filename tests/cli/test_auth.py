@@ -51,7 +51,7 @@ def test_sign_in_stores_a_private_token_and_prints_no_secret(
     def flow(client_secrets: Path, *, scope_list: list[str], no_browser: bool, echo: Any) -> Any:
         seen.update(path=client_secrets, scopes=scope_list, no_browser=no_browser)
         return Credentials(
-            token="ya29.secret-access", refresh_token="1//secret-refresh",
+            token="fake-token.secret-access", refresh_token="1//secret-refresh",
             token_uri="https://oauth2.googleapis.com/token", client_id="cid",
             client_secret="csecret", scopes=scope_list,
         )  # fmt: skip

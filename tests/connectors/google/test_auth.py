@@ -28,7 +28,7 @@ def _account(**extra: Any) -> GoogleAccount:
 def _stored_token(state: Path) -> Path:
     path = token_file(state, "work")
     info = {
-        "token": "ya29.expired-access-token",
+        "token": "fake-token.expired-access-token",
         "refresh_token": SECRET_REFRESH,
         "token_uri": "https://oauth2.googleapis.com/token",  # google-auth always uses this
         "client_id": "1234-test.apps.googleusercontent.com",
@@ -50,9 +50,9 @@ def test_expired_token_is_refreshed_and_saved_privately(
         connector = connect(_account(), state_path=tmp_path, window=WINDOW)
         assert connector.owner_addresses() == {"ada@analytical.example"}
         assert tape.play_count == 2 and tape.all_played
-    assert connector.client.credentials.token == "ya29.refreshed-access-token"
+    assert connector.client.credentials.token == "fake-token.refreshed-access-token"
     saved = json.loads(path.read_text())
-    assert saved["token"] == "ya29.refreshed-access-token"
+    assert saved["token"] == "fake-token.refreshed-access-token"
     assert saved["refresh_token"] == SECRET_REFRESH
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     ours = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith("vcr"))
@@ -84,12 +84,12 @@ def test_token_command_supplies_the_access_token(
     tmp_path: Path, cassette: Callable[[str], Any]
 ) -> None:
     """`token_command` output becomes the bearer token; no token file is needed."""
-    account = _account(token_command="echo ya29.from-command")
+    account = _account(token_command="echo fake-token.from-command")
     with cassette("gmail_send_as.yaml") as tape:
         connector = connect(account, state_path=tmp_path, window=WINDOW)
         assert connector.owner_addresses() == {"ada@analytical.example"}
         assert tape.play_count == 1
-    assert connector.client.credentials.token == "ya29.from-command"
+    assert connector.client.credentials.token == "fake-token.from-command"
     assert not token_file(tmp_path, "work").exists()
 
 

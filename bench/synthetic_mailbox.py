@@ -1,0 +1,822 @@
+"""A synthetic but realistic mailbox and calendar for the pipeline benchmark (seeded, fast).
+
+Plain string building, no `email` package: generating 100k messages must not dominate a run.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+RULES_DIR = REPO / "rules"
+
+OWNER_NAME = "Ada Lovelace"
+OWNER = "ada@analytical.example"
+OWNER_DOMAIN = "analytical.example"
+NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+AS_OF = "2026-11-20T18:00:00Z"
+ACCOUNT = "bench"
+SEED = 42
+GENERATOR_VERSION = 1  # bump when the generated data changes, so `--keep` regenerates
+
+DEFAULT_MESSAGES = 100_000
+QUICK_MESSAGES = 20_000
+MEETINGS = 200
+
+TARGET_MSG_PER_S = 20_000.0
+TARGET_PEAK_MB = 300.0
+TARGET_PARSE_RATIO = 3.0
+
+# Mirrors keepwarm.settings.DetectionSettings defaults, as services/connectors.py uses them.
+BASELINE_DAYS = 365
+FORWARD_DAYS = 30
+
+
+# =============================================================================================
+# Synthetic data
+# =============================================================================================
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_NAMES = _words(
+    "James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Barbara "
+    "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy Anthony "
+    "Betty Mark Sandra Paul Ashley Steven Emily Andrew Kimberly Kenneth Donna Joshua Michelle "
+    "Kevin Carol Brian Amanda George Melissa Timothy Deborah Ronald Stephanie Jason Rebecca "
+    "Edward Sharon Jeffrey Laura Ryan Cynthia Jacob Amy Gary Kathleen Nicholas Angela Eric "
+    "Helen Jonathan Anna Stephen Brenda Larry Pamela Justin Emma Scott Nicole Brandon Samantha "
+    "Priya Arjun Mei Hiroshi Yuki Fatima Omar Ingrid Lars Sofia Mateo Chiara Luca Aisha Kwame"
+)
+LAST_NAMES = _words(
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
+    "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
+    "Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen "
+    "Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Patel "
+    "Shah Tanaka Sato Kim Park Chen Wang Okafor Mensah Johansson Nilsson Rossi Bianchi Schmidt "
+    "Fischer Weber Dubois Moreau Novak Kowalski Horvat Silva Costa Murphy Kelly OBrien Byrne"
+)
+#: Names that need RFC 2047 encoding (Q or B); ~5% of correspondents carry one.
+ENCODED_NAMES = (
+    "Renée Müller",
+    "José García",
+    "Zoë Çelik",
+    "Søren Ødegaard",
+    "Łukasz Wróbel",
+    "François Lefèvre",
+    "Jürgen Groß",
+    "Ángela Núñez",
+    "Björn Åström",
+    "Chloé Dupré",
+    "王伟",
+    "李娜",
+    "山田 花子",
+    "Đorđe Petrović",
+    "Ayşe Yılmaz",
+    "Παύλος Γεωργίου",
+)
+ORG_WORDS = _words(
+    "acme lumen bridge north quartz river atlas vector harbor summit cobalt maple orbit prism "
+    "cedar falcon nimbus beacon delta ember forge granite helix iris juniper kestrel lattice "
+    "meridian nova onyx pioneer quill radiant sable tandem umbra vertex willow zenith apex "
+    "blue green red silver golden bright clear deep swift true open smart data cloud labs works "
+    "systems health capital partners ventures analytics robotics studio group bio energy"
+)
+TLDS = ("com", "com", "com", "io", "co.uk", "de", "fr", "org", "net", "ai", "nl", "co", "ch", "se")
+PERSONAL_DOMAINS = (
+    "gmail.com",
+    "gmail.com",
+    "gmail.com",
+    "outlook.com",
+    "yahoo.com",
+    "icloud.com",
+    "hotmail.com",
+    "proton.me",
+    "gmx.de",
+    "web.de",
+)
+ZONES = (
+    "+0000",
+    "+0000",
+    "+0100",
+    "+0200",
+    "-0500",
+    "-0400",
+    "-0800",
+    "-0700",
+    "+0530",
+    "+0900",
+    "+1000",
+    "+0800",
+)
+MAILERS = (
+    "Microsoft Outlook 16.0",
+    "Apple Mail (2.3774.600.62)",
+    "Thunderbird 128.3.1",
+    "Mozilla Thunderbird",
+    "iPhone Mail (21G93)",
+    "Superhuman",
+    "Spark 3.14",
+)
+TOPICS = (
+    "the Q3 roadmap",
+    "our call on Tuesday",
+    "the pilot proposal",
+    "your talk at the meetup",
+    "the data pipeline review",
+    "introductions",
+    "the workshop agenda",
+    "the contract draft",
+    "hiring for the platform team",
+    "the benchmark results",
+    "next steps",
+    "the conference panel",
+    "coffee next week",
+    "the API migration",
+    "the research paper",
+    "your feedback",
+    "the partnership",
+    "the invoice",
+    "the board deck",
+    "the design doc",
+    "a quick question",
+)
+BODY_LINES = (
+    "Thanks for getting back to me so quickly.",
+    "I had a look at the numbers and they seem reasonable to me.",
+    "Could we find thirty minutes later this week to go through it?",
+    "Attaching nothing this time, the link in the doc should work.",
+    "Let me know if anything is unclear or if you need more context.",
+    "I have copied a colleague who knows more about the details.",
+    "We are still waiting on legal, but it should not take long.",
+    "Happy to help with an introduction if that is useful.",
+    "The team liked the idea and wants to move forward.",
+    "Sorry for the slow reply, it has been a busy fortnight.",
+    "I will send the revised version by Friday.",
+    "No rush on this one.",
+)
+NEWSLETTER_SUBJECTS = (
+    "Your weekly digest",
+    "This week in data engineering",
+    "New features you might have missed",
+    "Your monthly statement is ready",
+    "Last chance: early-bird tickets",
+    "Top stories for you",
+    "What's new in November",
+    "Product update",
+    "Webinar invitation",
+    "Community roundup",
+)
+NOTIFICATION_SUBJECTS = (
+    "[repo] New comment on pull request #{n}",
+    "Your order #{n} has shipped",
+    "Security alert: new sign-in",
+    "Password reset requested",
+    "Invoice {n} is available",
+    "Build #{n} failed",
+    "You have a new message",
+    "Reminder: renew your subscription",
+)
+
+
+def _q_encode(text: str) -> str:
+    """RFC 2047 Q encoding of a display name (UTF-8)."""
+    out = []
+    for byte in text.encode():
+        ch = chr(byte)
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif ch == " ":
+            out.append("_")
+        else:
+            out.append(f"={byte:02X}")
+    return "=?UTF-8?Q?" + "".join(out) + "?="
+
+
+def _b_encode(text: str) -> str:
+    return "=?UTF-8?B?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def _ascii_local(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isascii() and c.isalnum()) or "x"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    address: str
+    header: str  # the full address as it appears in From/To/Cc
+
+
+@dataclass(slots=True)
+class _SentRecord:
+    message_id: str
+    subject: str
+    recipients: tuple[Contact, ...]
+
+
+@dataclass
+class MailStats:
+    messages: int = 0
+    sent: int = 0
+    received: int = 0
+    newsletters: int = 0
+    colleagues: int = 0
+    notifications: int = 0
+    auto_replies: int = 0
+    bounces: int = 0
+    replies_by_owner: int = 0
+    replies_to_owner: int = 0
+    encoded_names: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class _World:
+    rng: random.Random
+    correspondents: list[Contact]
+    correspondent_cum: list[float]
+    colleagues: list[Contact]
+    newsletters: list[tuple[Contact, str, str]]  # sender, list id, bounce domain
+    notifiers: list[Contact]
+    noise: str  # a pool of base64 text for signatures and ids
+    stats: MailStats = field(default_factory=MailStats)
+
+
+def _contact(name: str, address: str, rng: random.Random) -> tuple[Contact, bool]:
+    encoded = not name.isascii()
+    if encoded:
+        shown = _b_encode(name) if rng.random() < 0.35 else _q_encode(name)
+        return Contact(address, f"{shown} <{address}>"), True
+    style = rng.random()
+    if style < 0.12:
+        first, _, last = name.partition(" ")
+        return Contact(address, f'"{last}, {first}" <{address}>'), False
+    if style < 0.2:
+        return Contact(address, address), False
+    return Contact(address, f"{name} <{address}>"), False
+
+
+def _build_world(rng: random.Random) -> _World:
+    noise = base64.b64encode(rng.randbytes(3 * 200_000)).decode()
+    domains: list[str] = []
+    seen: set[str] = set()
+    while len(domains) < 800:
+        a, b = rng.choice(ORG_WORDS), rng.choice(ORG_WORDS)
+        domain = f"{a}{b}.{rng.choice(TLDS)}" if a != b else f"{a}hq.{rng.choice(TLDS)}"
+        if domain not in seen:
+            seen.add(domain)
+            domains.append(domain)
+    correspondents: list[Contact] = []
+    addresses: set[str] = set()
+    encoded_count = 0
+    while len(correspondents) < 3000:
+        if rng.random() < 0.05:
+            name = rng.choice(ENCODED_NAMES)
+            if rng.random() < 0.5:  # make the address unique while keeping the name
+                local = f"{rng.choice(FIRST_NAMES).lower()}.{rng.randrange(1000)}"
+            else:
+                local = f"{_ascii_local(name)}{rng.randrange(100)}"
+        else:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            name = f"{first} {last}"
+            shape = rng.random()
+            local = (
+                f"{first}.{last}" if shape < 0.55 else f"{first[0]}{last}" if shape < 0.8 else first
+            ).lower()
+        domain = rng.choice(PERSONAL_DOMAINS) if rng.random() < 0.12 else rng.choice(domains)
+        if rng.random() < 0.05 and not domain.startswith(("gmail", "outlook", "yahoo")):
+            domain = f"{rng.choice(('mail', 'eu', 'us', 'corp'))}.{domain}"
+        address = f"{local}@{domain}"
+        if address in addresses:
+            continue
+        addresses.add(address)
+        contact, encoded = _contact(name, address, rng)
+        encoded_count += encoded
+        correspondents.append(contact)
+    # A Zipf-like activity: a few correspondents write a lot, most write rarely.
+    cum: list[float] = []
+    total = 0.0
+    for rank in range(1, len(correspondents) + 1):
+        total += 1.0 / rank**0.9
+        cum.append(total)
+    rng.shuffle(correspondents)
+
+    colleagues = []
+    for i in range(40):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        sub = "eng." if i % 4 == 0 else ""
+        address = f"{first.lower()}.{last.lower()}{i}@{sub}{OWNER_DOMAIN}"
+        colleagues.append(_contact(f"{first} {last}", address, rng)[0])
+
+    newsletters = []
+    for i in range(60):
+        brand = f"{rng.choice(ORG_WORDS)}{rng.choice(ORG_WORDS)}{i}.com"
+        local = rng.choice(("news", "newsletter", "digest", "hello", "updates", "no-reply", "team"))
+        display = (
+            f"{brand.split('.')[0].title()} {rng.choice(('Weekly', 'News', 'Team', 'Digest'))}"
+        )
+        sender = Contact(f"{local}@{brand}", f"{display} <{local}@{brand}>")
+        newsletters.append((sender, f"<{local}.{brand}>", f"em.{brand}"))
+
+    notifiers = []
+    for i in range(40):
+        brand = f"{rng.choice(ORG_WORDS)}{i}.com"
+        local = rng.choice(("notifications", "noreply", "no-reply", "alerts", "support", "billing"))
+        notifiers.append(
+            Contact(f"{local}@{brand}", f"{brand.split('.')[0].title()} <{local}@{brand}>")
+        )
+
+    world = _World(rng, correspondents, cum, colleagues, newsletters, notifiers, noise)
+    world.stats.encoded_names = encoded_count
+    return world
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _rfc5322_date(at: datetime, zone: str) -> str:
+    sign = 1 if zone[0] == "+" else -1
+    local = at + sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+    return (
+        f"{_WEEKDAYS[local.weekday()]}, {local.day:02d} {_MONTHS[local.month - 1]} {local.year} "
+        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d} {zone}"
+    )
+
+
+def _from_line(address: str, at: datetime) -> str:
+    return (
+        f"From {address} {_WEEKDAYS[at.weekday()]} {_MONTHS[at.month - 1]} {at.day:2d} "
+        f"{at.hour:02d}:{at.minute:02d}:{at.second:02d} {at.year}\n"
+    )
+
+
+def _noise(world: _World, length: int) -> str:
+    start = world.rng.randrange(len(world.noise) - length)
+    return world.noise[start : start + length]
+
+
+def _folded(value: str, width: int = 72) -> str:
+    return "\n\t".join(value[i : i + width] for i in range(0, len(value), width))
+
+
+def _message_id(world: _World, domain: str) -> str:
+    return f"<{_noise(world, 12)}.{world.rng.randrange(16**8):08x}@{domain}>".replace(
+        "/", "_"
+    ).replace("+", "-")
+
+
+def _ip(rng: random.Random) -> str:
+    return f"{rng.choice((198, 203, 192))}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
+def _transport_headers(world: _World, domain: str, at: datetime, *, inbound: bool) -> list[str]:
+    """Received / authentication noise, sized like real mail (1-3 KB)."""
+    rng = world.rng
+    stamp = _rfc5322_date(at, "+0000")
+    out: list[str] = []
+    if inbound:
+        out.append(f"Delivered-To: {OWNER}")
+        out.append(
+            f"Received: by 2002:a05:7208:{rng.randrange(65536):x}:b0:{rng.randrange(65536):x} with SMTP id "
+            f"{_noise(world, 10)};\n        {stamp} (PST)"
+        )
+        out.append(
+            f"X-Received: by 2002:a17:90a:{rng.randrange(65536):x} with SMTP id {_noise(world, 12)}.{rng.randrange(99)}."
+            f"{rng.randrange(10**12)};\n        {stamp} (PST)"
+        )
+        if rng.random() < 0.6:
+            out.append(
+                f"ARC-Seal: i=1; a=rsa-sha256; t={int(at.timestamp())}; cv=none;\n        d=google.com; s=arc-20240605;\n        b={_folded(_noise(world, 340), 70)}"
+            )
+            out.append(
+                "ARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=google.com; s=arc-20240605;\n"
+                "        h=to:subject:message-id:date:from:mime-version:dkim-signature;\n"
+                f"        bh={_noise(world, 43)}=;\n        b={_folded(_noise(world, 340), 70)}"
+            )
+            out.append(
+                f"ARC-Authentication-Results: i=1; mx.google.com;\n       dkim=pass header.i=@{domain};\n"
+                f"       spf=pass (google.com: domain of sender@{domain} designates {_ip(rng)} as permitted sender)"
+                f" smtp.mailfrom=sender@{domain};\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from={domain}"
+            )
+        for hop in range(rng.randint(1, 3)):
+            out.append(
+                f"Received: from mail{hop}.{domain} (mail{hop}.{domain}. [{_ip(rng)}])\n"
+                f"        by mx.google.com with ESMTPS id {_noise(world, 20)}\n"
+                f"        for <{OWNER}>\n        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+                f"        {stamp}"
+            )
+        out.append(
+            f"Received-SPF: pass (google.com: domain of sender@{domain} designates {_ip(rng)} as permitted"
+            f" sender) client-ip={_ip(rng)};"
+        )
+    else:
+        out.append(
+            f"Received: from [192.168.1.{rng.randrange(2, 250)}] ({_ip(rng)})\n"
+            f"        by smtp.{OWNER_DOMAIN} with ESMTPSA id {_noise(world, 16)}\n"
+            f"        for <multiple recipients>; {stamp}"
+        )
+    out.append(
+        f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n        d={domain}; s=s{rng.randrange(2020, 2027)};"
+        f" t={int(at.timestamp())};\n        h=mime-version:from:date:message-id:subject:to:cc;\n"
+        f"        bh={_noise(world, 43)}=;\n        b={_folded(_noise(world, 344), 70)}"
+    )
+    return out
+
+
+def _body(world: _World, first_name: str, signer: str, quote: str | None) -> str:
+    rng = world.rng
+    lines = [f"Hi {first_name},", ""]
+    lines.extend(rng.sample(BODY_LINES, rng.randint(1, 4)))
+    lines += ["", "Best,", signer]
+    if quote:
+        lines += ["", f"> {quote}", "> " + rng.choice(BODY_LINES)]
+    return "\n".join(lines) + "\n"
+
+
+def _first(contact: Contact) -> str:
+    head = contact.header
+    if head.startswith("=?") or "<" not in head:
+        return contact.address.split("@", 1)[0].split(".", 1)[0].capitalize()
+    name = head.split("<", 1)[0].strip().strip('"')
+    if "," in name:
+        return name.split(",", 1)[1].strip() or "there"
+    return name.split(" ", 1)[0] or "there"
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2]
+
+
+def _pick_correspondent(world: _World) -> Contact:
+    total = world.correspondent_cum[-1]
+    index = bisect.bisect_left(world.correspondent_cum, world.rng.random() * total)
+    return world.correspondents[min(index, len(world.correspondents) - 1)]
+
+
+def _assemble(envelope: str, headers: list[str], body: str) -> str:
+    return envelope + "\n".join(headers) + "\n\n" + body + "\n"
+
+
+def generate_mailbox(path: Path, count: int, rng: random.Random) -> MailStats:
+    """Write `count` messages, oldest first, into one mbox file (like a Takeout export)."""
+    world = _build_world(rng)
+    stats = world.stats
+    owner_contact = Contact(OWNER, f"{OWNER_NAME} <{OWNER}>")
+    start = NOW - timedelta(days=365)
+    span = 365 * 86400 - 3600
+    offsets = sorted(rng.random() * span for _ in range(count))
+    recent_received: list[tuple[str, str, Contact]] = []  # message id, subject, sender
+    recent_sent: list[_SentRecord] = []
+    buffer: list[str] = []
+    buffered = 0
+
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for offset in offsets:
+            at = (start + timedelta(seconds=offset)).replace(microsecond=0)
+            roll = rng.random()
+            if roll < 0.25:
+                text = _owner_message(world, at, owner_contact, recent_received, recent_sent)
+            elif roll < 0.70:
+                text = _personal_message(world, at, recent_received, recent_sent)
+            elif roll < 0.90:
+                text = _newsletter(world, at)
+            elif roll < 0.95:
+                text = _colleague_message(world, at, recent_received)
+            elif roll < 0.994:
+                text = _notification(world, at, recent_sent)
+            else:
+                text = _bounce(world, at, recent_sent)
+            stats.messages += 1
+            buffer.append(text)
+            buffered += len(text)
+            if buffered > 1 << 20:
+                out.write("".join(buffer))
+                stats.bytes += buffered
+                buffer, buffered = [], 0
+        out.write("".join(buffer))
+        stats.bytes += buffered
+    return stats
+
+
+def _trim(pool: list[Any], limit: int = 400) -> None:
+    if len(pool) > 2 * limit:
+        del pool[:-limit]
+
+
+def _owner_message(
+    world: _World,
+    at: datetime,
+    owner: Contact,
+    recent_received: list[tuple[str, str, Contact]],
+    recent_sent: list[_SentRecord],
+) -> str:
+    rng, stats = world.rng, world.stats
+    stats.sent += 1
+    in_reply_to = references = None
+    cc: list[Contact] = []
+    roll = rng.random()
+    if roll < 0.4 and recent_received:
+        parent_id, parent_subject, sender = rng.choice(recent_received[-200:])
+        to = [sender]
+        subject = parent_subject if parent_subject.startswith("Re: ") else f"Re: {parent_subject}"
+        in_reply_to = references = parent_id
+        stats.replies_by_owner += 1
+    elif roll < 0.5:
+        to = rng.sample(world.colleagues, rng.randint(1, 3))
+        subject = f"{rng.choice(('Re: ', '', 'Fwd: '))}{rng.choice(TOPICS).capitalize()}"
+    else:
+        to = [_pick_correspondent(world) for _ in range(rng.choice((1, 1, 1, 2, 3)))]
+        to = list({c.address: c for c in to}.values())
+        subject = f"{rng.choice(('', '', 'Quick question about ', 'Following up on '))}{rng.choice(TOPICS)}"
+        subject = subject[0].upper() + subject[1:]
+    if rng.random() < 0.15:
+        cc = [rng.choice(world.colleagues)]
+    message_id = _message_id(world, OWNER_DOMAIN)
+    if any(not c.address.endswith(OWNER_DOMAIN) for c in to):
+        recent_sent.append(_SentRecord(message_id, subject, tuple(to)))
+        _trim(recent_sent)
+    headers = [f"Return-Path: <{OWNER}>"]
+    headers += _transport_headers(world, OWNER_DOMAIN, at, inbound=False)
+    headers += [
+        f"From: {owner.header}",
+        "To: " + ", ".join(c.header for c in to),
+    ]
+    if cc:
+        headers.append("Cc: " + ", ".join(c.header for c in cc))
+    headers += [
+        f"Subject: {subject}",
+        f"Date: {_rfc5322_date(at, rng.choice(('+0000', '+0100')))}",
+        f"Message-ID: {message_id}",
+    ]
+    if in_reply_to:
+        headers += [f"In-Reply-To: {in_reply_to}", f"References: {references}"]
+    headers += [
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="UTF-8"; format=flowed',
+        "Content-Transfer-Encoding: 7bit",
+        f"X-Mailer: {rng.choice(MAILERS)}",
+    ]
+    body = _body(world, _first(to[0]), "Ada", None)
+    return _assemble(_from_line(OWNER, at), headers, body)
+
+
+def _personal_message(
+    world: _World,
+    at: datetime,
+    recent_received: list[tuple[str, str, Contact]],
+    recent_sent: list[_SentRecord],
+) -> str:
+    rng, stats = world.rng, world.stats
+    stats.received += 1
+    in_reply_to = references = None
+    if rng.random() < 0.3 and recent_sent:
+        parent = rng.choice(recent_sent[-150:])
+        sender = rng.choice(parent.recipients)
+        subject = parent.subject if parent.subject.startswith("Re: ") else f"Re: {parent.subject}"
+        in_reply_to = parent.message_id
+        references = parent.message_id
+        stats.replies_to_owner += 1
+    else:
+        sender = _pick_correspondent(world)
+        subject = rng.choice(TOPICS)
+        subject = subject[0].upper() + subject[1:]
+        if rng.random() < 0.02:
+            subject = _b_encode(f"Re: {subject} — ünïcödé")
+    domain = _domain(sender.address)
+    cc: list[Contact] = []
+    if rng.random() < 0.2:
+        cc = [_pick_correspondent(world) for _ in range(rng.randint(1, 2))]
+    message_id = _message_id(world, domain)
+    recent_received.append((message_id, subject, sender))
+    _trim(recent_received)
+    headers = [f"Return-Path: <{sender.address}>"]
+    headers += _transport_headers(world, domain, at, inbound=True)
+    headers += [f"From: {sender.header}", f"To: {OWNER_NAME} <{OWNER}>"]
+    if cc:
+        headers.append("Cc: " + ", ".join(c.header for c in cc))
+    headers += [
+        f"Subject: {subject}",
+        f"Date: {_rfc5322_date(at, rng.choice(ZONES))}",
+        f"Message-ID: {message_id}",
+    ]
+    if in_reply_to:
+        headers += [f"In-Reply-To: {in_reply_to}", f"References: {references}"]
+    headers += [
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="UTF-8"',
+        "Content-Transfer-Encoding: quoted-printable",
+    ]
+    if rng.random() < 0.5:
+        headers.append(f"X-Mailer: {rng.choice(MAILERS)}")
+    return _assemble(
+        _from_line(sender.address, at), headers, _body(world, "Ada", _first(sender), subject)
+    )
+
+
+def _colleague_message(
+    world: _World, at: datetime, recent_received: list[tuple[str, str, Contact]]
+) -> str:
+    rng, stats = world.rng, world.stats
+    stats.colleagues += 1
+    sender = rng.choice(world.colleagues)
+    others = [c for c in rng.sample(world.colleagues, rng.randint(0, 3)) if c is not sender]
+    subject = rng.choice(TOPICS).capitalize()
+    message_id = _message_id(world, _domain(sender.address))
+    headers = [f"Return-Path: <{sender.address}>"]
+    headers += _transport_headers(world, OWNER_DOMAIN, at, inbound=True)
+    headers += [f"From: {sender.header}", f"To: {OWNER_NAME} <{OWNER}>"]
+    if others:
+        headers.append("Cc: " + ", ".join(c.header for c in others))
+    headers += [
+        f"Subject: {subject}",
+        f"Date: {_rfc5322_date(at, '+0000')}",
+        f"Message-ID: {message_id}",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+    ]
+    return _assemble(
+        _from_line(sender.address, at), headers, _body(world, "Ada", _first(sender), None)
+    )
+
+
+def _newsletter(world: _World, at: datetime) -> str:
+    rng, stats = world.rng, world.stats
+    stats.newsletters += 1
+    sender, list_id, bounce_domain = rng.choice(world.newsletters)
+    domain = _domain(sender.address)
+    message_id = _message_id(world, bounce_domain)
+    token = _noise(world, 24).replace("/", "_").replace("+", "-")
+    boundary = "b1_" + _noise(world, 20).replace("/", "_").replace("+", "-")
+    headers = [f"Return-Path: <bounce-{rng.randrange(10**6)}@{bounce_domain}>"]
+    headers += _transport_headers(world, bounce_domain, at, inbound=True)
+    headers += [
+        f"From: {sender.header}",
+        f"To: {OWNER}",
+        f"Subject: {rng.choice(NEWSLETTER_SUBJECTS)}",
+        f"Date: {_rfc5322_date(at, '+0000')}",
+        f"Message-ID: {message_id}",
+        f"List-Id: {sender.header.split(' <')[0]} {list_id}",
+        f"List-Unsubscribe: <mailto:unsubscribe@{bounce_domain}?subject={token}>,\n <https://{domain}/u/{token}>",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "Precedence: bulk",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        f"X-Campaign-Id: {rng.randrange(10**9)}",
+        f"Feedback-ID: {rng.randrange(10**6)}:{rng.randrange(10**4)}:campaign:{domain}",
+    ]
+    link = f"https://{domain}/v/{token}"
+    body = (
+        f"--{boundary}\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"This week's highlights are below.\nView in your browser: {link}\n\n"
+        f"--{boundary}\nContent-Type: text/html; charset=utf-8\n\n"
+        f'<p>This week\'s highlights. <a href="{link}">View in your browser</a></p>\n\n--{boundary}--\n'
+    )
+    return _assemble(_from_line(sender.address, at), headers, body)
+
+
+def _notification(world: _World, at: datetime, recent_sent: list[_SentRecord]) -> str:
+    rng, stats = world.rng, world.stats
+    if rng.random() < 0.12 and recent_sent:  # an out-of-office answer to one of the owner's mails
+        stats.auto_replies += 1
+        parent = rng.choice(recent_sent[-100:])
+        sender = parent.recipients[0]
+        headers = [f"Return-Path: <{sender.address}>"]
+        headers += _transport_headers(world, _domain(sender.address), at, inbound=True)
+        headers += [
+            f"From: {sender.header}",
+            f"To: {OWNER_NAME} <{OWNER}>",
+            f"Subject: Automatic reply: {parent.subject}",
+            f"Date: {_rfc5322_date(at, rng.choice(ZONES))}",
+            f"Message-ID: {_message_id(world, _domain(sender.address))}",
+            f"In-Reply-To: {parent.message_id}",
+            "Auto-Submitted: auto-replied",
+            "X-Auto-Response-Suppress: All",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+        ]
+        body = "I am out of the office until Monday with limited access to email.\n"
+        return _assemble(_from_line(sender.address, at), headers, body)
+    stats.notifications += 1
+    sender = rng.choice(world.notifiers)
+    domain = _domain(sender.address)
+    subject = rng.choice(NOTIFICATION_SUBJECTS).format(n=rng.randrange(1, 99999))
+    headers = [f"Return-Path: <{sender.address}>"]
+    headers += _transport_headers(world, domain, at, inbound=True)
+    headers += [
+        f"From: {sender.header}",
+        f"To: {OWNER}",
+        f"Subject: {subject}",
+        f"Date: {_rfc5322_date(at, '+0000')}",
+        f"Message-ID: {_message_id(world, domain)}",
+        "MIME-Version: 1.0",
+        "Content-Type: text/html; charset=utf-8",
+    ]
+    if rng.random() < 0.7:
+        headers.append("Auto-Submitted: auto-generated")
+    if rng.random() < 0.5:
+        headers.append("X-Auto-Response-Suppress: OOF, AutoReply")
+    return _assemble(_from_line(sender.address, at), headers, f"<p>{subject}</p>\n")
+
+
+def _bounce(world: _World, at: datetime, recent_sent: list[_SentRecord]) -> str:
+    stats = world.stats
+    stats.bounces += 1
+    failed = recent_sent[-1].recipients[0].address if recent_sent else "nobody@example.com"
+    boundary = _noise(world, 16)
+    headers = ["Return-Path: <>"]
+    headers += _transport_headers(world, "googlemail.com", at, inbound=True)
+    headers += [
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        f"To: {OWNER}",
+        f"X-Failed-Recipients: {failed}",
+        "Auto-Submitted: auto-replied",
+        "Subject: Delivery Status Notification (Failure)",
+        f"Date: {_rfc5322_date(at, '-0800')}",
+        f"Message-ID: {_message_id(world, 'mx.google.com')}",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="{boundary}"',
+    ]
+    body = (
+        f"--{boundary}\nContent-Type: text/plain; charset=UTF-8\n\n"
+        f"Address not found: your message wasn't delivered to {failed}.\n\n"
+        f"--{boundary}\nContent-Type: message/delivery-status\n\n"
+        f"Final-Recipient: rfc822; {failed}\nAction: failed\nStatus: 5.1.1\n\n--{boundary}--\n"
+    )
+    return _assemble(_from_line("MAILER-DAEMON", at), headers, body)
+
+
+def _ics_time(at: datetime) -> str:
+    return at.strftime("%Y%m%dT%H%M%SZ")
+
+
+def generate_calendar(path: Path, count: int, rng: random.Random) -> int:
+    """About `count` meetings in one .ics (a few weekly series among them). Returns VEVENTs written."""
+    externals = [
+        f"{rng.choice(FIRST_NAMES).lower()}.{i}@{rng.choice(ORG_WORDS)}partners{i % 37}.com"
+        for i in range(300)
+    ]
+    internals = [f"colleague{i}@{OWNER_DOMAIN}" for i in range(20)]
+    rooms = [f"c_{i:04d}room@resource.calendar.google.com" for i in range(5)]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//keepwarm bench//EN",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
+    for i in range(count):
+        start = (NOW - timedelta(days=350) + timedelta(days=rng.random() * 370)).replace(
+            minute=rng.choice((0, 30)), second=0, microsecond=0
+        )
+        end = start + timedelta(minutes=rng.choice((30, 30, 45, 60)))
+        big = rng.random() < 0.05
+        people = rng.sample(externals, rng.randint(9, 14) if big else rng.randint(1, 3))
+        if rng.random() < 0.3:
+            people += rng.sample(internals, rng.randint(1, 2))
+        organizer = OWNER if rng.random() < 0.5 else people[0]
+        lines += [
+            "BEGIN:VEVENT",
+            f"DTSTART:{_ics_time(start)}",
+            f"DTEND:{_ics_time(end)}",
+            f"DTSTAMP:{_ics_time(NOW)}",
+            f"UID:bench-{i:05d}-{rng.randrange(16**10):010x}@keepwarm.bench",
+            f"SUMMARY:{rng.choice(TOPICS).capitalize()}",
+            f"ORGANIZER;CN={'Ada Lovelace' if organizer == OWNER else 'Organizer'}:mailto:{organizer}",
+        ]
+        if i % 40 == 0:  # a handful of weekly series, expanded by the connector
+            lines.append("RRULE:FREQ=WEEKLY;COUNT=8")
+        if rng.random() < 0.05:
+            lines.append("STATUS:CANCELLED")
+        else:
+            lines.append("STATUS:CONFIRMED")
+        owner_status = "DECLINED" if rng.random() < 0.05 else "ACCEPTED"
+        lines.append(f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={owner_status}")
+        lines.append(f" ;CN=Ada Lovelace:mailto:{OWNER}")
+        for person in people:
+            status = rng.choice(
+                ("ACCEPTED", "ACCEPTED", "ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED")
+            )
+            lines.append(f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={status}")
+            lines.append(f" ;CN={person.split('@')[0].replace('.', ' ').title()}:mailto:{person}")
+        if rng.random() < 0.2:
+            lines.append(
+                f"ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Room:mailto:{rng.choice(rooms)}"
+            )
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8", newline="")
+    return count
+
+
+# =============================================================================================
+# The workspace on disk
+# =============================================================================================
