@@ -34,6 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from synthetic_calendar import generate_calendar
 from synthetic_mailbox import (  # run as a script: bench/ is on sys.path
     ACCOUNT,
     AS_OF,
@@ -52,7 +53,6 @@ from synthetic_mailbox import (  # run as a script: bench/ is on sys.path
     TARGET_MSG_PER_S,
     TARGET_PARSE_RATIO,
     TARGET_PEAK_MB,
-    generate_calendar,
     generate_mailbox,
 )
 

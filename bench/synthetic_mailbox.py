@@ -13,6 +13,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from synthetic_words import (
+    BODY_LINES,
+    ENCODED_NAMES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    MAILERS,
+    NEWSLETTER_SUBJECTS,
+    NOTIFICATION_SUBJECTS,
+    ORG_WORDS,
+    PERSONAL_DOMAINS,
+    TLDS,
+    TOPICS,
+    ZONES,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 RULES_DIR = REPO / "rules"
 
@@ -41,150 +56,6 @@ FORWARD_DAYS = 30
 # =============================================================================================
 # Synthetic data
 # =============================================================================================
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-FIRST_NAMES = _words(
-    "James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Barbara "
-    "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy Anthony "
-    "Betty Mark Sandra Paul Ashley Steven Emily Andrew Kimberly Kenneth Donna Joshua Michelle "
-    "Kevin Carol Brian Amanda George Melissa Timothy Deborah Ronald Stephanie Jason Rebecca "
-    "Edward Sharon Jeffrey Laura Ryan Cynthia Jacob Amy Gary Kathleen Nicholas Angela Eric "
-    "Helen Jonathan Anna Stephen Brenda Larry Pamela Justin Emma Scott Nicole Brandon Samantha "
-    "Priya Arjun Mei Hiroshi Yuki Fatima Omar Ingrid Lars Sofia Mateo Chiara Luca Aisha Kwame"
-)
-LAST_NAMES = _words(
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
-    "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
-    "Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen "
-    "Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Patel "
-    "Shah Tanaka Sato Kim Park Chen Wang Okafor Mensah Johansson Nilsson Rossi Bianchi Schmidt "
-    "Fischer Weber Dubois Moreau Novak Kowalski Horvat Silva Costa Murphy Kelly OBrien Byrne"
-)
-#: Names that need RFC 2047 encoding (Q or B); ~5% of correspondents carry one.
-ENCODED_NAMES = (
-    "Renée Müller",
-    "José García",
-    "Zoë Çelik",
-    "Søren Ødegaard",
-    "Łukasz Wróbel",
-    "François Lefèvre",
-    "Jürgen Groß",
-    "Ángela Núñez",
-    "Björn Åström",
-    "Chloé Dupré",
-    "王伟",
-    "李娜",
-    "山田 花子",
-    "Đorđe Petrović",
-    "Ayşe Yılmaz",
-    "Παύλος Γεωργίου",
-)
-ORG_WORDS = _words(
-    "acme lumen bridge north quartz river atlas vector harbor summit cobalt maple orbit prism "
-    "cedar falcon nimbus beacon delta ember forge granite helix iris juniper kestrel lattice "
-    "meridian nova onyx pioneer quill radiant sable tandem umbra vertex willow zenith apex "
-    "blue green red silver golden bright clear deep swift true open smart data cloud labs works "
-    "systems health capital partners ventures analytics robotics studio group bio energy"
-)
-TLDS = ("com", "com", "com", "io", "co.uk", "de", "fr", "org", "net", "ai", "nl", "co", "ch", "se")
-PERSONAL_DOMAINS = (
-    "gmail.com",
-    "gmail.com",
-    "gmail.com",
-    "outlook.com",
-    "yahoo.com",
-    "icloud.com",
-    "hotmail.com",
-    "proton.me",
-    "gmx.de",
-    "web.de",
-)
-ZONES = (
-    "+0000",
-    "+0000",
-    "+0100",
-    "+0200",
-    "-0500",
-    "-0400",
-    "-0800",
-    "-0700",
-    "+0530",
-    "+0900",
-    "+1000",
-    "+0800",
-)
-MAILERS = (
-    "Microsoft Outlook 16.0",
-    "Apple Mail (2.3774.600.62)",
-    "Thunderbird 128.3.1",
-    "Mozilla Thunderbird",
-    "iPhone Mail (21G93)",
-    "Superhuman",
-    "Spark 3.14",
-)
-TOPICS = (
-    "the Q3 roadmap",
-    "our call on Tuesday",
-    "the pilot proposal",
-    "your talk at the meetup",
-    "the data pipeline review",
-    "introductions",
-    "the workshop agenda",
-    "the contract draft",
-    "hiring for the platform team",
-    "the benchmark results",
-    "next steps",
-    "the conference panel",
-    "coffee next week",
-    "the API migration",
-    "the research paper",
-    "your feedback",
-    "the partnership",
-    "the invoice",
-    "the board deck",
-    "the design doc",
-    "a quick question",
-)
-BODY_LINES = (
-    "Thanks for getting back to me so quickly.",
-    "I had a look at the numbers and they seem reasonable to me.",
-    "Could we find thirty minutes later this week to go through it?",
-    "Attaching nothing this time, the link in the doc should work.",
-    "Let me know if anything is unclear or if you need more context.",
-    "I have copied a colleague who knows more about the details.",
-    "We are still waiting on legal, but it should not take long.",
-    "Happy to help with an introduction if that is useful.",
-    "The team liked the idea and wants to move forward.",
-    "Sorry for the slow reply, it has been a busy fortnight.",
-    "I will send the revised version by Friday.",
-    "No rush on this one.",
-)
-NEWSLETTER_SUBJECTS = (
-    "Your weekly digest",
-    "This week in data engineering",
-    "New features you might have missed",
-    "Your monthly statement is ready",
-    "Last chance: early-bird tickets",
-    "Top stories for you",
-    "What's new in November",
-    "Product update",
-    "Webinar invitation",
-    "Community roundup",
-)
-NOTIFICATION_SUBJECTS = (
-    "[repo] New comment on pull request #{n}",
-    "Your order #{n} has shipped",
-    "Security alert: new sign-in",
-    "Password reset requested",
-    "Invoice {n} is available",
-    "Build #{n} failed",
-    "You have a new message",
-    "Reminder: renew your subscription",
-)
 
 
 def _q_encode(text: str) -> str:
@@ -752,71 +623,3 @@ def _bounce(world: _World, at: datetime, recent_sent: list[_SentRecord]) -> str:
         f"Final-Recipient: rfc822; {failed}\nAction: failed\nStatus: 5.1.1\n\n--{boundary}--\n"
     )
     return _assemble(_from_line("MAILER-DAEMON", at), headers, body)
-
-
-def _ics_time(at: datetime) -> str:
-    return at.strftime("%Y%m%dT%H%M%SZ")
-
-
-def generate_calendar(path: Path, count: int, rng: random.Random) -> int:
-    """About `count` meetings in one .ics (a few weekly series among them). Returns VEVENTs written."""
-    externals = [
-        f"{rng.choice(FIRST_NAMES).lower()}.{i}@{rng.choice(ORG_WORDS)}partners{i % 37}.com"
-        for i in range(300)
-    ]
-    internals = [f"colleague{i}@{OWNER_DOMAIN}" for i in range(20)]
-    rooms = [f"c_{i:04d}room@resource.calendar.google.com" for i in range(5)]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "PRODID:-//keepwarm bench//EN",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
-    for i in range(count):
-        start = (NOW - timedelta(days=350) + timedelta(days=rng.random() * 370)).replace(
-            minute=rng.choice((0, 30)), second=0, microsecond=0
-        )
-        end = start + timedelta(minutes=rng.choice((30, 30, 45, 60)))
-        big = rng.random() < 0.05
-        people = rng.sample(externals, rng.randint(9, 14) if big else rng.randint(1, 3))
-        if rng.random() < 0.3:
-            people += rng.sample(internals, rng.randint(1, 2))
-        organizer = OWNER if rng.random() < 0.5 else people[0]
-        lines += [
-            "BEGIN:VEVENT",
-            f"DTSTART:{_ics_time(start)}",
-            f"DTEND:{_ics_time(end)}",
-            f"DTSTAMP:{_ics_time(NOW)}",
-            f"UID:bench-{i:05d}-{rng.randrange(16**10):010x}@keepwarm.bench",
-            f"SUMMARY:{rng.choice(TOPICS).capitalize()}",
-            f"ORGANIZER;CN={'Ada Lovelace' if organizer == OWNER else 'Organizer'}:mailto:{organizer}",
-        ]
-        if i % 40 == 0:  # a handful of weekly series, expanded by the connector
-            lines.append("RRULE:FREQ=WEEKLY;COUNT=8")
-        if rng.random() < 0.05:
-            lines.append("STATUS:CANCELLED")
-        else:
-            lines.append("STATUS:CONFIRMED")
-        owner_status = "DECLINED" if rng.random() < 0.05 else "ACCEPTED"
-        lines.append(f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={owner_status}")
-        lines.append(f" ;CN=Ada Lovelace:mailto:{OWNER}")
-        for person in people:
-            status = rng.choice(
-                ("ACCEPTED", "ACCEPTED", "ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED")
-            )
-            lines.append(f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={status}")
-            lines.append(f" ;CN={person.split('@')[0].replace('.', ' ').title()}:mailto:{person}")
-        if rng.random() < 0.2:
-            lines.append(
-                f"ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Room:mailto:{rng.choice(rooms)}"
-            )
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8", newline="")
-    return count
-
-
-# =============================================================================================
-# The workspace on disk
-# =============================================================================================
