@@ -33,9 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline_report import figures, print_profile, print_report
-from synthetic_calendar import generate_calendar
-from synthetic_mailbox import (  # run as a script: bench/ is on sys.path
+from bench_settings import (
     ACCOUNT,
     AS_OF,
     BASELINE_DAYS,
@@ -50,8 +48,10 @@ from synthetic_mailbox import (  # run as a script: bench/ is on sys.path
     QUICK_MESSAGES,
     RULES_DIR,
     SEED,
-    generate_mailbox,
 )
+from pipeline_report import figures, print_profile, print_report
+from synthetic_calendar import generate_calendar
+from synthetic_mailbox import generate_mailbox
 
 
 @dataclass(frozen=True)

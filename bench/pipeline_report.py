@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from synthetic_mailbox import MEETINGS, TARGET_MSG_PER_S, TARGET_PARSE_RATIO, TARGET_PEAK_MB
+from bench_settings import MEETINGS, TARGET_MSG_PER_S, TARGET_PARSE_RATIO, TARGET_PEAK_MB
 
 
 def figures(

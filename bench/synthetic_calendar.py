@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from synthetic_mailbox import NOW, OWNER, OWNER_DOMAIN
+from bench_settings import NOW, OWNER, OWNER_DOMAIN
 from synthetic_words import FIRST_NAMES, ORG_WORDS, TOPICS
 
 
