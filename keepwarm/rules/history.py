@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from keepwarm.models import Kind, Participant, PersonView, Response, Role, StoredInteraction
+from keepwarm.peers import automated_signals
 
 Direction = Literal["out", "in", "meeting"]
 
@@ -57,7 +58,9 @@ def build_histories(
             continue
         others = [p for p in item.participants if p.address not in owner_addresses]
         size = len({p.address for p in others if not p.is_resource})
-        auto = item.headers.get("auto-submitted", "no").strip().lower() not in ("", "no")
+        # The same test detection uses: an out-of-office, bounce or list post is not the person
+        # writing to you, so it neither answers a nudge nor withdraws a draft.
+        auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
         for key, direction in _touches(
             item.kind, item.participants, owner_addresses, owner_of, automatic=auto
         ):
