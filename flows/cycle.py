@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.tasks import deliver_task, detect_task, digest_task, draft_task, sync_account_task
+from flows.tasks import deliver_task, digest_task, refresh_task, sync_account_task
 from keepwarm.services import open_workspace
 from keepwarm.services.health import finish_run, start_run
 from keepwarm.settings import Settings, load_settings
@@ -39,8 +39,7 @@ def cycle(config: str | None = None) -> dict[str, Any]:
                 error = str(state.result(raise_on_failure=False))
                 summary["sync"][name] = {"account": name, "error": error}
                 logger.error("account %s failed to sync: %s", name, error)
-        summary["detect"] = detect_task(config)
-        summary["draft"] = draft_task(config)
+        summary.update(refresh_task(config))
         summary["deliver"] = deliver_task(config)
     except BaseException as exc:
         for stage in ("detect", "draft", "deliver"):

@@ -17,7 +17,7 @@ from keepwarm.errors import is_transient
 from keepwarm.services import open_workspace
 from keepwarm.services.deliver import deliver
 from keepwarm.services.digest import digest, markdown
-from keepwarm.services.pipeline import detect, draft
+from keepwarm.services.pipeline import refresh
 from keepwarm.services.sync import sync_account
 from keepwarm.settings import load_settings
 
@@ -56,28 +56,25 @@ def sync_account_task(config: str | None, account: str) -> dict[str, Any]:
     return asdict(report)
 
 
-@task(name="detect")
-def detect_task(config: str | None) -> dict[str, Any]:
+@task(name="detect-and-draft")
+def refresh_task(config: str | None) -> dict[str, dict[str, Any]]:
+    """Detect then draft in one task: drafting reuses what detection read, and both only
+    look at what changed since the last cycle."""
     ws = open_workspace(load_settings(_config(config)))
     try:
-        report = detect(ws)
+        detected, drafted = refresh(ws)
     finally:
         ws.close()
-    get_run_logger().info("detected %d people: %s", report.people, report.by_classification)
-    return asdict(report)
-
-
-@task(name="draft")
-def draft_task(config: str | None) -> dict[str, Any]:
-    ws = open_workspace(load_settings(_config(config)))
-    try:
-        report = draft(ws)
-    finally:
-        ws.close()
-    get_run_logger().info(
-        "rules proposed %d drafts, %d new in the queue", report.proposed, report.created
-    )
-    return asdict(report)
+    logger = get_run_logger()
+    logger.info(
+        "detection (%s): %d people, %d recomputed: %s",
+        detected.mode, detected.people, detected.recomputed, detected.by_classification,
+    )  # fmt: skip
+    logger.info(
+        "drafting (%s): %d people evaluated, %d drafts proposed, %d new in the queue",
+        drafted.mode, drafted.evaluated, drafted.proposed, drafted.created,
+    )  # fmt: skip
+    return {"detect": asdict(detected), "draft": asdict(drafted)}
 
 
 @task(name="deliver")

@@ -126,15 +126,21 @@ def register(app: typer.Typer) -> None:
         guarded(body)
 
     @app.command()
-    def detect(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
-        """Classify everyone in the store and stage the peers.
+    def detect(
+        ctx: typer.Context,
+        json: bool = typer.Option(False, "--json"),
+        full: bool = typer.Option(
+            False, "--full", help="Refold every interaction instead of only what changed."
+        ),
+    ) -> None:
+        """Classify the people whose interactions changed and stage the peers.
 
-        Example: keepwarm detect --json
+        Example: keepwarm detect --json   (keepwarm detect --full recomputes everyone)
         """
 
         def body() -> None:
             with workspace(ctx) as ws:
-                report = asdict(detect_service(ws))
+                report = asdict(detect_service(ws, full=full))
             print_json(report) if json else out.print(
                 f"{report['people']} people: "
                 + ", ".join(f"{k} {v}" for k, v in report["by_classification"].items())

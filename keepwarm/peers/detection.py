@@ -41,6 +41,22 @@ def _detect(
 ) -> list[PersonView]:
     folder = Folder(policy, now)
     evidence = folder.fold(interactions)
+    return people_from(evidence, folder.owner_seen, policy, now)
+
+
+def mergeable(labeller: Labeller, address: str) -> bool:
+    """Whether identity may merge this address with others by name (no address-only label)."""
+    return labeller.label(address) is None
+
+
+def people_from(
+    evidence: dict[str, Evidence], owner_seen: Evidence, policy: DetectionPolicy, now: datetime
+) -> list[PersonView]:
+    """People from folded evidence (the second half of `detect`).
+
+    Evidence folded in slices and merged with `Evidence.absorb` gives the same people, so a
+    caller may refold only what changed.
+    """
     if policy.forgotten:
         evidence = {
             a: e for a, e in evidence.items() if not matches(a, domain_of(a), policy.forgotten)
@@ -58,13 +74,13 @@ def _detect(
     groups = group(
         evidence,
         aliases=policy.aliases,
-        mergeable=lambda a: labeller.label(a) is None,
+        mergeable=lambda a: mergeable(labeller, a),
         organisation_of=organisation,
         role_words=policy.role_local_parts,
         names_out=names,
     )
     people = [_person(g, evidence, labeller, policy, now, organisation, names) for g in groups]
-    owner = _owner(folder.owner_seen, policy)
+    owner = _owner(owner_seen, policy)
     return [owner, *people] if owner is not None else people
 
 

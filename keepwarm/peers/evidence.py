@@ -174,11 +174,21 @@ class Folder:
             found = self.evidence[key] = Evidence()
         return found
 
-    def fold(self, items: Iterable[StoredInteraction]) -> dict[str, Evidence]:
+    def fold(
+        self,
+        items: Iterable[StoredInteraction],
+        context: Iterable[StoredInteraction] | None = None,
+    ) -> dict[str, Evidence]:
+        """Fold `items` (oldest first) into `self.evidence`.
+
+        The owner's messages are learnt first, from `items` or, when given, from `context`
+        instead: a caller folding a slice of the mailbox passes every interaction the slice may
+        refer to (each one at most once per Folder), so the slice folds as it would in full.
+        """
         items = list(items)
         # Owner message ids first: a reply may be stored before the message it answers.
         owner, key = self.owner, self.key
-        for stored in items:
+        for stored in items if context is None else context:
             item = stored.interaction
             if item.kind is Kind.EMAIL and item.message_id:
                 sender = item.sender

@@ -30,3 +30,18 @@ def stage(
     if followed_up_at is not None:
         return Stage.WATERED
     return Stage.SEEDED
+
+
+def stage_changes_at(
+    *,
+    policy: DetectionPolicy,
+    now: datetime,
+    last_seen: datetime,
+    followed_up_at: datetime | None,
+    last_two_way: datetime | None,
+) -> datetime | None:
+    """The first moment after `now` at which `stage` gives another answer if nothing new
+    happens (time alone only ever makes a relationship dormant); None when it never will."""
+    latest = max(d for d in (last_two_way, followed_up_at, last_seen) if d is not None)
+    dormant = latest + timedelta(days=policy.dormant_after_days, microseconds=1)
+    return dormant if dormant > now else None

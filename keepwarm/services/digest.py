@@ -9,15 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from keepwarm.errors import ConfigError
 from keepwarm.models import OutgoingMessage
 from keepwarm.services import queue as queue_service
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.reports import status
 from keepwarm.services.workspace import Workspace
-from keepwarm.store.tables import Person
+from keepwarm.store.people import new_peers as new_peers_since
 
 
 def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
@@ -25,11 +23,6 @@ def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
     now = ws.settings.now()
     since = now - timedelta(days=days)
     with ws.session() as session:
-        peers = session.scalars(
-            select(Person)
-            .where(Person.classification == "peer", Person.planted_at >= since)
-            .order_by(Person.planted_at.desc())
-        )
         new_peers = [
             {
                 "name": p.name,
@@ -39,7 +32,7 @@ def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
                 "since": p.planted_at.isoformat() if p.planted_at else None,
                 "reason": p.reasons[0] if p.reasons else "",
             }
-            for p in peers
+            for p in new_peers_since(session, since=since)
         ]
     waiting = queue_service.summaries(ws, state="pending")
     return {

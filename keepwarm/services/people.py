@@ -10,16 +10,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from keepwarm.errors import ConfigError, NotFound
 from keepwarm.peers import normalise
 from keepwarm.services.pipeline import detect
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.interactions import load_interactions
-from keepwarm.store.people import HIDDEN, add_override, find_person
-from keepwarm.store.tables import Override, Person, PersonAddress
+from keepwarm.store.people import (
+    add_override,
+    delete_people_of,
+    find_person,
+    forgotten_as,
+    visible_addresses,
+)
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^@?[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
@@ -64,41 +66,14 @@ def override(ws: Workspace, action: str, value: str, other: str | None = None) -
         if action == "forget":
             person = find_person(session, address=target) if not target.startswith("@") else None
             if person is not None:  # forget every address of that human, not just this one
-                for address in _visible_addresses(session, person.id):
+                for address in visible_addresses(session, person.id):
                     add_override(session, action="forget", target=address, now=now)
-            _forget(session, target)
+            delete_people_of(session, target)
     detect(ws)
     with ws.session() as session:
         person = find_person(session, address=target) if "@" in target[1:] else None
         found = person.classification if person is not None and action != "forget" else None
     return OverrideResult(action, target, recorded, found)
-
-
-def _forget(session: Session, target: str) -> None:
-    """Delete the people (and their drafts) an address or domain covers."""
-    if target.startswith("@"):
-        domain = target[1:]
-        rows = session.execute(select(PersonAddress.address, PersonAddress.person_id))
-        ids = {
-            pid
-            for address, pid in rows
-            if (d := address.rpartition("@")[2]) == domain or d.endswith("." + domain)
-        }
-    else:
-        person = find_person(session, address=target)
-        ids = {person.id} if person is not None else set()
-    if ids:
-        session.execute(delete(Person).where(Person.id.in_(ids)))
-
-
-def _visible_addresses(session: Session, person_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(PersonAddress.address)
-            .where(PersonAddress.person_id == person_id, PersonAddress.position < HIDDEN)
-            .order_by(PersonAddress.position)
-        )
-    )
 
 
 def why(ws: Workspace, address: str) -> dict[str, Any]:
@@ -107,15 +82,8 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
     with ws.session() as session:
         person = find_person(session, address=wanted)
         if person is None:
-            forgotten = session.scalar(
-                select(Override.id).where(
-                    Override.action == "forget",
-                    Override.target.in_(
-                        [wanted, normalise(wanted), "@" + wanted.rpartition("@")[2]]
-                    ),
-                )
-            )
-            if forgotten is not None:
+            targets = [wanted, normalise(wanted), "@" + wanted.rpartition("@")[2]]
+            if forgotten_as(session, targets):
                 raise NotFound(
                     f"{wanted} was forgotten at your request (`keepwarm peers forget`); "
                     f"`keepwarm peers allow {wanted}` brings it back"
@@ -125,7 +93,7 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
                 f"{wanted} does not appear in any synced interaction{also}; check the "
                 "spelling, or run `keepwarm sync` first"
             )
-        addresses = _visible_addresses(session, person.id)
+        addresses = visible_addresses(session, person.id)
         evidence = load_interactions(session, ids=list(person.evidence or []))
     order = {iid: n for n, iid in enumerate(person.evidence or [])}
     return {

@@ -115,6 +115,11 @@ def remember_owner_addresses(session: Session, *, account: Account, addresses: s
         account.owner_addresses = merged
 
 
+def discovered_owner_addresses(session: Session) -> set[str]:
+    """The owner's addresses that connectors reported (Gmail sendAs, Graph proxyAddresses)."""
+    return {a.lower() for row in session.scalars(select(Account.owner_addresses)) for a in row or []}
+
+
 @dataclass(frozen=True, slots=True)
 class AccountStatus:
     name: str

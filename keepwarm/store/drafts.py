@@ -193,6 +193,17 @@ def queue_facts(
     return keys, busy, last, today
 
 
+def open_people(session: Session) -> set[str]:
+    """Keys of the people with an open (pending, approved, snoozed) draft."""
+    return set(
+        session.scalars(
+            select(Person.key)
+            .join(Draft, Draft.person_id == Person.id)
+            .where(Draft.state.in_(OPEN_STATES))
+        )
+    )
+
+
 def withdrawable(session: Session) -> list[tuple[int, str, datetime]]:
     """Open drafts with no delivery attempt yet: (id, person key, created_at)."""
     attempted = select(Delivery.draft_id)

@@ -9,18 +9,20 @@ The SQL (`ON CONFLICT … DO NOTHING`, `RETURNING`) is the same on SQLite ≥ 3.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from keepwarm.models import Interaction, Kind, Participant, Response, Role, StoredInteraction
-from keepwarm.store import meta
+from keepwarm.incremental import links
+from keepwarm.models import Interaction, Participant, StoredInteraction
+from keepwarm.store.loading import load_interactions
 from keepwarm.store.tables import InteractionRow
+
+__all__ = ["UpsertResult", "file_links", "fingerprint", "load_interactions", "upsert_interactions"]
 
 _INTERACTION_COLUMNS = (
     "account_id", "provider_id", "kind", "occurred_at", "ended_at", "subject", "thread_id",
@@ -108,6 +110,7 @@ def upsert_interactions(
         for pid in latest
         if pid in existing and existing[pid][1] != prints[pid]
     }
+    old_times = {existing[pid][0]: existing[pid][2] for pid in changed}
 
     time, js, flag = writer.time, writer.json, writer.flag
     ingested = time(now)
@@ -142,29 +145,68 @@ def upsert_interactions(
             [(*row(pid)[2:], iid) for pid, iid in changed.items()],
         )
         marks = ", ".join([writer.mark] * len(changed))
-        writer.connection.exec_driver_sql(
-            f"DELETE FROM participants WHERE interaction_id IN ({marks})", tuple(changed.values())
-        )
+        for table in ("participants", "interaction_links"):
+            writer.connection.exec_driver_sql(
+                f"DELETE FROM {table} WHERE interaction_id IN ({marks})", tuple(changed.values())
+            )
         ids.update(changed)
 
     _insert_participants(writer, ((iid, latest[pid].participants) for pid, iid in ids.items()))
-    if ids:
-        meta.bump(session, meta.INGEST)
+    _insert_links(writer, ((iid, latest[pid]) for pid, iid in ids.items()))
+    # Detection refolds what changed, including where an updated interaction used to be.
+    writer.executemany(
+        f"INSERT INTO pending_changes (interaction_id, old_at) VALUES ({writer.mark}, {writer.mark})",
+        [(iid, old_times.get(iid)) for iid in ids.values()],
+    )
     inserted = len(ids) - len(changed)
     return UpsertResult(inserted, len(changed), len(latest) - inserted - len(changed))
 
 
-def _existing(session: Session, account_id: int, pids: list[str]) -> dict[str, tuple[int, str]]:
-    found: dict[str, tuple[int, str]] = {}
+def _existing(
+    session: Session, account_id: int, pids: list[str]
+) -> dict[str, tuple[int, str, datetime]]:
+    found: dict[str, tuple[int, str, datetime]] = {}
     for start in range(0, len(pids), 900):
         chunk = pids[start : start + 900]
         rows = session.execute(
-            select(InteractionRow.provider_id, InteractionRow.id, InteractionRow.fingerprint).where(
-                InteractionRow.account_id == account_id, InteractionRow.provider_id.in_(chunk)
-            )
+            select(
+                InteractionRow.provider_id,
+                InteractionRow.id,
+                InteractionRow.fingerprint,
+                InteractionRow.occurred_at,
+            ).where(InteractionRow.account_id == account_id, InteractionRow.provider_id.in_(chunk))
         )
-        found.update((pid, (iid, fp)) for pid, iid, fp in rows)
+        found.update((pid, (iid, fp, at)) for pid, iid, fp, at in rows)
     return found
+
+
+def _insert_links(writer: _Writer, pairs: Iterable[tuple[int, Interaction]]) -> None:
+    """File each interaction under its link values (`keepwarm.incremental.links`)."""
+    time = writer.time
+    rows = [
+        (value, at, iid)
+        for iid, item in pairs
+        for at in (time(item.occurred_at),)
+        for value in links.stored(item)
+    ]
+    marks = ", ".join([writer.mark] * 3)
+    writer.executemany(
+        f"INSERT INTO interaction_links (link, at, interaction_id) VALUES ({marks})", rows
+    )
+
+
+def file_links(session: Session, items: Iterable[StoredInteraction]) -> None:
+    """File interactions stored before links existed (a data migration's second half)."""
+    writer = _Writer(session)
+    batch = [(s.id, s.interaction) for s in items]
+    for start in range(0, len(batch), 900):
+        chunk = batch[start : start + 900]
+        marks = ", ".join([writer.mark] * len(chunk))
+        writer.connection.exec_driver_sql(
+            f"DELETE FROM interaction_links WHERE interaction_id IN ({marks})",
+            tuple(iid for iid, _ in chunk),
+        )
+    _insert_links(writer, batch)
 
 
 def _insert_participants(
@@ -185,122 +227,3 @@ def _insert_participants(
     columns = ", ".join(_PARTICIPANT_COLUMNS)
     marks = ", ".join([writer.mark] * len(_PARTICIPANT_COLUMNS))
     writer.executemany(f"INSERT INTO participants ({columns}) VALUES ({marks})", rows)
-
-
-def load_interactions(
-    session: Session, *, ids: Collection[int] | None = None
-) -> list[StoredInteraction]:
-    """Stored interactions (all, or those in `ids`) with participants, oldest first.
-
-    Detection reads every interaction on each pass, so this reads through the DB-API cursor in
-    batches and shares equal values (participants, header maps, names) between rows: at 100k
-    messages that halves both the time and the memory of going through the ORM.
-    """
-    cursor = session.connection().connection.cursor()
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    wanted = sorted(ids) if ids is not None else None
-    try:
-        people = _participants(cursor, mark, wanted)
-        return list(_interactions(cursor, mark, wanted, people))
-    finally:
-        cursor.close()
-
-
-_ROLES = {r.value: r for r in Role}
-_RESPONSES: dict[str | None, Response | None] = {r.value: r for r in Response} | {None: None}
-_KINDS = {k.value: k for k in Kind}
-
-
-def _batches(
-    cursor: Any, sql: str, column: str, mark: str, ids: list[int] | None
-) -> Iterator[list[tuple[Any, ...]]]:
-    """Run `sql` (with a `{where}` slot) over all rows or over `ids` in chunks; yield batches."""
-    chunks: list[list[int] | None] = (
-        [None] if ids is None else [ids[i : i + 900] for i in range(0, len(ids), 900)]
-    )
-    for chunk in chunks:
-        if chunk is None:
-            cursor.execute(sql.format(where=""))
-        else:
-            where = f"WHERE {column} IN ({', '.join([mark] * len(chunk))})"
-            cursor.execute(sql.format(where=where), tuple(chunk))
-        while batch := cursor.fetchmany(20_000):
-            yield batch
-
-
-def _participants(cursor: Any, mark: str, ids: list[int] | None) -> dict[int, list[Participant]]:
-    shared: dict[tuple[Any, ...], Participant] = {}
-    people: dict[int, list[Participant]] = {}
-    sql = (
-        "SELECT interaction_id, address, name, role, response, is_resource FROM participants "
-        "{where} ORDER BY id"
-    )
-    for batch in _batches(cursor, sql, "interaction_id", mark, ids):
-        for iid, address, name, role, response, is_resource in batch:
-            key = (address, name, role, response, is_resource)
-            p = shared.get(key)
-            if p is None:
-                p = shared[key] = Participant(
-                    address, _ROLES[role], name, _RESPONSES[response], bool(is_resource)
-                )
-            found = people.get(iid)
-            if found is None:
-                people[iid] = [p]
-            else:
-                found.append(p)
-    return people
-
-
-def _interactions(
-    cursor: Any, mark: str, ids: list[int] | None, people: dict[int, list[Participant]]
-) -> Iterator[StoredInteraction]:
-    accounts: dict[int, str] = {}
-    cursor.execute("SELECT id, name FROM accounts")
-    accounts.update(cursor.fetchall())
-    decoded: dict[str, Any] = {}
-
-    def json_value(raw: Any) -> Any:
-        if not isinstance(raw, str):
-            return raw  # PostgreSQL's driver has decoded it already
-        value = decoded.get(raw)
-        if value is None:
-            value = decoded[raw] = json.loads(raw)
-        return value
-
-    sql = (
-        "SELECT id, account_id, provider_id, kind, occurred_at, ended_at, subject, thread_id, "
-        'message_id, in_reply_to, "references", headers, cancelled, source FROM interactions '
-        "{where} ORDER BY occurred_at, id"
-    )
-    rows: list[tuple[Any, ...]] = []
-    for batch in _batches(cursor, sql, "id", mark, ids):
-        rows.extend(batch)
-    if ids is not None:  # several chunks: restore the global order
-        rows.sort(key=lambda r: (_utc(r[4]), r[0]))
-    for r in rows:
-        yield StoredInteraction(
-            id=r[0],
-            account=accounts[r[1]],
-            interaction=Interaction(
-                provider_id=r[2],
-                kind=_KINDS[r[3]],
-                occurred_at=_utc(r[4]),
-                ended_at=_utc(r[5]) if r[5] is not None else None,
-                subject=r[6],
-                thread_id=r[7],
-                message_id=r[8],
-                in_reply_to=r[9],
-                references=tuple(json_value(r[10]) or ()),
-                headers=json_value(r[11]) or {},
-                cancelled=bool(r[12]),
-                source=r[13],
-                participants=tuple(people.get(r[0], ())),
-            ),
-        )
-
-
-def _utc(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC)

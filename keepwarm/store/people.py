@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
@@ -18,20 +18,30 @@ from keepwarm.store.tables import Draft, Override, Person, PersonAddress
 HIDDEN = 1000
 
 
-def save_people(session: Session, *, people: Sequence[PersonView], now: datetime) -> dict[str, int]:
-    """Upsert every person by key and rewrite the address index; returns key → id.
+def save_people(
+    session: Session,
+    *,
+    people: Sequence[PersonView],
+    now: datetime,
+    scope: Collection[str] | None = None,
+    due: Mapping[str, datetime] | None = None,
+) -> dict[str, int]:
+    """Upsert people by key and rewrite their address index; returns key → id.
 
-    Ids are stable across passes. A person no longer detected (merged into another, or
-    forgotten) loses their addresses; their row is deleted unless drafts still refer to it.
+    Without `scope`, `people` is everyone. With it, `people` replaces exactly the people that
+    own one of the `scope` addresses (a pass that recomputed only those). Ids are stable across
+    passes. A person no longer detected (merged into another, or forgotten) loses their
+    addresses; their row is deleted unless drafts still refer to it. `due` is each person's
+    next change with no new data (`Person.due_at`).
     """
     serialize(session, "people")
-    ids = person_ids(session)
+    ids = person_ids(session) if scope is None else _ids_for(session, people, scope)
     known_keys = set(ids)
-    rows = [_row(p, now) for p in people]
+    rows = [_row(p, now, (due or {}).get(p.key)) for p in people]
     fresh = [r for r in rows if r["key"] not in known_keys]
     if fresh:
         session.execute(insert(Person), fresh)
-        ids = person_ids(session)
+        ids = {**ids, **_keyed(session, [r["key"] for r in fresh])}
     stale = [{"id": ids[r["key"]], **r} for r in rows if r["key"] in known_keys]
     if stale:
         session.execute(update(Person), stale)
@@ -43,12 +53,16 @@ def save_people(session: Session, *, people: Sequence[PersonView], now: datetime
         for position, address in spellings:
             wanted.setdefault(address, (ids[p.key], position))
     # Rewrite only what changed: most passes move no address at all.
-    stored = {
-        a: (pid, pos)
-        for a, pid, pos in session.execute(
-            select(PersonAddress.address, PersonAddress.person_id, PersonAddress.position)
-        )
-    }
+    query = select(PersonAddress.address, PersonAddress.person_id, PersonAddress.position)
+    if scope is None:
+        found = session.execute(query).all()
+    else:
+        found = [
+            row
+            for chunk in _chunks(sorted(set(ids.values())))
+            for row in session.execute(query.where(PersonAddress.person_id.in_(chunk)))
+        ]
+    stored = {a: (pid, pos) for a, pid, pos in found}
     changed = [a for a, where in stored.items() if wanted.get(a) != where]
     for chunk in _chunks(changed):
         session.execute(delete(PersonAddress).where(PersonAddress.address.in_(chunk)))
@@ -66,11 +80,38 @@ def save_people(session: Session, *, people: Sequence[PersonView], now: datetime
     return ids
 
 
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def _ids_for(
+    session: Session, people: Sequence[PersonView], scope: Collection[str]
+) -> dict[str, int]:
+    """Key → id of the people owning a `scope` address, and of the `people` already stored."""
+    owners: set[int] = set()
+    for chunk in _chunks(sorted(set(scope))):
+        owners.update(
+            session.scalars(select(PersonAddress.person_id).where(PersonAddress.address.in_(chunk)))
+        )
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(owners)):
+        found.update(
+            session.execute(select(Person.key, Person.id).where(Person.id.in_(chunk))).all()
+        )
+    found.update(_keyed(session, [p.key for p in people]))
+    return found
 
 
-def _row(p: PersonView, now: datetime) -> dict[str, Any]:
+def _keyed(session: Session, keys: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        found.update(
+            session.execute(select(Person.key, Person.id).where(Person.key.in_(chunk))).all()
+        )
+    return found
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _row(p: PersonView, now: datetime, due: datetime | None = None) -> dict[str, Any]:
     return {
         "key": p.key,
         "name": p.name,
@@ -88,22 +129,41 @@ def _row(p: PersonView, now: datetime) -> dict[str, Any]:
         "counts": dict(p.counts),
         "evidence": list(p.evidence),
         "known": p.known,
+        "due_at": due,
     }
 
 
-def load_people(session: Session, *, peers_only: bool) -> list[tuple[Person, list[str]]]:
+def load_people(
+    session: Session, *, peers_only: bool, keys: Collection[str] | None = None
+) -> list[tuple[Person, list[str]]]:
+    """People (all, peers, or those with these keys) with their visible addresses."""
     query = select(Person).order_by(Person.name, Person.key)
     if peers_only:
         query = query.where(Person.classification == Classification.PEER.value)
-    addresses: dict[int, list[str]] = {}
-    for address, person_id in session.execute(
+    spelled = (
         select(PersonAddress.address, PersonAddress.person_id)
         .where(PersonAddress.position < HIDDEN)
         .order_by(PersonAddress.person_id, PersonAddress.position, PersonAddress.address)
-    ):
+    )
+    if keys is None:
+        persons = list(session.scalars(query))
+        rows = session.execute(spelled).all()
+    else:
+        persons = [
+            p
+            for c in _chunks(sorted(set(keys)))
+            for p in session.scalars(query.where(Person.key.in_(c)))
+        ]
+        rows = [
+            row
+            for c in _chunks([p.id for p in persons])
+            for row in session.execute(spelled.where(PersonAddress.person_id.in_(c)))
+        ]
+    addresses: dict[int, list[str]] = {}
+    for address, person_id in rows:
         addresses.setdefault(person_id, []).append(address)
     # A person without addresses was merged away or forgotten; only old drafts still point to it.
-    return [(p, addresses[p.id]) for p in session.scalars(query) if p.id in addresses]
+    return [(p, addresses[p.id]) for p in persons if p.id in addresses]
 
 
 def find_person(session: Session, *, address: str) -> Person | None:
@@ -118,8 +178,8 @@ def find_person(session: Session, *, address: str) -> Person | None:
     return None
 
 
-def people_views(session: Session) -> list[PersonView]:
-    """People as detection last saw them, for rule evaluation."""
+def people_views(session: Session, *, keys: Collection[str] | None = None) -> list[PersonView]:
+    """People as detection last saw them (everyone, or those with these keys), for the rules."""
     return [
         PersonView(
             key=p.key,
@@ -139,8 +199,87 @@ def people_views(session: Session) -> list[PersonView]:
             evidence=tuple(p.evidence or ()),
             known=p.known,
         )
-        for p, addresses in load_people(session, peers_only=False)
+        for p, addresses in load_people(session, peers_only=False, keys=keys)
     ]
+
+
+def person_keys(session: Session) -> list[str]:
+    return list(session.scalars(select(Person.key).order_by(Person.key)))
+
+
+def address_keys_of(session: Session, person_keys: Collection[str]) -> dict[str, set[str]]:
+    """Each person's normalised address keys (what detection keyed their evidence by)."""
+    found: dict[str, set[str]] = {}
+    query = select(Person.key, PersonAddress.address).join(
+        PersonAddress, PersonAddress.person_id == Person.id
+    )
+    for chunk in _chunks(sorted(set(person_keys))):
+        for key, address in session.execute(query.where(Person.key.in_(chunk))):
+            found.setdefault(key, set()).add(normalise(address))
+    return found
+
+
+def due_people(session: Session, *, now: datetime) -> dict[str, set[str]]:
+    """People whom time alone changes by `now`, with their address keys."""
+    keys = list(session.scalars(select(Person.key).where(Person.due_at <= now)))
+    return address_keys_of(session, keys)
+
+
+def classification_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Person.classification, func.count())
+        .where(Person.id.in_(select(PersonAddress.person_id)))
+        .group_by(Person.classification)
+    )
+    return dict(sorted(rows))
+
+
+def new_peers(session: Session, *, since: datetime) -> list[Person]:
+    """Peers planted since `since`, newest first (the digest)."""
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.classification == "peer", Person.planted_at >= since)
+            .order_by(Person.planted_at.desc())
+        )
+    )
+
+
+def visible_addresses(session: Session, person_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(PersonAddress.address)
+            .where(PersonAddress.person_id == person_id, PersonAddress.position < HIDDEN)
+            .order_by(PersonAddress.position)
+        )
+    )
+
+
+def delete_people_of(session: Session, target: str) -> None:
+    """Delete the people (and their drafts) an address or `@domain` covers."""
+    if target.startswith("@"):
+        domain = target[1:]
+        rows = session.execute(select(PersonAddress.address, PersonAddress.person_id))
+        ids = {
+            pid
+            for address, pid in rows
+            if (d := address.rpartition("@")[2]) == domain or d.endswith("." + domain)
+        }
+    else:
+        person = find_person(session, address=target)
+        ids = {person.id} if person is not None else set()
+    if ids:
+        session.execute(delete(Person).where(Person.id.in_(ids)))
+
+
+def forgotten_as(session: Session, candidates: Collection[str]) -> bool:
+    """Whether a `forget` override names one of these targets."""
+    found = session.scalar(
+        select(Override.id).where(
+            Override.action == "forget", Override.target.in_(list(candidates))
+        )
+    )
+    return found is not None
 
 
 def person_ids(session: Session) -> dict[str, int]:

@@ -142,6 +142,7 @@ class Quarantine(Base):
 
 class Person(Base):
     __tablename__ = "people"
+    __table_args__ = (Index("ix_people_due_at", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(320), unique=True)
@@ -163,6 +164,8 @@ class Person(Base):
     evidence: Mapped[list[int] | None] = mapped_column(JSON)
     #: Known before the first sync (the baseline), so not a *new* peer.
     known: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When time alone changes this person (a stage turning dormant): detection looks again then.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PersonAddress(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+import keepwarm.store.changetables  # noqa: F401  (its tables are part of the schema)
 from keepwarm.store.tables import Base
 
 engine = context.config.attributes["engine"]

@@ -1,0 +1,147 @@
+"""Folding interactions into units with the pure detection and history code.
+
+A unit's evidence is what `keepwarm.peers.Folder` learns about one address from the
+interactions of one week (the owner's sightings: of one day); its touches are what
+`keepwarm.rules.history.build_histories` makes of them for that address alone. Both are exact
+slices of a full pass: folding is a per-interaction step once the owner's messages are known
+(passed as `context`), `Evidence.absorb` merges slices in time order into what one fold gives,
+and a history is a per-interaction map, so a person's history is their addresses' touches in
+time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import chain, groupby
+
+from keepwarm.incremental.buckets import OWNER, Unit, day_of
+from keepwarm.models import Classification, PersonView, StoredInteraction
+from keepwarm.peers import DetectionPolicy, normalise
+from keepwarm.peers.evidence import Evidence, Folder
+from keepwarm.rules.history import Touch, build_histories
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class Folded:
+    """Units refolded from a set of interactions, and what each interaction touched."""
+
+    evidence: dict[Unit, Evidence] = field(default_factory=dict)
+    touches: dict[Unit, list[Touch]] = field(default_factory=dict)
+    #: Interaction ids of each address unit (the store's index from address to interactions).
+    members: dict[Unit, set[int]] = field(default_factory=dict)
+    #: When a unit may fold differently with no new data: the first of its interactions'
+    #: times still ahead of `now` (a meeting that has not ended yet counts once it has).
+    due: dict[Unit, datetime] = field(default_factory=dict)
+    #: interaction id -> the address keys it touched.
+    touched: dict[int, set[str]] = field(default_factory=dict)
+
+    def units(self) -> set[Unit]:
+        return set(self.evidence) | set(self.touches)
+
+
+def fold_units(
+    items: Sequence[StoredInteraction],
+    context: Iterable[StoredInteraction],
+    policy: DetectionPolicy,
+    now: datetime,
+    *,
+    wanted: Callable[[Unit], bool] = lambda unit: True,
+) -> Folded:
+    """Fold `items` (oldest first, by time then id) into the units `wanted` selects.
+
+    A unit is exact only when `items` holds all of its interactions and `context` every other
+    interaction they refer to (`keepwarm.incremental.links`); other units are left out.
+    """
+    out = Folded()
+    folder = Folder(policy, now)
+    learn: Iterable[StoredInteraction] | None = chain(context, items)
+    for day, group in groupby(items, key=lambda s: day_of(s.interaction.occurred_at)):
+        today = list(group)
+        folder.evidence, folder.owner_seen = {}, Evidence()
+        folder.fold(today, context=learn if learn is not None else ())
+        learn = None  # the owner's messages are learnt once per folder
+        week = day // 7
+        for key, e in folder.evidence.items():
+            for iid in e.ids:
+                out.touched.setdefault(iid, set()).add(key)
+            unit = (key, week)
+            if not wanted(unit):
+                continue
+            merged = out.evidence.get(unit)
+            if merged is None:
+                merged = out.evidence[unit] = Evidence()
+            merged.absorb(e)
+            out.members.setdefault(unit, set()).update(e.ids)
+        if folder.owner_seen.first_seen is not None and wanted((OWNER, day)):
+            out.evidence[(OWNER, day)] = folder.owner_seen
+            _due(out, (OWNER, day), today, now)
+    for key, touches in _touches(items, policy.owner_addresses).items():
+        for touch in touches:
+            out.touched.setdefault(touch.interaction_id, set()).add(key)
+            unit = (key, day_of(touch.at) // 7)
+            if wanted(unit):
+                out.touches.setdefault(unit, []).append(touch)
+                out.members.setdefault(unit, set()).add(touch.interaction_id)
+    by_id = {s.id: s for s in items}
+    for unit, ids in out.members.items():
+        _due(out, unit, (by_id[i] for i in ids if i in by_id), now)
+    return out
+
+
+def _due(out: Folded, unit: Unit, items: Iterable[StoredInteraction], now: datetime) -> None:
+    ahead = [
+        t
+        for s in items
+        for t in (s.interaction.occurred_at, s.interaction.ended_at)
+        if t is not None and t > now
+    ]
+    if ahead:
+        out.due[unit] = min(ahead)
+
+
+def _touches(
+    items: Sequence[StoredInteraction], owner_addresses: frozenset[str]
+) -> dict[str, list[Touch]]:
+    """Each address's touches: `build_histories` with every address as its own person."""
+    spellings: dict[str, set[str]] = {}
+    for stored in items:
+        for p in stored.interaction.participants:
+            if p.address not in owner_addresses:
+                spellings.setdefault(normalise(p.address), set()).add(p.address)
+    alone = [
+        PersonView(
+            key=key,
+            name="",
+            addresses=tuple(sorted(found)),
+            classification=Classification.CANDIDATE,
+            reasons=(),
+            stage=None,
+            first_seen=_NEVER,
+            last_seen=_NEVER,
+        )
+        for key, found in spellings.items()
+    ]
+    return build_histories(alone, items, owner_addresses)
+
+
+def absorbed(slices: Iterable[Evidence]) -> Evidence:
+    """One evidence from slices in time order (what one fold over all of them gives)."""
+    merged = Evidence()
+    for piece in slices:
+        merged.absorb(piece)
+    return merged
+
+
+def merged_history(slices: Iterable[Sequence[Touch]]) -> list[Touch]:
+    """A person's history from their addresses' touches: time order, one touch per interaction."""
+    seen: set[int] = set()
+    out = []
+    for touch in sorted(chain.from_iterable(slices), key=lambda t: (t.at, t.interaction_id)):
+        if touch.interaction_id not in seen:
+            seen.add(touch.interaction_id)
+            out.append(touch)
+    return out

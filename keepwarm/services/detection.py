@@ -1,0 +1,272 @@
+"""Detection as a service: refold only what changed, regroup only whom it may touch.
+
+A pass reads what ingest left pending, finds the stored interactions whose meaning that may
+change (`keepwarm.store.links`), refolds the units they fall in with the pure detection code,
+and reclassifies the addresses identity ties to them (`keepwarm.incremental.closure`). Time
+alone changes some results (a meeting ends, a relationship goes dormant): each unit and person
+carries the moment it may, and is looked at again then. A full pass refolds everything; it runs
+on `keepwarm detect --full`, on the first pass, and whenever the policy or the detection code
+changed — so results always equal a full recompute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from keepwarm.incremental.buckets import OWNER, Unit, day_of, day_start, week_of, week_span
+from keepwarm.incremental.closure import closure
+from keepwarm.incremental.folding import Folded, absorbed, fold_units
+from keepwarm.models import PersonView, StoredInteraction
+from keepwarm.peers import DetectionPolicy, Labeller, domain_of, normalise
+from keepwarm.peers.detection import mergeable, people_from
+from keepwarm.peers.evidence import Evidence
+from keepwarm.peers.stages import stage_changes_at
+from keepwarm.rules.history import Touch
+from keepwarm.services.detectpolicy import baseline, fingerprint, policy
+from keepwarm.services.workspace import Workspace
+from keepwarm.store import changes, loading, units
+from keepwarm.store.interactions import file_links
+from keepwarm.store.links import context_ids, dependent_ids
+from keepwarm.store.locks import serialize
+from keepwarm.store.people import classification_counts, due_people, save_people
+
+#: A full pass keeps every touch in memory for drafting only up to this many interactions.
+SHARE_LIMIT = 300_000
+
+
+@dataclass
+class DetectReport:
+    people: int = 0
+    by_classification: dict[str, int] = field(default_factory=dict)
+    #: "full", "incremental" or "idle" (nothing to do).
+    mode: str = "idle"
+    #: Interactions folded (new or changed) and units refolded in this pass.
+    interactions: int = 0
+    units: int = 0
+    #: People recomputed.
+    recomputed: int = 0
+
+
+@dataclass
+class Shared:
+    """What one cycle's detection hands to its drafting, so nothing is read twice."""
+
+    detected: bool = False
+    #: After a small full pass: every address's touches, oldest first.
+    touches: dict[str, list[Touch]] | None = None
+
+
+def detect(ws: Workspace, *, full: bool = False, shared: Shared | None = None) -> DetectReport:
+    """Bring people up to date with what was stored since the last pass (or refold all)."""
+    now = ws.settings.now()
+    with ws.session() as session:
+        serialize(session, "detect")
+        state = changes.read_state(session)
+        pending = changes.pending(session)
+        first = baseline(session, pending)
+        pol = policy(ws, session, baseline_at=first)
+        print_ = fingerprint(pol)
+        last = state.get("detected_at")
+        stale = (
+            full
+            or state.get("detection") != print_
+            or bool(state.get("links_missing"))
+            or (last is not None and now < datetime.fromisoformat(last))
+        )
+        if stale:
+            report = _full(session, pol, now, shared, relink=bool(state.get("links_missing")))
+        else:
+            report = _incremental(session, pol, now, pending)
+        changes.done(session, pending.rows)
+        changes.write_state(
+            session,
+            {
+                "detection": print_,
+                "detected_at": now.isoformat(),
+                "baseline_at": first.isoformat() if first is not None else None,
+                "links_missing": None,
+                **({"draft_full": True} if stale else {}),
+            },
+        )
+        counts = classification_counts(session)
+    if shared is not None:
+        shared.detected = True
+    report.people = sum(counts.values())
+    report.by_classification = counts
+    return report
+
+
+# --- full pass -------------------------------------------------------------------------------
+
+
+def _full(
+    session: Session, pol: DetectionPolicy, now: datetime, shared: Shared | None, *, relink: bool
+) -> DetectReport:
+    """Refold every week in time order; evidence per address is merged as it goes."""
+    units.clear(session)
+    changes.clear_redraft(session)
+    report = DetectReport(mode="full")
+    span = loading.time_range(session)
+    totals: dict[str, Evidence] = {}
+    owner = Evidence()
+    keep: dict[str, list[Touch]] | None = {} if shared is not None else None
+    if span is not None:
+        weeks = range(week_of(span[0]), week_of(span[1]) + 1)
+        if relink:  # stored before links existed: file them all before any is looked up
+            for week in weeks:
+                file_links(session, loading.load_between(session, *week_span(week)))
+        for week in weeks:
+            items = loading.load_between(session, *week_span(week))
+            if not items:
+                continue
+            folded = _fold(session, items, pol, now)
+            _store(session, folded, pol, replace=())
+            report.interactions += len(items)
+            report.units += len(folded.units())
+            for (key, _), e in sorted(folded.evidence.items(), key=lambda kv: kv[0][1]):
+                (owner if key == OWNER else totals.setdefault(key, Evidence())).absorb(e)
+            if keep is not None:
+                for (key, _), touches in folded.touches.items():
+                    keep.setdefault(key, []).extend(touches)
+                if report.interactions > SHARE_LIMIT:
+                    keep = None
+    people = people_from(totals, owner, pol, now)
+    save_people(session, people=people, now=now, due=_due(people, pol, now))
+    report.recomputed = len(people)
+    if shared is not None and keep is not None:
+        shared.touches = keep
+    return report
+
+
+# --- incremental pass ------------------------------------------------------------------------
+
+
+def _incremental(
+    session: Session, pol: DetectionPolicy, now: datetime, pending: changes.Pending
+) -> DetectReport:
+    due_units = units.due_units(session, now=now)
+    aging = due_people(session, now=now)
+    if not pending.interactions and not due_units and not aging:
+        return DetectReport(mode="idle")
+    report = DetectReport(mode="incremental")
+    new = loading.load_interactions(session, ids=pending.interactions)
+    new_ids = {s.id for s in new}
+    # Stored interactions the new ones may change: replies to them, bounces of them.
+    others = loading.load_interactions(session, ids=dependent_ids(session, new) - new_ids)
+    changed = sorted([*new, *others], key=lambda s: (s.interaction.occurred_at, s.id))
+    found = _fold(session, changed, pol, now, wanted=lambda unit: False)
+    dirty: set[Unit] = {
+        (key, week_of(s.interaction.occurred_at))
+        for s in changed
+        for key in found.touched.get(s.id, ())
+    }
+    dirty |= units.units_of(session, [s.id for s in changed])  # where they used to count
+    days = {day_of(s.interaction.occurred_at) for s in changed}
+    days |= {day_of(at) for olds in pending.interactions.values() for at in olds}
+    dirty |= {(OWNER, day) for day in days} | due_units
+    report.interactions = len(changed)
+    report.units = len(dirty)
+    refolded = _refold(session, dirty, changed, pol, now)
+    _store(session, refolded, pol, replace=dirty)
+    touched = {key for key, _ in dirty if key != OWNER}
+    touched |= {key for keys in aging.values() for key in keys}
+    people = _regroup(session, touched, pol, now, owner=any(k == OWNER for k, _ in dirty))
+    report.recomputed = len(people)
+    changes.mark_redraft(session, [p.key for p in people])
+    return report
+
+
+def _refold(
+    session: Session,
+    dirty: set[Unit],
+    changed: list[StoredInteraction],
+    pol: DetectionPolicy,
+    now: datetime,
+) -> Folded:
+    """Refold the dirty units from all of their interactions."""
+    ids = units.members_of(session, [u for u in dirty if u[0] != OWNER])
+    ids |= {s.id for s in changed}
+    items = {s.id: s for s in loading.load_interactions(session, ids=ids)}
+    for start, end in _ranges(sorted(b for k, b in dirty if k == OWNER)):
+        items.update((s.id, s) for s in loading.load_between(session, start, end))
+    job = sorted(items.values(), key=lambda s: (s.interaction.occurred_at, s.id))
+    return _fold(session, job, pol, now, wanted=dirty.__contains__)
+
+
+def _ranges(days: list[int]) -> Iterable[tuple[datetime, datetime]]:
+    """Runs of consecutive days as [start, end) time ranges."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return [(day_start(run[0]), day_start(run[-1] + 1)) for run in runs]
+
+
+def _regroup(
+    session: Session, touched: set[str], pol: DetectionPolicy, now: datetime, *, owner: bool
+) -> list[PersonView]:
+    """Recompute the people of the touched addresses and of every address identity ties to them."""
+    labeller = Labeller(pol)
+    scope = closure(
+        touched,
+        organisation_of=lambda a: pol.organisation_of(domain_of(a)),
+        org_members=lambda orgs: units.org_members(session, orgs),
+        mergeable=lambda a: mergeable(labeller, a),
+        aliases=pol.aliases,
+    )
+    evidence = {key: absorbed(pieces) for key, pieces in units.evidence_of(session, scope).items()}
+    owner_units: list[Evidence] = []
+    if owner:
+        owner_units = units.evidence_of(session, [OWNER]).get(OWNER, [])
+        scope |= {normalise(a) for a in pol.owner_addresses}
+    people = people_from(evidence, absorbed(owner_units), pol, now)
+    save_people(session, people=people, now=now, scope=scope, due=_due(people, pol, now))
+    return people
+
+
+# --- shared steps ----------------------------------------------------------------------------
+
+
+def _fold(
+    session: Session,
+    items: list[StoredInteraction],
+    pol: DetectionPolicy,
+    now: datetime,
+    *,
+    wanted: Callable[[Unit], bool] = lambda unit: True,
+) -> Folded:
+    """Fold `items` with every interaction they refer to as context."""
+    mine = {s.id for s in items}
+    context = loading.load_interactions(session, ids=context_ids(session, items) - mine)
+    return fold_units(items, context, pol, now, wanted=wanted)
+
+
+def _store(
+    session: Session, folded: Folded, pol: DetectionPolicy, *, replace: Collection[Unit]
+) -> None:
+    units.write_units(
+        session, evidence=folded.evidence, touches=folded.touches, due=folded.due, replace=replace
+    )
+    units.write_members(session, folded.members, replace=[u for u in replace if u[0] != OWNER])
+    fresh = {key for key, _ in folded.units() if key != OWNER}
+    units.add_addresses(session, {k: pol.organisation_of(domain_of(k)) for k in fresh})
+
+
+def _due(people: list[PersonView], pol: DetectionPolicy, now: datetime) -> dict[str, datetime]:
+    found = {}
+    for p in people:
+        if p.stage is None:
+            continue
+        at = stage_changes_at(
+            policy=pol, now=now, last_seen=p.last_seen,
+            followed_up_at=p.followed_up_at, last_two_way=p.last_two_way,
+        )  # fmt: skip
+        if at is not None:
+            found[p.key] = at
+    return found

@@ -1,0 +1,238 @@
+"""Drafting as a service: evaluate the rules for the people whose data or time changed.
+
+Detection marks the people it recomputed; each evaluation stores, per person and rule, the next
+moment the rule could propose something with no new data (`keepwarm.rules.wakeups`); people
+whose open draft was closed become free again. A pass evaluates exactly those, which proposes
+the same drafts as evaluating everyone. Everyone is evaluated on the first pass, after a full
+detection, and whenever the rules, the owner or the rule code changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+import keepwarm
+from keepwarm.incremental.folding import merged_history
+from keepwarm.models import Classification, PersonView, ProposedDraft
+from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
+from keepwarm.rules.history import Touch, build_histories
+from keepwarm.rules.wakeups import wakeups
+from keepwarm.services.detection import Shared, detect
+from keepwarm.services.detectpolicy import policy
+from keepwarm.services.rulesio import RuleSet, load_rules
+from keepwarm.services.workspace import Workspace
+from keepwarm.store import changes, units
+from keepwarm.store.drafts import add_drafts, open_people, queue_facts, withdraw, withdrawable
+from keepwarm.store.interactions import load_interactions
+from keepwarm.store.locks import serialize
+from keepwarm.store.people import address_keys_of, people_views, person_ids, person_keys
+
+log = logging.getLogger(__name__)
+
+#: People evaluated together on a full pass (their histories are in memory at once).
+CHUNK = 500
+
+
+@dataclass
+class DraftReport:
+    proposed: int = 0
+    created: int = 0
+    withdrawn: int = 0
+    #: Held back by the daily cap; they come back on a later run.
+    capped: int = 0
+    #: Rule files left out because they have problems (each listed in `problems`).
+    skipped_files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    #: "full", "incremental" or "idle"; and how many people the rules looked at.
+    mode: str = "idle"
+    evaluated: int = 0
+
+
+def draft(ws: Workspace, *, shared: Shared | None = None) -> DraftReport:
+    """Evaluate the rules where something changed and queue new drafts (idempotent by key).
+
+    Detection runs first unless this cycle already ran it, so `keepwarm draft` straight after
+    `keepwarm sync` never works from stale people.
+    """
+    ruleset = load_rules(ws.settings.rules_path)
+    for file_problem in ruleset.problems:
+        log.warning("rule file problem, file skipped: %s", file_problem)
+    if shared is None or not shared.detected:
+        shared = shared or Shared()
+        detect(ws, shared=shared)
+    now = ws.settings.now()
+    with ws.session() as session:
+        serialize(session, "drafts")
+        report = _pass(ws, session, ruleset, now, shared)
+    for problem in report.problems:
+        log.warning("template problem, draft skipped: %s", problem)
+    report.skipped_files = ruleset.skipped
+    report.problems = [str(p) for p in ruleset.problems] + report.problems
+    return report
+
+
+def _pass(
+    ws: Workspace, session: Session, ruleset: RuleSet, now: datetime, shared: Shared
+) -> DraftReport:
+    owner = ws.settings.owner
+    state = changes.read_state(session)
+    print_ = _fingerprint(ruleset, ws)
+    last = state.get("drafted_at")
+    full = (
+        bool(state.get("draft_full"))
+        or state.get("drafts") != print_
+        or (last is not None and now < datetime.fromisoformat(last))
+    )
+    keys, busy, last_at, today = queue_facts(session, day_start=_day_start(now, owner.timezone))
+    if full:
+        wanted = set(person_keys(session))
+    else:
+        freed = set(state.get("busy") or ()) - busy
+        wanted = changes.redraft(session) | changes.due_wakeups(session, now=now) | freed
+    report = DraftReport(mode="full" if full else "incremental" if wanted else "idle")
+    if wanted:
+        opened = [OpenDraft(*row) for row in withdrawable(session)]
+        queue = QueueState(frozenset(keys), frozenset(busy), last_at, today)
+        proposals, wakes = _evaluate(
+            session, ruleset, sorted(wanted), opened, queue, ws, now, shared, report
+        )
+        ids = person_ids(session)
+        report.created = add_drafts(session, proposals=proposals, person_ids=ids, now=now)
+        changes.replace_wakeups(session, person_keys=None if full else wanted, wakeups=wakes)
+        drafted = {p.person_key for p in proposals}
+        changes.clear_redraft(session, None if full else wanted)
+        if report.capped:  # held back by the daily cap: look at them again next time
+            changes.mark_redraft(session, wanted - drafted)
+    changes.write_state(
+        session,
+        {
+            "drafts": print_,
+            "drafted_at": now.isoformat(),
+            "draft_full": None,
+            "busy": sorted(open_people(session)),
+        },
+    )
+    return report
+
+
+def _evaluate(
+    session: Session,
+    ruleset: RuleSet,
+    wanted: list[str],
+    opened: list[OpenDraft],
+    queue: QueueState,
+    ws: Workspace,
+    now: datetime,
+    shared: Shared,
+    report: DraftReport,
+) -> tuple[list[ProposedDraft], dict[tuple[str, str], datetime]]:
+    """Evaluate `wanted` people in chunks; the daily cap is applied across all chunks."""
+    owner, policies = ws.settings.owner, ruleset.policies
+    proposals: list[ProposedDraft] = []
+    wakes: dict[tuple[str, str], datetime] = {}
+    winners: list[tuple[PersonView, list[Touch]]] = []
+    candidates = 0
+    busy = set(queue.busy)
+    for start in range(0, len(wanted), CHUNK):
+        people = people_views(session, keys=wanted[start : start + CHUNK])
+        history = _histories(session, people, shared, ruleset, ws)
+        mine = {p.key for p in people}
+        gone = withdrawals([d for d in opened if d.person_key in mine], history, now=now)
+        if gone:
+            report.withdrawn += withdraw(
+                session, reasons={w.draft_id: w.reason for w in gone}, now=now
+            )
+            freed = {d.person_key for d in opened if d.id in {w.draft_id for w in gone}}
+            busy -= freed
+        chunk_queue = QueueState(
+            queue.keys, frozenset(busy), queue.last_draft_at, queue.created_today
+        )
+        result = evaluate(
+            ruleset.rules, people, history, owner, now=now, policies=policies, queue=chunk_queue
+        )
+        report.problems.extend(result.problems)
+        candidates += len(result.drafts) + len(result.problems) + result.capped
+        proposals.extend(result.drafts)
+        chosen = {d.person_key for d in result.drafts}
+        winners.extend((p, history.get(p.key, [])) for p in people if p.key in chosen)
+        for person in people:
+            for rule, at in wakeups(
+                ruleset.rules, person, history.get(person.key, ()), owner,
+                now=now, policies=policies, queue=chunk_queue,
+            ).items():  # fmt: skip
+                wakes[(person.key, rule)] = at
+    final_queue = QueueState(queue.keys, frozenset(busy), queue.last_draft_at, queue.created_today)
+    if policies.daily_cap is not None and len(wanted) > CHUNK:
+        # Each chunk kept its best `room` candidates; the best overall are among them.
+        people = [p for p, _ in winners]
+        history = {p.key: touches for p, touches in winners}
+        result = evaluate(
+            ruleset.rules, people, history, owner, now=now, policies=policies, queue=final_queue
+        )
+        proposals = result.drafts
+    room = (
+        max(0, policies.daily_cap - queue.created_today) if policies.daily_cap is not None else None
+    )
+    report.capped = max(0, candidates - room) if room is not None else 0
+    report.proposed = len(proposals)
+    report.evaluated = len(wanted)
+    return proposals, wakes
+
+
+def _histories(
+    session: Session, people: Sequence[PersonView], shared: Shared, ruleset: RuleSet, ws: Workspace
+) -> dict[str, list[Touch]]:
+    """Each person's touches, from their addresses' units (or this cycle's full pass).
+
+    The owner's own addresses are in every interaction, so no units are kept for them: the
+    owner's history is only built (from everything) when a rule asks for `self`.
+    """
+    found: dict[str, list[Touch]] = {}
+    me = [p for p in people if p.classification is Classification.SELF]
+    if me and any("self" in r.rule.when.classification for r in ruleset.rules):
+        owners = policy(ws, session).owner_addresses
+        found.update(build_histories(me, load_interactions(session), owners))
+    people = [p for p in people if p.classification is not Classification.SELF]
+    keys = address_keys_of(session, [p.key for p in people])
+    pool = shared.touches
+    if pool is None:
+        stored = units.touches_of(session, {k for found in keys.values() for k in found})
+        pieces = {k: [t for unit in found for t in unit] for k, found in stored.items()}
+    else:
+        pieces = pool
+    found.update(
+        (p.key, merged_history(pieces[k] for k in sorted(keys.get(p.key, ())) if k in pieces))
+        for p in people
+    )
+    return found
+
+
+@cache
+def _rules_code() -> str:
+    root = Path(keepwarm.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*(root / "rules").glob("*.py"), root / "models.py"]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(ruleset: RuleSet, ws: Workspace) -> str:
+    """Changes whenever the same people and histories could draft differently."""
+    text = repr((ruleset.rules, ruleset.policies, ws.settings.owner.model_dump_json()))
+    return hashlib.sha256(f"{_rules_code()}\n{text}".encode()).hexdigest()
+
+
+def _day_start(now: datetime, timezone: str) -> datetime:
+    """Midnight of `now`'s day in the owner's zone (the daily cap counts from there)."""
+    local = now.astimezone(ZoneInfo(timezone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

@@ -1,0 +1,94 @@
+"""Tables that let a cycle cost what is new: what changed, and what was folded from the rest.
+
+- `pending_changes`: interactions written since detection last ran (one row per write, so an
+  update that lands while detection runs is seen next time);
+- `interaction_links`: hashed values an interaction provides or depends on (its Message-ID, the
+  ids it refers to, its subject keys), to find the interactions a new one may change;
+- `units`: detection's evidence and the rules' touches for one address and week (the owner's
+  sightings: one day), with the time it may change without new data;
+- `unit_members`: which interactions each unit was folded from (address → interactions);
+- `address_keys`: every address seen, with its organisation (identity's neighbourhoods);
+- `redraft` and `rule_wakeups`: people the rules must look at again, now or at a time;
+- `state`: fingerprints and clocks of the last passes.
+
+No foreign keys on the caches: they are rebuilt by a full pass, and a row pointing at nothing
+is skipped when read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from keepwarm.store.tables import Base, UTCDateTime
+
+
+class PendingChange(Base):
+    __tablename__ = "pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(Integer)
+    #: When the replaced version happened (updates only): its day and week are refolded too.
+    old_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InteractionLink(Base):
+    __tablename__ = "interaction_links"
+    __table_args__ = (Index("ix_interaction_links_interaction_id", "interaction_id"),)
+
+    link: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (Index("ix_units_due_at", "due_at"),)
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary)
+    touches: Mapped[bytes | None] = mapped_column(LargeBinary)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UnitMember(Base):
+    __tablename__ = "unit_members"
+    __table_args__ = (Index("ix_unit_members_interaction_id", "interaction_id"),)
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    interaction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class AddressKey(Base):
+    __tablename__ = "address_keys"
+    __table_args__ = (Index("ix_address_keys_organisation", "organisation"),)
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(255))
+
+
+class Redraft(Base):
+    __tablename__ = "redraft"
+
+    person_key: Mapped[str] = mapped_column(String(320), primary_key=True)
+
+
+class RuleWakeup(Base):
+    __tablename__ = "rule_wakeups"
+    __table_args__ = (Index("ix_rule_wakeups_due_at", "due_at"),)
+
+    person_key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(200), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StateValue(Base):
+    __tablename__ = "state"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
