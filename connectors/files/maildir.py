@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.files.mailparse import Unusable, parse_header_block
+from connectors.files.parallel import ordered_map, read_and_parse
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -26,6 +27,8 @@ from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
 _READ = 16 * 1024  # most header blocks fit; longer ones are read on
+#: Above this many new messages, files are read and parsed on every core.
+PARALLEL_FILES = 4000
 _MAX_HEADER = 1 << 20
 
 
@@ -81,28 +84,29 @@ def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
         return
     messages, quarantined = count(cursor, "messages"), count(cursor, "quarantined")
     source = str(folder)
-    for first in range(0, max(len(unseen), 1), PAGE_SIZE):
+    pages = [
+        unseen[first : first + PAGE_SIZE] for first in range(0, max(len(unseen), 1), PAGE_SIZE)
+    ]
+    work = ([(folder / present[k], f"{folder}#{present[k]}") for k in page] for page in pages)
+    results = ordered_map(read_and_parse, work, parallel=len(unseen) > PARALLEL_FILES)
+    for page, parsed in zip(pages, results, strict=True):
         interactions: list[Interaction] = []
         problems: list[Quarantined] = []
         done: list[str] = []
         with gc_paused():
-            for key in unseen[first : first + PAGE_SIZE]:
+            for key, result in zip(page, parsed, strict=True):
                 relative = present[key]
-                try:
-                    header = read_header(folder / relative)
-                except FileNotFoundError:
+                if isinstance(result, FileNotFoundError):
                     continue  # moved by a mail client while we listed; the next pull finds it
-                except OSError as exc:
-                    problems.append(Quarantined(source, relative, os_reason(exc, relative)))
+                if isinstance(result, OSError):
+                    problems.append(Quarantined(source, relative, os_reason(result, relative)))
                     quarantined += 1
-                    done.append(key)
-                    continue
-                try:
-                    interactions.append(parse_header_block(header, f"{folder}#{relative}"))
+                elif isinstance(result, str):
+                    problems.append(Quarantined(source, relative, result))
+                    quarantined += 1
+                else:
+                    interactions.append(result)
                     messages += 1
-                except Unusable as exc:
-                    problems.append(Quarantined(source, relative, str(exc)))
-                    quarantined += 1
                 done.append(key)
         # Both runs are sorted, so this is a linear merge (Timsort), not a fresh sort per page.
         seen_sorted = sorted(seen_sorted + done)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from connectors.files.mailparse import Unusable, parse_header_block
-from connectors.files.mboxscan import scan
+from connectors.files.mboxscan import RawMessage, scan
+from connectors.files.parallel import PARALLEL_BYTES, ordered_map, parse_blocks
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -72,34 +73,35 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
         messages = count(cursor, "messages") if offset else 0
         quarantined = count(cursor, "quarantined") if offset else 0
         position = offset
-        prefix = f"{path}#"
         source = str(path)
-        raws = scan(f, offset, size)
-        while True:
+        pending: deque[tuple[list[tuple[int, int, int]], OSError | None]] = deque()
+        payloads = _payloads(scan(f, offset, size), f"{path}#", messages + quarantined, pending)
+        big = size - offset > PARALLEL_BYTES
+        for parsed in ordered_map(parse_blocks, payloads, parallel=big):
+            entries, error = pending.popleft()
             interactions: list[Interaction] = []
             problems: list[Quarantined] = []
-            try:
-                with gc_paused():
-                    for start, end, header in islice(raws, PAGE_SIZE):
-                        number = messages + quarantined + 1
-                        try:
-                            interactions.append(
-                                parse_header_block(
-                                    header, f"{prefix}offset {start} (message {number})"
-                                )
-                            )
-                            messages += 1
-                        except Unusable as exc:
-                            where = f"offset {start} (message {number})"
-                            problems.append(Quarantined(source, where, str(exc)))
-                            quarantined += 1
-                        position = end
-                more = len(interactions) + len(problems) == PAGE_SIZE and position < size
-                # Mid-file pages record `size = offset`, so a crash resumes from the last commit.
-                new_cursor: Cursor | None = _cursor(f, position, mtime, messages, quarantined)
-            except OSError as exc:
-                problems.append(Quarantined(source, f"offset {position}", os_reason(exc, path)))
-                more, new_cursor = False, None  # keep the stored position; retry next run
+            with gc_paused():
+                for (start, end, number), result in zip(entries, parsed, strict=True):
+                    if isinstance(result, str):
+                        where = f"offset {start} (message {number})"
+                        problems.append(Quarantined(source, where, result))
+                        quarantined += 1
+                    else:
+                        interactions.append(result)
+                        messages += 1
+                    position = end
+            new_cursor: Cursor | None = None
+            more = False
+            if error is not None:
+                problems.append(Quarantined(source, f"offset {position}", os_reason(error, path)))
+            else:
+                try:
+                    # Mid-file pages record `size = offset`: a crash resumes from the last commit.
+                    new_cursor = _cursor(f, position, mtime, messages, quarantined)
+                    more = len(entries) == PAGE_SIZE and position < size
+                except OSError as exc:  # keep the stored position; retry next run
+                    problems.append(Quarantined(source, f"offset {position}", os_reason(exc, path)))
             yield Page(
                 stream,
                 tuple(interactions),
@@ -109,6 +111,34 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
             )
             if not more:
                 return
+
+
+def _payloads(
+    raws: Iterator[RawMessage],
+    prefix: str,
+    numbered: int,
+    pending: deque[tuple[list[tuple[int, int, int]], OSError | None]],
+) -> Iterator[list[tuple[bytes, str]]]:
+    """Pages of (header block, source) to parse; each page's positions go to `pending`.
+
+    Always at least one (possibly empty) page, so an unchanged read still moves the cursor. A
+    read error ends the pages, with the error recorded for the page it interrupted.
+    """
+    while True:
+        entries: list[tuple[int, int, int]] = []
+        blocks: list[tuple[bytes, str]] = []
+        error: OSError | None = None
+        try:
+            for start, end, header in islice(raws, PAGE_SIZE):
+                numbered += 1
+                entries.append((start, end, numbered))
+                blocks.append((header, f"{prefix}offset {start} (message {numbered})"))
+        except OSError as exc:
+            error = exc
+        pending.append((entries, error))
+        yield blocks
+        if error is not None or len(entries) < PAGE_SIZE:
+            return
 
 
 def _cursor(f: BinaryIO, offset: int, mtime: int, messages: int, quarantined: int) -> Cursor:
