@@ -1,16 +1,22 @@
-"""Time buckets: evidence is kept per address and week, the owner's sightings per day."""
+"""Time buckets: evidence is kept per address and 28 days, the owner's sightings per day.
+
+An address's bucket bounds what one new interaction makes a cycle refold for it (a busy
+correspondent's four weeks, not their years); the owner is in every interaction, so theirs is a
+day. Fewer, larger buckets make a full pass cheaper; smaller ones make a busy cycle cheaper.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-#: A Monday: weeks run Monday to Sunday (UTC).
+#: A Monday: buckets start on Mondays (UTC).
 _EPOCH = datetime(1970, 1, 5, tzinfo=UTC)
 _DAY = timedelta(days=1)
+BUCKET_DAYS = 28
 #: The key of the owner's own units (no address normalises to the empty string).
 OWNER = ""
 
-#: (address key, bucket): the week number for an address, the day number for `OWNER`.
+#: (address key, bucket): the bucket number for an address, the day number for `OWNER`.
 Unit = tuple[str, int]
 
 
@@ -18,19 +24,19 @@ def day_of(at: datetime) -> int:
     return (at - _EPOCH) // _DAY
 
 
-def week_of(at: datetime) -> int:
-    return day_of(at) // 7
+def bucket_of(at: datetime) -> int:
+    return day_of(at) // BUCKET_DAYS
+
+
+def bucket_of_day(day: int) -> int:
+    return day // BUCKET_DAYS
 
 
 def day_start(day: int) -> datetime:
     return _EPOCH + day * _DAY
 
 
-def week_span(week: int) -> tuple[datetime, datetime]:
-    """[start, end) of a week."""
-    start = _EPOCH + week * 7 * _DAY
-    return start, start + 7 * _DAY
-
-
-def unit_of(key: str, at: datetime) -> Unit:
-    return (key, day_of(at)) if key == OWNER else (key, week_of(at))
+def bucket_span(bucket: int) -> tuple[datetime, datetime]:
+    """[start, end) of a bucket."""
+    start = _EPOCH + bucket * BUCKET_DAYS * _DAY
+    return start, start + BUCKET_DAYS * _DAY

@@ -1,12 +1,12 @@
 """Folding interactions into units with the pure detection and history code.
 
 A unit's evidence is what `keepwarm.peers.Folder` learns about one address from the
-interactions of one week (the owner's sightings: of one day); its touches are what
+interactions of one bucket (the owner's sightings: of one day); its touches are what
 `keepwarm.rules.history.build_histories` makes of them for that address alone. Both are exact
 slices of a full pass: folding is a per-interaction step once the owner's messages are known
-(passed as `context`), `Evidence.absorb` merges slices in time order into what one fold gives,
-and a history is a per-interaction map, so a person's history is their addresses' touches in
-time order.
+(learnt from `context`, or by a Folder that already saw them), `Evidence.absorb` merges slices
+in time order into what one fold gives, and a history is a per-interaction map, so a person's
+history is their addresses' touches in time order.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, groupby
 
-from keepwarm.incremental.buckets import OWNER, Unit, day_of
+from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, day_of
 from keepwarm.models import Classification, PersonView, StoredInteraction
 from keepwarm.peers import DetectionPolicy, normalise
 from keepwarm.peers.evidence import Evidence, Folder
@@ -43,46 +43,48 @@ class Folded:
         return set(self.evidence) | set(self.touches)
 
 
+def _everything(unit: Unit) -> bool:
+    return True
+
+
 def fold_units(
     items: Sequence[StoredInteraction],
-    context: Iterable[StoredInteraction],
     policy: DetectionPolicy,
     now: datetime,
     *,
-    wanted: Callable[[Unit], bool] = lambda unit: True,
+    context: Iterable[StoredInteraction] = (),
+    folder: Folder | None = None,
+    wanted: Callable[[Unit], bool] = _everything,
 ) -> Folded:
     """Fold `items` (oldest first, by time then id) into the units `wanted` selects.
 
-    A unit is exact only when `items` holds all of its interactions and `context` every other
-    interaction they refer to (`keepwarm.incremental.links`); other units are left out.
+    A unit is exact only when `items` holds all of its interactions, and the folder learns
+    every other interaction they refer to: from `context`, or from earlier calls with the same
+    `folder` (a full pass in time order). Each interaction must be learnt once per folder.
     """
     out = Folded()
-    folder = Folder(policy, now)
+    folder = folder if folder is not None else Folder(policy, now)
     learn: Iterable[StoredInteraction] | None = chain(context, items)
-    for day, group in groupby(items, key=lambda s: day_of(s.interaction.occurred_at)):
-        today = list(group)
-        folder.evidence, folder.owner_seen = {}, Evidence()
-        folder.fold(today, context=learn if learn is not None else ())
-        learn = None  # the owner's messages are learnt once per folder
-        week = day // 7
+    for bucket, group in groupby(items, key=lambda s: bucket_of(s.interaction.occurred_at)):
+        folder.evidence = {}
+        for day, today in groupby(group, key=lambda s: day_of(s.interaction.occurred_at)):
+            folder.owner_seen = Evidence()
+            day_items = list(today)
+            folder.fold(day_items, context=learn if learn is not None else ())
+            learn = None
+            if folder.owner_seen.first_seen is not None and wanted((OWNER, day)):
+                out.evidence[(OWNER, day)] = folder.owner_seen
+                _due(out, (OWNER, day), day_items, now)
         for key, e in folder.evidence.items():
             for iid in e.ids:
                 out.touched.setdefault(iid, set()).add(key)
-            unit = (key, week)
-            if not wanted(unit):
-                continue
-            merged = out.evidence.get(unit)
-            if merged is None:
-                merged = out.evidence[unit] = Evidence()
-            merged.absorb(e)
-            out.members.setdefault(unit, set()).update(e.ids)
-        if folder.owner_seen.first_seen is not None and wanted((OWNER, day)):
-            out.evidence[(OWNER, day)] = folder.owner_seen
-            _due(out, (OWNER, day), today, now)
+            if wanted((key, bucket)):
+                out.evidence[(key, bucket)] = e
+                out.members[(key, bucket)] = set(e.ids)
     for key, touches in _touches(items, policy.owner_addresses).items():
         for touch in touches:
             out.touched.setdefault(touch.interaction_id, set()).add(key)
-            unit = (key, day_of(touch.at) // 7)
+            unit = (key, bucket_of(touch.at))
             if wanted(unit):
                 out.touches.setdefault(unit, []).append(touch)
                 out.members.setdefault(unit, set()).add(touch.interaction_id)
@@ -106,7 +108,10 @@ def _due(out: Folded, unit: Unit, items: Iterable[StoredInteraction], now: datet
 def _touches(
     items: Sequence[StoredInteraction], owner_addresses: frozenset[str]
 ) -> dict[str, list[Touch]]:
-    """Each address's touches: `build_histories` with every address as its own person."""
+    """Each address's touches: `build_histories` with every address as its own person.
+
+    The owner's own addresses are left out: they are in every interaction.
+    """
     spellings: dict[str, set[str]] = {}
     for stored in items:
         for p in stored.interaction.participants:

@@ -2,9 +2,11 @@
 
 Detection reads a message in the light of others: a reply counts when it answers one of the
 owner's messages (In-Reply-To/References), a bounce is tied to the mail it returns (by
-In-Reply-To, or by subject when it quotes none). Each interaction *provides* some values (its
-Message-ID, its subject keys) and *depends on* others (the ids it refers to, its subject keys).
-Links are 64-bit hashes: a collision only makes a cycle look at one interaction too many.
+In-Reply-To, or by subject when it quotes none). So each interaction is filed under link values
+of three kinds: the Message-ID it *provides*, the ids it *refers to*, and its subject keys.
+A Message-ID hashes to the same value whether provided or referred to, so "who refers to this
+message" and "which message is this" are one look-up. Hashes are 64-bit: a collision only makes
+a cycle look at one interaction too many.
 """
 
 from __future__ import annotations
@@ -16,60 +18,59 @@ from keepwarm.models import Interaction
 
 #: How far back a bounce may be tied to a mail by subject (detection uses 3 days; wider is safe).
 SUBJECT_WINDOW = timedelta(days=7)
+PROVIDES, REFERS, SUBJECT = 0, 1, 2
+
+#: (link value, kind)
+Link = tuple[int, int]
 
 
-def link(kind: str, value: str) -> int:
+def _hash(raw: str) -> int:
     """A signed 64-bit hash (fits SQL BIGINT on every database)."""
-    raw = f"{kind}\x1f{value}".encode()
-    value64 = (zlib.crc32(raw) << 32) | zlib.adler32(raw)
-    return value64 - (1 << 64) if value64 >= 1 << 63 else value64
+    data = raw.encode()
+    value = (zlib.crc32(data) << 32) | zlib.adler32(data)
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def subject_keys(subject: str) -> set[str]:
+def message(message_id: str) -> int:
+    return _hash(message_id)
+
+
+def subject(key: str) -> int:
+    return _hash("\x1fsubject\x1f" + key)
+
+
+def subject_keys(text: str) -> set[str]:
     """The subject, and every tail after a colon, lower-cased and stripped.
 
     A bounce quotes the subject it returns after its own prefix (`Undeliverable: Re: Budget`),
     and the owner's mail had it whole (`Re: Budget`): both share a key.
     """
-    text = subject.lower()
-    keys = {text.strip()}
-    start = text.find(":")
+    lowered = text.lower()
+    keys = {lowered.strip()}
+    start = lowered.find(":")
     while start >= 0:
-        keys.add(text[start + 1 :].strip())
-        start = text.find(":", start + 1)
+        keys.add(lowered[start + 1 :].strip())
+        start = lowered.find(":", start + 1)
     keys.discard("")
     return keys
 
 
-def _subjects(item: Interaction) -> set[int]:
-    return {link("s", k) for k in subject_keys(item.subject)} if item.subject else set()
+def subjects(item: Interaction) -> set[int]:
+    return {subject(k) for k in subject_keys(item.subject)} if item.subject else set()
 
 
-def _refs(item: Interaction) -> set[str]:
-    found = set(item.references)
+def refs(item: Interaction) -> set[int]:
+    """The Message-IDs this interaction refers to (In-Reply-To and References)."""
+    found = {message(r) for r in item.references}
     if item.in_reply_to:
-        found.add(item.in_reply_to)
+        found.add(message(item.in_reply_to))
     return found
 
 
-def stored(item: Interaction) -> set[int]:
-    """Every link value an interaction is filed under: its id, the ids it refers to, subjects."""
-    found = _subjects(item) | {link("ref", r) for r in _refs(item)}
+def stored(item: Interaction) -> set[Link]:
+    """Every link an interaction is filed under."""
+    found = {(value, REFERS) for value in refs(item)}
+    found.update((value, SUBJECT) for value in subjects(item))
     if item.message_id:
-        found.add(link("id", item.message_id))
+        found.add((message(item.message_id), PROVIDES))
     return found
-
-
-def context_of(item: Interaction) -> tuple[set[int], set[int]]:
-    """What to load so `item` is read as in a full pass: (ids it refers to, its subjects).
-
-    Subject links only count within `SUBJECT_WINDOW` before the item.
-    """
-    return {link("id", r) for r in _refs(item)}, _subjects(item)
-
-
-def dependents_of(item: Interaction) -> tuple[set[int], set[int]]:
-    """Stored interactions whose meaning `item` may change: (those referring to its id, its
-    subjects within `SUBJECT_WINDOW` after it)."""
-    plain = {link("ref", item.message_id)} if item.message_id else set()
-    return plain, _subjects(item)

@@ -53,6 +53,8 @@ class Evaluation:
     #: Held back by the daily cap (they come back on a later run).
     capped: int = 0
     problems: list[str] = field(default_factory=list)
+    #: Keys of the people whose draft the daily cap held back.
+    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +102,11 @@ def evaluate(
                     break  # rules are in priority order: the first that applies wins
     candidates.sort(key=lambda c: (-c.loaded.rule.priority, c.due, c.key))
     capped = 0
+    held: tuple[str, ...] = ()
     if policies.daily_cap is not None:
         room = max(0, policies.daily_cap - queue.created_today)
         capped = max(0, len(candidates) - room)
+        held = tuple(c.person.key for c in candidates[room:])
         candidates = candidates[:room]
     drafts, problems = [], []
     for c in candidates:
@@ -110,7 +114,7 @@ def evaluate(
             drafts.append(_render(c, owner, now))
         except TemplateError as exc:
             problems.append(str(exc))
-    return Evaluation(drafts=drafts, capped=capped, problems=problems)
+    return Evaluation(drafts=drafts, capped=capped, problems=problems, held=held)
 
 
 def propose(

@@ -17,20 +17,20 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from keepwarm.incremental.buckets import OWNER, Unit, day_of, day_start, week_of, week_span
+from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, bucket_span, day_of, day_start
 from keepwarm.incremental.closure import closure
 from keepwarm.incremental.folding import Folded, absorbed, fold_units
 from keepwarm.models import PersonView, StoredInteraction
 from keepwarm.peers import DetectionPolicy, Labeller, domain_of, normalise
 from keepwarm.peers.detection import mergeable, people_from
-from keepwarm.peers.evidence import Evidence
+from keepwarm.peers.evidence import Evidence, Folder
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, loading, units
 from keepwarm.store.interactions import file_links
-from keepwarm.store.links import context_ids, dependent_ids
+from keepwarm.store.links import context_ids, dependent_ids, referring_back
 from keepwarm.store.locks import serialize
 from keepwarm.store.people import classification_counts, due_people, save_people
 
@@ -106,7 +106,8 @@ def detect(ws: Workspace, *, full: bool = False, shared: Shared | None = None) -
 def _full(
     session: Session, pol: DetectionPolicy, now: datetime, shared: Shared | None, *, relink: bool
 ) -> DetectReport:
-    """Refold every week in time order; evidence per address is merged as it goes."""
+    """Fold every bucket in time order with one Folder, which learns the owner's messages as
+    it goes; then refold what referred to a message it had not seen yet (clock skew)."""
     units.clear(session)
     changes.clear_redraft(session)
     report = DetectReport(mode="full")
@@ -115,15 +116,16 @@ def _full(
     owner = Evidence()
     keep: dict[str, list[Touch]] | None = {} if shared is not None else None
     if span is not None:
-        weeks = range(week_of(span[0]), week_of(span[1]) + 1)
+        buckets = range(bucket_of(span[0]), bucket_of(span[1]) + 1)
         if relink:  # stored before links existed: file them all before any is looked up
-            for week in weeks:
-                file_links(session, loading.load_between(session, *week_span(week)))
-        for week in weeks:
-            items = loading.load_between(session, *week_span(week))
+            for bucket in buckets:
+                file_links(session, loading.load_between(session, *bucket_span(bucket)))
+        folder = Folder(pol, now)
+        for bucket in buckets:
+            items = loading.load_between(session, *bucket_span(bucket))
             if not items:
                 continue
-            folded = _fold(session, items, pol, now)
+            folded = fold_units(items, pol, now, folder=folder)
             _store(session, folded, pol, replace=())
             report.interactions += len(items)
             report.units += len(folded.units())
@@ -134,12 +136,39 @@ def _full(
                     keep.setdefault(key, []).extend(touches)
                 if report.interactions > SHARE_LIMIT:
                     keep = None
+        del folder
+        late = _late(session)
+        if late:
+            refolded = _refold(session, late, [], pol, now)
+            _store(session, refolded, pol, replace=late)
+            keys = {key for key, _ in late if key != OWNER}
+            stored = units.evidence_of(session, keys | {OWNER})
+            owner = absorbed(stored.pop(OWNER, []))
+            for key in keys:
+                if key in stored:
+                    totals[key] = absorbed(stored[key])
+                else:
+                    totals.pop(key, None)
+            if keep is not None:
+                for key, slices in units.touches_of(session, keys).items():
+                    keep[key] = [t for piece in slices for t in piece]
     people = people_from(totals, owner, pol, now)
     save_people(session, people=people, now=now, due=_due(people, pol, now))
     report.recomputed = len(people)
     if shared is not None and keep is not None:
         shared.touches = keep
     return report
+
+
+def _late(session: Session) -> set[Unit]:
+    """Units of interactions that refer to a message filed in a later bucket than theirs."""
+    back = referring_back(session)
+    if not back:
+        return set()
+    items = loading.load_interactions(session, ids=back)
+    late = [s for s in items if bucket_of(back[s.id]) > bucket_of(s.interaction.occurred_at)]
+    days = {(OWNER, day_of(s.interaction.occurred_at)) for s in late}
+    return units.units_of(session, [s.id for s in late]) | days
 
 
 # --- incremental pass ------------------------------------------------------------------------
@@ -160,7 +189,7 @@ def _incremental(
     changed = sorted([*new, *others], key=lambda s: (s.interaction.occurred_at, s.id))
     found = _fold(session, changed, pol, now, wanted=lambda unit: False)
     dirty: set[Unit] = {
-        (key, week_of(s.interaction.occurred_at))
+        (key, bucket_of(s.interaction.occurred_at))
         for s in changed
         for key in found.touched.get(s.id, ())
     }
@@ -244,7 +273,7 @@ def _fold(
     """Fold `items` with every interaction they refer to as context."""
     mine = {s.id for s in items}
     context = loading.load_interactions(session, ids=context_ids(session, items) - mine)
-    return fold_units(items, context, pol, now, wanted=wanted)
+    return fold_units(items, pol, now, context=context, wanted=wanted)
 
 
 def _store(

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: People evaluated together on a full pass (their histories are in memory at once).
 CHUNK = 500
+#: The wake-up of people whose draft the daily cap held back.
+DAILY_CAP = "daily_cap"
 
 
 @dataclass
@@ -102,16 +104,19 @@ def _pass(
     if wanted:
         opened = [OpenDraft(*row) for row in withdrawable(session)]
         queue = QueueState(frozenset(keys), frozenset(busy), last_at, today)
-        proposals, wakes = _evaluate(
+        proposals, wakes, held = _evaluate(
             session, ruleset, sorted(wanted), opened, queue, ws, now, shared, report
         )
         ids = person_ids(session)
         report.created = add_drafts(session, proposals=proposals, person_ids=ids, now=now)
-        changes.replace_wakeups(session, person_keys=None if full else wanted, wakeups=wakes)
-        drafted = {p.person_key for p in proposals}
         changes.clear_redraft(session, None if full else wanted)
-        if report.capped:  # held back by the daily cap: look at them again next time
-            changes.mark_redraft(session, wanted - drafted)
+        if held:  # the daily cap held them back: room comes back at the owner's midnight
+            if today + report.created < (ruleset.policies.daily_cap or 0):
+                changes.mark_redraft(session, held)  # room left today (a draft was skipped)
+            else:
+                tomorrow = _day_start(now + timedelta(days=1), owner.timezone)
+                wakes.update(((key, DAILY_CAP), tomorrow) for key in held)
+        changes.replace_wakeups(session, person_keys=None if full else wanted, wakeups=wakes)
     changes.write_state(
         session,
         {
@@ -134,12 +139,13 @@ def _evaluate(
     now: datetime,
     shared: Shared,
     report: DraftReport,
-) -> tuple[list[ProposedDraft], dict[tuple[str, str], datetime]]:
+) -> tuple[list[ProposedDraft], dict[tuple[str, str], datetime], set[str]]:
     """Evaluate `wanted` people in chunks; the daily cap is applied across all chunks."""
     owner, policies = ws.settings.owner, ruleset.policies
     proposals: list[ProposedDraft] = []
     wakes: dict[tuple[str, str], datetime] = {}
     winners: list[tuple[PersonView, list[Touch]]] = []
+    held: set[str] = set()
     candidates = 0
     busy = set(queue.busy)
     for start in range(0, len(wanted), CHUNK):
@@ -162,6 +168,7 @@ def _evaluate(
         report.problems.extend(result.problems)
         candidates += len(result.drafts) + len(result.problems) + result.capped
         proposals.extend(result.drafts)
+        held.update(result.held)
         chosen = {d.person_key for d in result.drafts}
         winners.extend((p, history.get(p.key, [])) for p in people if p.key in chosen)
         for person in people:
@@ -179,13 +186,14 @@ def _evaluate(
             ruleset.rules, people, history, owner, now=now, policies=policies, queue=final_queue
         )
         proposals = result.drafts
+        held = (held - {p.key for p in people}) | set(result.held)
     room = (
         max(0, policies.daily_cap - queue.created_today) if policies.daily_cap is not None else None
     )
     report.capped = max(0, candidates - room) if room is not None else 0
     report.proposed = len(proposals)
     report.evaluated = len(wanted)
-    return proposals, wakes
+    return proposals, wakes, held
 
 
 def _histories(

@@ -4,7 +4,7 @@
   update that lands while detection runs is seen next time);
 - `interaction_links`: hashed values an interaction provides or depends on (its Message-ID, the
   ids it refers to, its subject keys), to find the interactions a new one may change;
-- `units`: detection's evidence and the rules' touches for one address and week (the owner's
+- `units`: detection's evidence and the rules' touches for one address and bucket (the owner's
   sightings: one day), with the time it may change without new data;
 - `unit_members`: which interactions each unit was folded from (address → interactions);
 - `address_keys`: every address seen, with its organisation (identity's neighbourhoods);
@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepwarm.store.tables import Base, UTCDateTime
@@ -31,7 +31,7 @@ class PendingChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     interaction_id: Mapped[int] = mapped_column(Integer)
-    #: When the replaced version happened (updates only): its day and week are refolded too.
+    #: When the replaced version happened (updates only): its day and bucket are refolded too.
     old_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -40,6 +40,8 @@ class InteractionLink(Base):
     __table_args__ = (Index("ix_interaction_links_interaction_id", "interaction_id"),)
 
     link: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: `keepwarm.incremental.links`: PROVIDES (its Message-ID), REFERS, SUBJECT.
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     interaction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 

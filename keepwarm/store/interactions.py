@@ -184,14 +184,14 @@ def _insert_links(writer: _Writer, pairs: Iterable[tuple[int, Interaction]]) -> 
     """File each interaction under its link values (`keepwarm.incremental.links`)."""
     time = writer.time
     rows = [
-        (value, at, iid)
+        (value, kind, at, iid)
         for iid, item in pairs
         for at in (time(item.occurred_at),)
-        for value in links.stored(item)
+        for value, kind in links.stored(item)
     ]
-    marks = ", ".join([writer.mark] * 3)
+    marks = ", ".join([writer.mark] * 4)
     writer.executemany(
-        f"INSERT INTO interaction_links (link, at, interaction_id) VALUES ({marks})", rows
+        f"INSERT INTO interaction_links (link, kind, at, interaction_id) VALUES ({marks})", rows
     )
 
 

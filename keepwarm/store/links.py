@@ -10,69 +10,79 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from keepwarm.incremental import links
+from keepwarm.incremental.links import PROVIDES, REFERS, SUBJECT
 from keepwarm.models import StoredInteraction
 from keepwarm.store.changetables import InteractionLink
 
 _CHUNK = 500
+Window = tuple[datetime, datetime]
 
 
-def _rows(
-    session: Session,
-    values: Collection[int],
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> list[tuple[int, datetime, int]]:
-    found: list[tuple[int, datetime, int]] = []
+def _ids(
+    session: Session, values: Collection[int], kind: int, windows: dict[int, list[Window]] | None
+) -> set[int]:
+    """Interactions filed under one of `values` as `kind` (within the value's windows if given)."""
+    found: set[int] = set()
     ordered = sorted(values)
+    start = min((s for spans in (windows or {}).values() for s, _ in spans), default=None)
+    end = max((e for spans in (windows or {}).values() for _, e in spans), default=None)
     for i in range(0, len(ordered), _CHUNK):
         query = select(
             InteractionLink.link, InteractionLink.at, InteractionLink.interaction_id
-        ).where(InteractionLink.link.in_(ordered[i : i + _CHUNK]))
-        if start is not None and end is not None:
+        ).where(InteractionLink.link.in_(ordered[i : i + _CHUNK]), InteractionLink.kind == kind)
+        if windows is not None and start is not None and end is not None:
             query = query.where(InteractionLink.at >= start, InteractionLink.at <= end)
-        found.extend((link, at, iid) for link, at, iid in session.execute(query))
+        for link, at, iid in session.execute(query):
+            if windows is None or any(s <= at <= e for s, e in windows[link]):
+                found.add(iid)
     return found
 
 
-def _windowed(session: Session, wanted: dict[int, list[tuple[datetime, datetime]]]) -> set[int]:
-    """Interactions filed under a link within one of that link's [start, end] windows."""
-    if not wanted:
-        return set()
-    start = min(s for spans in wanted.values() for s, _ in spans)
-    end = max(e for spans in wanted.values() for _, e in spans)
-    return {
-        iid
-        for link, at, iid in _rows(session, wanted, start, end)
-        if any(s <= at <= e for s, e in wanted[link])
-    }
+def _windows(items: Iterable[StoredInteraction], before: bool) -> dict[int, list[Window]]:
+    spans: dict[int, list[Window]] = {}
+    for stored in items:
+        at = stored.interaction.occurred_at
+        span = (at - links.SUBJECT_WINDOW, at) if before else (at, at + links.SUBJECT_WINDOW)
+        for value in links.subjects(stored.interaction):
+            spans.setdefault(value, []).append(span)
+    return spans
 
 
-def context_ids(session: Session, items: Iterable[StoredInteraction]) -> set[int]:
+def context_ids(session: Session, items: Collection[StoredInteraction]) -> set[int]:
     """Interactions these ones refer to: the mail a reply answers or a bounce returns."""
-    plain: set[int] = set()
-    subjects: dict[int, list[tuple[datetime, datetime]]] = {}
-    for stored in items:
-        ids, keys = links.context_of(stored.interaction)
-        plain |= ids
-        at = stored.interaction.occurred_at
-        for key in keys:
-            subjects.setdefault(key, []).append((at - links.SUBJECT_WINDOW, at))
-    found = {iid for _, _, iid in _rows(session, plain)} if plain else set()
-    return found | _windowed(session, subjects)
+    refs = {value for s in items for value in links.refs(s.interaction)}
+    found = _ids(session, refs, PROVIDES, None) if refs else set()
+    return found | _ids(session, *_subject_args(items, before=True))
 
 
-def dependent_ids(session: Session, items: Iterable[StoredInteraction]) -> set[int]:
+def dependent_ids(session: Session, items: Collection[StoredInteraction]) -> set[int]:
     """Stored interactions whose meaning these ones may change (replies to them, bounces of them)."""
-    plain: set[int] = set()
-    subjects: dict[int, list[tuple[datetime, datetime]]] = {}
-    for stored in items:
-        ids, keys = links.dependents_of(stored.interaction)
-        plain |= ids
-        at = stored.interaction.occurred_at
-        for key in keys:
-            subjects.setdefault(key, []).append((at, at + links.SUBJECT_WINDOW))
-    found = {iid for _, _, iid in _rows(session, plain)} if plain else set()
-    return found | _windowed(session, subjects)
+    ids = {links.message(s.interaction.message_id) for s in items if s.interaction.message_id}
+    found = _ids(session, ids, REFERS, None) if ids else set()
+    return found | _ids(session, *_subject_args(items, before=False))
+
+
+def _subject_args(
+    items: Collection[StoredInteraction], *, before: bool
+) -> tuple[set[int], int, dict[int, list[Window]]]:
+    windows = _windows(items, before)
+    return set(windows), SUBJECT, windows
+
+
+def referring_back(session: Session) -> dict[int, datetime]:
+    """Interactions that refer to a message dated after them (clock skew, a copy filed later),
+    with the latest such date: a pass folding in time order has not seen it yet."""
+    ref, provider = aliased(InteractionLink), aliased(InteractionLink)
+    rows = session.execute(
+        select(ref.interaction_id, provider.at)
+        .join(provider, provider.link == ref.link)
+        .where(ref.kind == REFERS, provider.kind == PROVIDES, provider.at > ref.at)
+    )
+    found: dict[int, datetime] = {}
+    for iid, at in rows:
+        if iid not in found or at > found[iid]:
+            found[iid] = at
+    return found

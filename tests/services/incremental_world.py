@@ -17,13 +17,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from keepwarm.models import Interaction, Kind, Participant, Response, Role
+from keepwarm.models import Interaction, Kind, Participant, PersonView, Response, Role
+from keepwarm.peers import detect as pure_detect
 from keepwarm.services import open_workspace
+from keepwarm.services import queue as queue_service
+from keepwarm.services.pipeline import detect, draft, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.settings import Settings
+from keepwarm.store.accounts import ensure_account
+from keepwarm.store.interactions import load_interactions, upsert_interactions
+from keepwarm.store.people import people_views
+from keepwarm.store.tables import Draft
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = "ada@analytical.example"
@@ -60,7 +69,7 @@ KINDS = (
 )
 
 
-def settings(base: Path, now: datetime) -> Settings:
+def settings(base: Path, now: datetime, rules: Path | None = None) -> Settings:
     return Settings(
         owner={
             "name": "Ada Lovelace",
@@ -68,7 +77,7 @@ def settings(base: Path, now: datetime) -> Settings:
             "domains": ["analytical.example"],
         },
         base_dir=base,
-        rules_dir=ROOT / "rules",
+        rules_dir=rules or ROOT / "rules",
         as_of=now,
         detection={"aliases": ALIASES},
     )
@@ -78,7 +87,7 @@ _TEMPLATE: dict[str, Path] = {}
 
 
 @contextmanager
-def workspace_at(folder: Path) -> Iterator[Workspace]:
+def workspace_at(folder: Path, rules: Path | None = None) -> Iterator[Workspace]:
     """A migrated SQLite workspace in `folder` (copied from a template migrated once)."""
     if "db" not in _TEMPLATE:
         template = Path(tempfile.mkdtemp(prefix="keepwarm-incremental-"))
@@ -88,7 +97,7 @@ def workspace_at(folder: Path) -> Iterator[Workspace]:
     target = folder / ".keepwarm"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(_TEMPLATE["db"], target / "keepwarm.db")
-    ws = open_workspace(settings(folder, START))
+    ws = open_workspace(settings(folder, START, rules))
     try:
         yield ws
     finally:
@@ -97,7 +106,8 @@ def workspace_at(folder: Path) -> Iterator[Workspace]:
 
 def at_clock(ws: Workspace, now: datetime) -> Workspace:
     """The same database, with the clock pinned at `now`."""
-    return Workspace(settings(ws.settings.base_dir, now), ws.engine, ws.sessions)
+    rules = ws.settings.rules_dir
+    return Workspace(settings(ws.settings.base_dir, now, rules), ws.engine, ws.sessions)
 
 
 @dataclass(frozen=True)
@@ -186,7 +196,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             refs = parent.message_id
             subject = "Re: " + parent.subject if parent.subject else "Re:"
             sender = parent.participants[1].address
-            when = parent.occurred_at + timedelta(hours=draw(st.integers(-5, 300)))
+            # Some replies are dated before the mail they answer (a sender's clock).
+            skew = st.one_of(st.integers(-5, 300), st.integers(-24 * 35, -24))
+            when = parent.occurred_at + timedelta(hours=draw(skew))
         elif kind in ("bounce", "bare-bounce") and parent is not None:
             sender = DAEMON
             headers = {"content-type": "multipart/report; report-type=delivery-status"}
@@ -233,3 +245,53 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         draw(st.lists(st.sampled_from(["approve", "reject", "leave"]), max_size=3)) for _ in cycles
     ]
     return Scenario(items, cycles, clocks, decisions)
+
+
+# --- running cycles --------------------------------------------------------------------------
+
+
+def people(ws: Workspace) -> dict[str, PersonView]:
+    with ws.session() as s:
+        return {p.key: p for p in people_views(s)}
+
+
+def truth(ws: Workspace) -> dict[str, PersonView]:
+    with ws.session() as s:
+        items = load_interactions(s)
+    return {p.key: p for p in pure_detect(items, policy(ws), now=ws.settings.now())}
+
+
+def queue(ws: Workspace) -> list[tuple[Any, ...]]:
+    with ws.session() as s:
+        drafts = s.scalars(select(Draft).order_by(Draft.key))
+        return [
+            (d.key, d.state, d.rule, tuple(d.to), d.subject, d.body, d.due_at, d.expires_at,
+             tuple(d.reasons), d.in_reply_to)
+            for d in drafts
+        ]  # fmt: skip
+
+
+def decide(ws: Workspace, decisions: list[str]) -> None:
+    with ws.session() as s:
+        pending = [
+            d.id
+            for d in s.scalars(select(Draft).where(Draft.state == "pending").order_by(Draft.key))
+        ]
+    for draft_id, decision in zip(pending, decisions, strict=False):
+        if decision == "approve":
+            queue_service.approve(ws, [draft_id])
+        elif decision == "reject":
+            queue_service.reject(ws, [draft_id])
+
+
+def cycle(ws: Workspace, scenario: Scenario, index: int, *, full: bool) -> None:
+    now = scenario.clocks[index]
+    ws = at_clock(ws, now)
+    with ws.session() as s:
+        account = ensure_account(s, name="demo", kind="files", now=now).id
+        items = [scenario.items[i] for i in scenario.cycles[index]]
+        upsert_interactions(s, account_id=account, items=items, now=now)
+    queue_service.housekeeping(ws)
+    detect(ws, full=full)
+    draft(ws)
+    decide(ws, scenario.decisions[index])

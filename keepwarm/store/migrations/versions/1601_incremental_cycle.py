@@ -30,9 +30,12 @@ def upgrade() -> None:
     op.create_table(
         "interaction_links",
         sa.Column("link", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("kind", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("interaction_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.PrimaryKeyConstraint("link", "at", "interaction_id", name=op.f("pk_interaction_links")),
+        sa.PrimaryKeyConstraint(
+            "link", "kind", "at", "interaction_id", name=op.f("pk_interaction_links")
+        ),
     )
     op.create_index(
         "ix_interaction_links_interaction_id", "interaction_links", ["interaction_id"]
