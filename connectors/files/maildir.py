@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.files.mailparse import Unusable, parse_header_block
-from connectors.files.parallel import ordered_map, read_and_parse
+from connectors.files.parallel import ordered_map
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -88,7 +88,7 @@ def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
         unseen[first : first + PAGE_SIZE] for first in range(0, max(len(unseen), 1), PAGE_SIZE)
     ]
     work = ([(folder / present[k], f"{folder}#{present[k]}") for k in page] for page in pages)
-    results = ordered_map(read_and_parse, work, parallel=len(unseen) > PARALLEL_FILES)
+    results = ordered_map("read_and_parse", work, parallel=len(unseen) > PARALLEL_FILES)
     for page, parsed in zip(pages, results, strict=True):
         interactions: list[Interaction] = []
         problems: list[Quarantined] = []

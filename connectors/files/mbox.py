@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from connectors.files.mboxscan import RawMessage, scan
-from connectors.files.parallel import PARALLEL_BYTES, ordered_map, parse_blocks
+from connectors.files.parallel import PARALLEL_BYTES, ordered_map
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -77,7 +77,7 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
         pending: deque[tuple[list[tuple[int, int, int]], OSError | None]] = deque()
         payloads = _payloads(scan(f, offset, size), f"{path}#", messages + quarantined, pending)
         big = size - offset > PARALLEL_BYTES
-        for parsed in ordered_map(parse_blocks, payloads, parallel=big):
+        for parsed in ordered_map("parse_blocks", payloads, parallel=big):
             entries, error = pending.popleft()
             interactions: list[Interaction] = []
             problems: list[Quarantined] = []

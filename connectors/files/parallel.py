@@ -1,38 +1,41 @@
 """Parsing header blocks on every core, in order, with bounded memory.
 
 A cold import of a big mailbox is parse-bound: the byte-level split (`mboxscan`) and the store
-are cheap next to turning header blocks into interactions. Batches of blocks go to worker
-processes and come back in submission order, so pages, cursors and quarantine positions are
-exactly what a serial read gives. At most `AHEAD` batches are in flight, so memory does not
-grow with the mailbox. Small reads (an incremental pull) stay in this process: starting workers
-costs more than parsing a few messages.
+are cheap next to turning header blocks into interactions. Batches go to worker processes
+(`python -m connectors.files.parseworker`, fresh interpreters: no fork beside threads, no
+re-import of the caller's main module) and come back in submission order, so pages, cursors
+and quarantine positions are exactly what a serial read gives. At most `AHEAD` batches per
+worker are in flight, so memory does not grow with the mailbox. Small reads (an incremental
+pull) stay in this process: starting workers costs more than parsing a few messages. A worker
+that fails is replaced by parsing that batch here.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import logging
 import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from connectors.files.mailparse import Unusable, parse_header_block
-from keepwarm.models import Interaction
+from connectors.files import batches
+from connectors.files.frames import read_frame, write_frame
+
+log = logging.getLogger(__name__)
 
 #: Below this many bytes left to read, parsing stays in this process.
 PARALLEL_BYTES = 16 << 20
-#: Batches queued ahead of the one being consumed (per worker).
-AHEAD = 3
+#: Batches queued per worker ahead of the one being consumed.
+AHEAD = 2
 
-#: One parsed message: the interaction, or the reason it is quarantined.
-Parsed = Interaction | str
 T = TypeVar("T")
 R = TypeVar("R")
-
-_pool: ProcessPoolExecutor | None = None
 
 
 def workers() -> int:
@@ -43,65 +46,117 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _shared_pool() -> ProcessPoolExecutor | None:
-    """One pool per process, started on first use (forkserver: safe beside threads)."""
-    global _pool
-    if _pool is None and workers() > 1:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["connectors.files.mailparse"])
-        _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context)
-        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
-    return _pool
+class _Worker:
+    """One worker process and the thread that feeds it (so a full pipe never blocks us)."""
 
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "connectors.files.parseworker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.inbox: queue.Queue[bytes | None] = queue.Queue()
+        self.feeder = threading.Thread(target=self._feed, daemon=True)
+        self.feeder.start()
 
-def parse_blocks(blocks: list[tuple[bytes, str]]) -> list[Parsed]:
-    """Parse (header block, source) pairs; runs in a worker."""
-    out: list[Parsed] = []
-    for block, source in blocks:
+    def _feed(self) -> None:
+        assert self.process.stdin is not None
         try:
-            out.append(parse_header_block(block, source))
-        except Unusable as exc:
-            out.append(str(exc))
-    return out
+            while (frame := self.inbox.get()) is not None:
+                write_frame(self.process.stdin, frame)  # type: ignore[arg-type]
+            self.process.stdin.close()
+        except OSError:  # the worker died; its answers will be missing
+            pass
 
+    def submit(self, name: str, batch: Any) -> None:
+        self.inbox.put(pickle.dumps((name, batch), protocol=pickle.HIGHEST_PROTOCOL))
 
-def read_and_parse(files: list[tuple[Path, str]]) -> list[Parsed | OSError]:
-    """Read each message file's header block and parse it; runs in a worker."""
-    from connectors.files.maildir import read_header
-
-    out: list[Parsed | OSError] = []
-    for path, source in files:
+    def answer(self) -> tuple[bool, Any]:
+        assert self.process.stdout is not None
         try:
-            block = read_header(path)
-        except OSError as exc:
-            out.append(exc)
-            continue
+            frame = read_frame(self.process.stdout)  # type: ignore[arg-type]
+        except (OSError, EOFError):
+            frame = None
+        if frame is None:
+            return False, "the parsing worker stopped"
+        found: tuple[bool, Any] = pickle.loads(frame)
+        return found
+
+    def close(self) -> None:
+        self.inbox.put(None)
         try:
-            out.append(parse_header_block(block, source))
-        except Unusable as exc:
-            out.append(str(exc))
-    return out
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
-def ordered_map(fn: Callable[[T], R], batches: Iterable[T], *, parallel: bool) -> Iterator[R]:
-    """`map(fn, batches)` in order, on worker processes when `parallel` and a pool exists.
+_pool: list[_Worker] = []
+_lock = threading.Lock()
 
-    Batches are pulled from `batches` only as results are consumed (plus `AHEAD` per worker).
+
+def _workers() -> list[_Worker]:
+    with _lock:
+        alive = [w for w in _pool if w.process.poll() is None]
+        if len(alive) != len(_pool):
+            _pool[:] = alive
+        while len(_pool) < workers():
+            _pool.append(_Worker())
+        return list(_pool)
+
+
+@atexit.register
+def _shutdown() -> None:
+    for worker in _pool:
+        worker.close()
+    _pool.clear()
+
+
+_LOCAL: dict[str, Callable[[Any], Any]] = {
+    "parse_blocks": batches.parse_blocks,
+    "read_and_parse": batches.read_and_parse,
+}
+
+
+def ordered_map(name: str, items: Iterable[Any], *, parallel: bool) -> Iterator[Any]:
+    """`map(function named name, items)` in order, on worker processes when `parallel`.
+
+    Items are pulled only as results are consumed (plus `AHEAD` per worker). Only one caller
+    at a time uses the workers; a concurrent caller (another account's sync thread) parses in
+    its own thread instead.
     """
-    pool = _shared_pool() if parallel else None
-    if pool is None:
-        yield from map(fn, batches)
+    local = _LOCAL[name]
+    if not parallel or workers() < 2 or not _busy.acquire(blocking=False):
+        yield from map(local, items)
         return
-    queued: deque[Future[R]] = deque()
-    ahead = AHEAD * workers()
-    source = iter(batches)
     try:
-        for batch in source:
-            queued.append(pool.submit(fn, batch))
-            if len(queued) >= ahead:
-                yield queued.popleft().result()
-        while queued:
-            yield queued.popleft().result()
+        pool = _workers()
+        sent: deque[tuple[_Worker, Any]] = deque()
+        for turn, item in enumerate(items):
+            worker = pool[turn % len(pool)]
+            worker.submit(name, item)
+            sent.append((worker, item))
+            if len(sent) >= AHEAD * len(pool):
+                yield _result(sent.popleft(), local)
+        while sent:
+            yield _result(sent.popleft(), local)
     finally:
-        for future in queued:
-            future.cancel()
+        _busy.release()
+
+
+_busy = threading.Lock()
+
+
+def _result(entry: tuple[_Worker, Any], local: Callable[[Any], Any]) -> Any:
+    worker, item = entry
+    answer: tuple[bool, Any] = (False, "it stopped")
+    if worker.process.poll() is None:
+        answer = worker.answer()
+    ok, value = answer
+    if ok:
+        return batches.unpack(value)
+    log.warning("parsing worker failed (%s); parsing that batch here", value)
+    worker.process.kill()  # its later answers cannot be trusted to line up: replace it
+    with _lock:
+        if worker in _pool:
+            _pool.remove(worker)
+    return local(item)

@@ -70,8 +70,23 @@ def test_parallel_mbox_pages_equal_serial_ones(
     monkeypatch.setattr(mbox_module, "ordered_map", counting)
     assert _pages(list(read_mbox(path, None))) == _pages(serial)
     assert _pages(list(read_mbox(path, resumed_serial))) == _pages(serial_rest)
-    assert calls == [True, True] and parallel.workers() >= 1
+    assert calls == [True, True]
+    assert bool(parallel._pool) == (parallel.workers() > 1)  # the workers did the parsing
     assert len(serial) > 10 and any(p.quarantined for p in serial)
+
+
+def test_a_failing_worker_costs_nothing_but_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_pages: None
+) -> None:
+    """A worker that stops answering: its batches are parsed here, pages are unchanged."""
+    path = tmp_path / "all.mbox"
+    path.write_bytes(mbox(_messages(40)))
+    monkeypatch.setattr(mbox_module, "PARALLEL_BYTES", 1 << 40)
+    serial = list(read_mbox(path, None))
+    monkeypatch.setattr(mbox_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel._Worker, "answer", lambda self: (False, "stopped"))
+    assert _pages(list(read_mbox(path, None))) == _pages(serial)
 
 
 def test_parallel_maildir_pages_equal_serial_ones(
