@@ -10,9 +10,11 @@ measures, each in a fresh interpreter so that peak memory is per phase:
 - ``pipeline``: ``open_workspace`` + ``sync_account`` + ``detect`` + ``draft`` on a fresh SQLite DB;
 - ``resync``:   the pipeline again on the same DB (nothing new), checking nothing was duplicated.
 
-It prints the figures and their ratios against the targets (≥ 20,000 msg/s, ≤ 300 MB peak,
-pipeline ≤ 3x parse). It is a report, not a test: the exit code is 0 unless something crashed
-or the resync duplicated interactions.
+It prints the figures and their ratios against the targets (DESIGN.md §11: ≥ 15,000 msg/s at
+up to 100k messages, ≤ 300 MB peak, pipeline ≤ 3x parse; fixed numbers, not derived from what
+is measured) and exits 1 when one is missed, or when the resync duplicated interactions.
+`parse` reads the mailbox as `sync` does (on every core for a big file), so the ratio compares
+like with like. Wall times depend on the load of a shared machine: the load average is printed.
 """
 
 from __future__ import annotations
@@ -429,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
                 print_profile(profile)
         if not result["resync_ok"]:
             print("resync changed the number of stored interactions", file=sys.stderr)
+            return 1
+        missed = [name for name, t in result["targets"].items() if not t["met"]]
+        if missed:
+            print(f"targets missed: {', '.join(missed)}", file=sys.stderr)
             return 1
         return 0
     finally:

@@ -3,7 +3,7 @@
 Synthetic, deterministic data (seeded): every person has a contact history of ~20 touches
 spread over two years, a mix of stages, and some with an unanswered last email, so each
 trigger has work to do. Prints the evaluation time, drafts/s and peak memory (RSS).
-Target (issue 4): a full evaluation in under 10 s.
+Target (issue 4): a full evaluation in under 10 s; exits 1 when missed.
 
     python bench/rules.py [--people 50000] [--interactions 1000000]
 """
@@ -85,7 +85,10 @@ def synthesise(
     return views, history
 
 
-def main() -> None:
+LIMIT_S = 10.0
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
@@ -119,7 +122,10 @@ def main() -> None:
     print(f"peak memory (RSS): {peak_mb:,.0f} MB")
     if result.problems:
         print(f"template problems: {len(result.problems)}")
+    met = elapsed < LIMIT_S and not result.problems
+    print(f"target (< {LIMIT_S:.0f} s, no template problem): {'met' if met else 'MISSED'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

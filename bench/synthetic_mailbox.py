@@ -63,6 +63,8 @@ def _ip(rng: random.Random) -> str:
 
 def _transport_headers(world: _World, domain: str, at: datetime, *, inbound: bool) -> list[str]:
     """Received / authentication noise, sized like real mail (1-3 KB)."""
+    if world.plain:
+        return []
     rng = world.rng
     stamp = _rfc5322_date(at, "+0000")
     out: list[str] = []
@@ -149,36 +151,56 @@ def _assemble(envelope: str, headers: list[str], body: str) -> str:
     return envelope + "\n".join(headers) + "\n\n" + body + "\n"
 
 
+class Correspondence:
+    """The synthetic owner's mail, one message at a time (replies refer to earlier ones)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.world = _build_world(rng)
+        self.owner = Contact(OWNER, f"{OWNER_NAME} <{OWNER}>")
+        self.recent_received: list[tuple[str, str, Contact]] = []  # message id, subject, sender
+        self.recent_sent: list[_SentRecord] = []
+
+    @property
+    def stats(self) -> MailStats:
+        return self.world.stats
+
+    def message(self, at: datetime) -> str:
+        """One message (mbox `From ` line, headers and body) sent or received at `at`."""
+        world, rng = self.world, self.world.rng
+        roll = rng.random()
+        if roll < 0.25:
+            text = _owner_message(world, at, self.owner, self.recent_received, self.recent_sent)
+        elif roll < 0.70:
+            text = _personal_message(world, at, self.recent_received, self.recent_sent)
+        elif roll < 0.90:
+            text = _newsletter(world, at)
+        elif roll < 0.95:
+            text = _colleague_message(world, at, self.recent_received)
+        elif roll < 0.994:
+            text = _notification(world, at, self.recent_sent)
+        else:
+            text = _bounce(world, at, self.recent_sent)
+        world.stats.messages += 1
+        return text
+
+
+def message_times(count: int, rng: random.Random, *, days: int = 365) -> list[datetime]:
+    """`count` moments over the `days` before NOW, oldest first."""
+    start = NOW - timedelta(days=days)
+    span = days * 86400 - 3600
+    offsets = sorted(rng.random() * span for _ in range(count))
+    return [(start + timedelta(seconds=offset)).replace(microsecond=0) for offset in offsets]
+
+
 def generate_mailbox(path: Path, count: int, rng: random.Random) -> MailStats:
     """Write `count` messages, oldest first, into one mbox file (like a Takeout export)."""
-    world = _build_world(rng)
-    stats = world.stats
-    owner_contact = Contact(OWNER, f"{OWNER_NAME} <{OWNER}>")
-    start = NOW - timedelta(days=365)
-    span = 365 * 86400 - 3600
-    offsets = sorted(rng.random() * span for _ in range(count))
-    recent_received: list[tuple[str, str, Contact]] = []  # message id, subject, sender
-    recent_sent: list[_SentRecord] = []
+    mail = Correspondence(rng)
+    stats = mail.stats
     buffer: list[str] = []
     buffered = 0
-
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        for offset in offsets:
-            at = (start + timedelta(seconds=offset)).replace(microsecond=0)
-            roll = rng.random()
-            if roll < 0.25:
-                text = _owner_message(world, at, owner_contact, recent_received, recent_sent)
-            elif roll < 0.70:
-                text = _personal_message(world, at, recent_received, recent_sent)
-            elif roll < 0.90:
-                text = _newsletter(world, at)
-            elif roll < 0.95:
-                text = _colleague_message(world, at, recent_received)
-            elif roll < 0.994:
-                text = _notification(world, at, recent_sent)
-            else:
-                text = _bounce(world, at, recent_sent)
-            stats.messages += 1
+        for at in message_times(count, rng):
+            text = mail.message(at)
             buffer.append(text)
             buffered += len(text)
             if buffered > 1 << 20:

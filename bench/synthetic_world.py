@@ -78,6 +78,8 @@ class _World:
     notifiers: list[Contact]
     noise: str  # a pool of base64 text for signatures and ids
     stats: MailStats = field(default_factory=MailStats)
+    #: Leave out the Received/DKIM lines (nothing keepwarm keeps): building a big store faster.
+    plain: bool = False
 
 
 def _contact(name: str, address: str, rng: random.Random) -> tuple[Contact, bool]:

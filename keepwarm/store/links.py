@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, aliased
 from keepwarm.incremental import links
 from keepwarm.incremental.links import PROVIDES, REFERS, SUBJECT
 from keepwarm.models import StoredInteraction
+from keepwarm.peers import automated_signals
+from keepwarm.peers.signals import is_bounce
 from keepwarm.store.changetables import InteractionLink
 
 _CHUNK = 500
@@ -52,10 +54,14 @@ def _windows(items: Iterable[StoredInteraction], before: bool) -> dict[int, list
 
 
 def context_ids(session: Session, items: Collection[StoredInteraction]) -> set[int]:
-    """Interactions these ones refer to: the mail a reply answers or a bounce returns."""
+    """Interactions these ones refer to: the mail a reply answers or a bounce returns.
+
+    Only a bounce is read in the light of mail with its subject (detection's own test).
+    """
     refs = {value for s in items for value in links.refs(s.interaction)}
     found = _ids(session, refs, PROVIDES, None) if refs else set()
-    return found | _ids(session, *_subject_args(items, before=True))
+    bounces = [s for s in items if is_bounce(automated_signals(s.interaction))]
+    return found | _ids(session, *_subject_args(bounces, before=True))
 
 
 def dependent_ids(session: Session, items: Collection[StoredInteraction]) -> set[int]:
