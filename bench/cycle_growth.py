@@ -121,6 +121,18 @@ def phase_build(folder: Path, size: int) -> dict[str, Any]:
     }
 
 
+def phase_prepare(folder: Path, _: int) -> dict[str, Any]:
+    """Bring a cached store up to date with the code (a full pass if detection changed)."""
+    from keepwarm.services import open_workspace
+    from keepwarm.services.pipeline import refresh
+
+    ws = open_workspace(_settings(_config(folder), 0))
+    started = time.perf_counter()
+    detected, _drafted = refresh(ws)
+    ws.close()
+    return {"mode": detected.mode, "seconds": time.perf_counter() - started}
+
+
 def phase_cycles(folder: Path, repeat: int) -> dict[str, Any]:
     """Time idle cycles, then cycles with 10 new messages, 15 minutes apart."""
     import pickle
@@ -201,6 +213,11 @@ def _store(keep: Path, size: int) -> Path:
             file=sys.stderr,
             flush=True,
         )
+    prepared = _child("prepare", cached, 0)
+    if prepared["mode"] == "full":
+        print(
+            f"  cached store refolded for this code in {prepared['seconds']:.0f} s", file=sys.stderr
+        )
     scratch = Path(tempfile.mkdtemp(prefix=f"keepwarm-growth-{size}-"))
     shutil.copytree(cached, scratch, dirs_exist_ok=True)
     _config(scratch)  # paths point at the scratch copy
@@ -212,13 +229,13 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="cache the built stores here")
-    parser.add_argument("--phase", choices=("build", "cycles"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("build", "prepare", "cycles"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--value", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        run = phase_build if args.phase == "build" else phase_cycles
+        run = {"build": phase_build, "prepare": phase_prepare, "cycles": phase_cycles}[args.phase]
         print(json.dumps(run(args.folder, args.value)))
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -1,8 +1,10 @@
-"""Time buckets: evidence is kept per address and 28 days, the owner's sightings per day.
+"""Time buckets: evidence is kept per address and week, the owner's sightings per day.
 
 An address's bucket bounds what one new interaction makes a cycle refold for it (a busy
-correspondent's four weeks, not their years); the owner is in every interaction, so theirs is a
-day. Fewer, larger buckets make a full pass cheaper; smaller ones make a busy cycle cheaper.
+correspondent's week, not their years); the owner is in every interaction, so theirs is a day.
+Fewer, larger buckets make a full pass cheaper (fewer units to write); smaller ones make a
+cycle cheaper (measured at 1M interactions: 28-day buckets cost a 10-new cycle about 1 s more
+than weeks).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 #: A Monday: buckets start on Mondays (UTC).
 _EPOCH = datetime(1970, 1, 5, tzinfo=UTC)
 _DAY = timedelta(days=1)
-BUCKET_DAYS = 28
+BUCKET_DAYS = 7
 #: The key of the owner's own units (no address normalises to the empty string).
 OWNER = ""
 

@@ -4,7 +4,7 @@ A unit's evidence is what `keepwarm.peers.Folder` learns about one address from 
 interactions of one bucket (the owner's sightings: of one day); its touches are what
 `keepwarm.rules.history.build_histories` makes of them for that address alone. Both are exact
 slices of a full pass: folding is a per-interaction step once the owner's messages are known
-(learnt from `context`, or by a Folder that already saw them), `Evidence.absorb` merges slices
+(learnt from `context`), `Evidence.absorb` merges slices
 in time order into what one fold gives, and a history is a per-interaction map, so a person's
 history is their addresses' touches in time order.
 """
@@ -53,17 +53,15 @@ def fold_units(
     now: datetime,
     *,
     context: Iterable[StoredInteraction] = (),
-    folder: Folder | None = None,
     wanted: Callable[[Unit], bool] = _everything,
 ) -> Folded:
     """Fold `items` (oldest first, by time then id) into the units `wanted` selects.
 
-    A unit is exact only when `items` holds all of its interactions, and the folder learns
-    every other interaction they refer to: from `context`, or from earlier calls with the same
-    `folder` (a full pass in time order). Each interaction must be learnt once per folder.
+    A unit is exact only when `items` holds all of its interactions and `context` every other
+    interaction they refer to (`keepwarm.store.links.context_ids`).
     """
     out = Folded()
-    folder = folder if folder is not None else Folder(policy, now)
+    folder = Folder(policy, now)
     learn: Iterable[StoredInteraction] | None = chain(context, items)
     for bucket, group in groupby(items, key=lambda s: bucket_of(s.interaction.occurred_at)):
         folder.evidence = {}
@@ -141,8 +139,11 @@ def absorbed(slices: Iterable[Evidence]) -> Evidence:
     return merged
 
 
-def merged_history(slices: Iterable[Sequence[Touch]]) -> list[Touch]:
-    """A person's history from their addresses' touches: time order, one touch per interaction."""
+def merged_history(slices: Sequence[Sequence[Touch]]) -> list[Touch]:
+    """A person's history from their addresses' touches (each oldest first): time order, one
+    touch per interaction."""
+    if len(slices) == 1:
+        return list(slices[0])
     seen: set[int] = set()
     out = []
     for touch in sorted(chain.from_iterable(slices), key=lambda t: (t.at, t.interaction_id)):

@@ -23,14 +23,14 @@ from keepwarm.incremental.folding import Folded, absorbed, fold_units
 from keepwarm.models import PersonView, StoredInteraction
 from keepwarm.peers import DetectionPolicy, Labeller, domain_of, normalise
 from keepwarm.peers.detection import mergeable, people_from
-from keepwarm.peers.evidence import Evidence, Folder
+from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, loading, units
 from keepwarm.store.interactions import file_links
-from keepwarm.store.links import context_ids, dependent_ids, referring_back
+from keepwarm.store.links import context_ids, dependent_ids
 from keepwarm.store.locks import serialize
 from keepwarm.store.people import classification_counts, due_people, save_people
 
@@ -106,53 +106,45 @@ def detect(ws: Workspace, *, full: bool = False, shared: Shared | None = None) -
 def _full(
     session: Session, pol: DetectionPolicy, now: datetime, shared: Shared | None, *, relink: bool
 ) -> DetectReport:
-    """Fold every bucket in time order with one Folder, which learns the owner's messages as
-    it goes; then refold what referred to a message it had not seen yet (clock skew)."""
+    """Refold every bucket, in time order, each with the interactions it refers to.
+
+    A small store keeps every address's evidence (and touches, for drafting) in memory as it
+    goes; a big one reads the units back one identity neighbourhood at a time, so memory does
+    not grow with the store.
+    """
     units.clear(session)
     changes.clear_redraft(session)
     report = DetectReport(mode="full")
     span = loading.time_range(session)
-    totals: dict[str, Evidence] = {}
+    small = loading.count(session) <= SHARE_LIMIT
+    totals: dict[str, Evidence] | None = {} if small else None
     owner = Evidence()
-    keep: dict[str, list[Touch]] | None = {} if shared is not None else None
+    keep: dict[str, list[Touch]] | None = {} if small and shared is not None else None
     if span is not None:
         buckets = range(bucket_of(span[0]), bucket_of(span[1]) + 1)
         if relink:  # stored before links existed: file them all before any is looked up
             for bucket in buckets:
                 file_links(session, loading.load_between(session, *bucket_span(bucket)))
-        folder = Folder(pol, now)
         for bucket in buckets:
             items = loading.load_between(session, *bucket_span(bucket))
             if not items:
                 continue
-            folded = fold_units(items, pol, now, folder=folder)
+            folded = _fold(session, items, pol, now)
             _store(session, folded, pol, replace=())
             report.interactions += len(items)
             report.units += len(folded.units())
             for (key, _), e in sorted(folded.evidence.items(), key=lambda kv: kv[0][1]):
-                (owner if key == OWNER else totals.setdefault(key, Evidence())).absorb(e)
+                if key == OWNER:
+                    owner.absorb(e)
+                elif totals is not None:
+                    totals.setdefault(key, Evidence()).absorb(e)
             if keep is not None:
                 for (key, _), touches in folded.touches.items():
                     keep.setdefault(key, []).extend(touches)
-                if report.interactions > SHARE_LIMIT:
-                    keep = None
-        del folder
-        late = _late(session)
-        if late:
-            refolded = _refold(session, late, [], pol, now)
-            _store(session, refolded, pol, replace=late)
-            keys = {key for key, _ in late if key != OWNER}
-            stored = units.evidence_of(session, keys | {OWNER})
-            owner = absorbed(stored.pop(OWNER, []))
-            for key in keys:
-                if key in stored:
-                    totals[key] = absorbed(stored[key])
-                else:
-                    totals.pop(key, None)
-            if keep is not None:
-                for key, slices in units.touches_of(session, keys).items():
-                    keep[key] = [t for piece in slices for t in piece]
-    people = people_from(totals, owner, pol, now)
+    if totals is not None:
+        people = people_from(totals, owner, pol, now)
+    else:
+        people = _people_from_units(session, pol, now, owner)
     save_people(session, people=people, now=now, due=_due(people, pol, now))
     report.recomputed = len(people)
     if shared is not None and keep is not None:
@@ -160,15 +152,40 @@ def _full(
     return report
 
 
-def _late(session: Session) -> set[Unit]:
-    """Units of interactions that refer to a message filed in a later bucket than theirs."""
-    back = referring_back(session)
-    if not back:
-        return set()
-    items = loading.load_interactions(session, ids=back)
-    late = [s for s in items if bucket_of(back[s.id]) > bucket_of(s.interaction.occurred_at)]
-    days = {(OWNER, day_of(s.interaction.occurred_at)) for s in late}
-    return units.units_of(session, [s.id for s in late]) | days
+def _people_from_units(
+    session: Session, pol: DetectionPolicy, now: datetime, owner: Evidence
+) -> list[PersonView]:
+    """Everyone, from the stored units, one batch of identity neighbourhoods at a time."""
+    labeller = Labeller(pol)
+    everyone = units.all_addresses(session)
+    done: set[str] = set()
+    people = people_from({}, owner, pol, now)
+    batch: set[str] = set()
+    for address in sorted(everyone):
+        if address in done:
+            continue
+        scope = closure(
+            {address},
+            organisation_of=lambda a: pol.organisation_of(domain_of(a)),
+            org_members=lambda orgs: units.org_members(session, orgs),
+            mergeable=lambda a: mergeable(labeller, a),
+            aliases=pol.aliases,
+        )
+        done |= scope
+        batch |= scope
+        if len(batch) >= 500:
+            people += _people_of(session, batch, pol, now)
+            batch = set()
+    if batch:
+        people += _people_of(session, batch, pol, now)
+    return people
+
+
+def _people_of(
+    session: Session, keys: set[str], pol: DetectionPolicy, now: datetime
+) -> list[PersonView]:
+    evidence = {key: absorbed(pieces) for key, pieces in units.evidence_of(session, keys).items()}
+    return people_from(evidence, Evidence(), pol, now)
 
 
 # --- incremental pass ------------------------------------------------------------------------

@@ -148,9 +148,13 @@ def _evaluate(
     held: set[str] = set()
     candidates = 0
     busy = set(queue.busy)
+    classes = {c for r in ruleset.rules if r.rule.enabled for c in r.rule.when.classification}
+    waiting = {d.person_key for d in opened}
     for start in range(0, len(wanted), CHUNK):
         people = people_views(session, keys=wanted[start : start + CHUNK])
-        history = _histories(session, people, shared, ruleset, ws)
+        # Only people some rule may draft for, or with a draft to withdraw, need a history.
+        needed = [p for p in people if p.classification.value in classes or p.key in waiting]
+        history = _histories(session, needed, shared, ruleset, ws)
         mine = {p.key for p in people}
         gone = withdrawals([d for d in opened if d.person_key in mine], history, now=now)
         if gone:
@@ -218,7 +222,7 @@ def _histories(
     else:
         pieces = pool
     found.update(
-        (p.key, merged_history(pieces[k] for k in sorted(keys.get(p.key, ())) if k in pieces))
+        (p.key, merged_history([pieces[k] for k in sorted(keys.get(p.key, ())) if k in pieces]))
         for p in people
     )
     return found

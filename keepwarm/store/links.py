@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from keepwarm.incremental import links
 from keepwarm.incremental.links import PROVIDES, REFERS, SUBJECT
@@ -76,19 +76,3 @@ def _subject_args(
 ) -> tuple[set[int], int, dict[int, list[Window]]]:
     windows = _windows(items, before)
     return set(windows), SUBJECT, windows
-
-
-def referring_back(session: Session) -> dict[int, datetime]:
-    """Interactions that refer to a message dated after them (clock skew, a copy filed later),
-    with the latest such date: a pass folding in time order has not seen it yet."""
-    ref, provider = aliased(InteractionLink), aliased(InteractionLink)
-    rows = session.execute(
-        select(ref.interaction_id, provider.at)
-        .join(provider, provider.link == ref.link)
-        .where(ref.kind == REFERS, provider.kind == PROVIDES, provider.at > ref.at)
-    )
-    found: dict[int, datetime] = {}
-    for iid, at in rows:
-        if iid not in found or at > found[iid]:
-            found[iid] = at
-    return found

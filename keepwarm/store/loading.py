@@ -61,6 +61,15 @@ def time_range(session: Session) -> tuple[datetime, datetime] | None:
     return (_utc(first), _utc(last)) if first is not None else None
 
 
+def count(session: Session) -> int:
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT COUNT(*) FROM interactions")
+        return int(cursor.fetchall()[0][0])
+    finally:
+        cursor.close()
+
+
 def first_ingest(session: Session, ids: Collection[int] | None = None) -> datetime | None:
     """When the earliest of these interactions (all when None) was stored."""
     cursor = session.connection().connection.cursor()
