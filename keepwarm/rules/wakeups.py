@@ -92,7 +92,10 @@ def wakeups(
 ) -> dict[str, datetime]:
     """Rule name (or `ANY_RULE`) -> the first moment after `now` worth evaluating again.
 
-    `touches` is the whole history, oldest first (touches after `now` included).
+    `touches` is the whole history, oldest first (touches after `now` included). A rule may
+    draft once its trigger holds and every wait is over (`after` for no-reply, the cooldown,
+    "they wrote recently"), so a wait alone never wakes anyone: only a trigger that holds now,
+    or one that may start later, does — at the latest of those moments.
     """
     cut = bisect.bisect_right(touches, now, key=lambda t: t.at)
     visible, ahead = touches[:cut], touches[cut:]
@@ -110,21 +113,28 @@ def wakeups(
         rule = loaded.rule
         if not rule.enabled or person.classification.value not in rule.when.classification:
             continue
-        moments = list(shared)
-        wake = WAKEUPS.get(rule.trigger.type)
-        moment = now if wake is None else wake(rule.trigger, person, visible, now)
-        if moment is not None:
-            moments.append(moment)
-        if rule.trigger.type in WAIT_FIRST:
-            current = hit(rule, person, visible, now)
-            if current is not None:
+        waits = list(shared)
+        if (
+            rule.cooldown is not None
+            and last_draft is not None
+            and last_draft + rule.cooldown > now
+        ):
+            waits.append(last_draft + rule.cooldown)
+        starts: list[datetime] = []
+        current = hit(rule, person, visible, now)
+        if current is not None:
+            starts.append(now)
+            if rule.trigger.type in WAIT_FIRST:
                 ready = add_delay(current.anchor, rule.after, zone, policies.holidays)
                 if ready > now:
-                    moments.append(ready)
-        if rule.cooldown is not None and last_draft is not None:
-            free = last_draft + rule.cooldown
-            if free > now:
-                moments.append(free)
+                    waits.append(ready)
+        wake = WAKEUPS.get(rule.trigger.type)
+        later = now if wake is None else wake(rule.trigger, person, visible, now)
+        if later is not None:
+            starts.append(later)
+        moments = [max([start, *waits]) for start in starts if waits or start > now]
+        if wake is None:
+            moments.append(max([now, *waits]))  # unknown trigger: look at it on every pass
         if moments:
             found[rule.name] = min(moments)
     return found

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from keepwarm.incremental.buckets import Unit as UnitKey
@@ -118,9 +118,19 @@ def write_units(
     _insert(session, Unit, rows, ("key", "bucket", "evidence", "touches", "due_at"))
 
 
+def _by_key(units: Collection[UnitKey]) -> dict[str, list[int]]:
+    """Units grouped by address: `key = ? AND bucket IN (...)` uses the primary key's index
+    on every database (a row-value IN does not on SQLite)."""
+    found: dict[str, list[int]] = {}
+    for key, bucket in units:
+        found.setdefault(key, []).append(bucket)
+    return found
+
+
 def _delete(session: Session, table: Any, units: Collection[UnitKey]) -> None:
-    for chunk in _chunks(units):
-        session.execute(delete(table).where(tuple_(table.key, table.bucket).in_(chunk)))
+    for key, buckets in _by_key(units).items():
+        for chunk in _chunks(buckets):
+            session.execute(delete(table).where(table.key == key, table.bucket.in_(chunk)))
 
 
 def clear(session: Session) -> None:
@@ -172,14 +182,15 @@ def write_members(
 
 def members_of(session: Session, units: Collection[UnitKey]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(units):
-        found.update(
-            session.scalars(
-                select(UnitMember.interaction_id).where(
-                    tuple_(UnitMember.key, UnitMember.bucket).in_(chunk)
+    for key, buckets in _by_key(units).items():
+        for chunk in _chunks(buckets):
+            found.update(
+                session.scalars(
+                    select(UnitMember.interaction_id).where(
+                        UnitMember.key == key, UnitMember.bucket.in_(chunk)
+                    )
                 )
             )
-        )
     return found
 
 
@@ -191,18 +202,6 @@ def units_of(session: Session, interaction_ids: Collection[int]) -> set[UnitKey]
             select(UnitMember.key, UnitMember.bucket).where(UnitMember.interaction_id.in_(chunk))
         )
         found.update((key, bucket) for key, bucket in rows)
-    return found
-
-
-def folded(session: Session, interaction_ids: Collection[int]) -> set[int]:
-    """Those of these interactions that some unit was folded from."""
-    found: set[int] = set()
-    for chunk in _chunks(interaction_ids, 900):
-        found.update(
-            session.scalars(
-                select(UnitMember.interaction_id).where(UnitMember.interaction_id.in_(chunk))
-            )
-        )
     return found
 
 
