@@ -33,8 +33,7 @@ class Folded:
     touches: dict[Unit, list[Touch]] = field(default_factory=dict)
     #: Interaction ids of each address unit (the store's index from address to interactions).
     members: dict[Unit, set[int]] = field(default_factory=dict)
-    #: When a unit may fold differently with no new data: the first of its interactions'
-    #: times still ahead of `now` (a meeting that has not ended yet counts once it has).
+    #: When a unit would fold differently with no new data (a meeting counts once it ended).
     due: dict[Unit, datetime] = field(default_factory=dict)
     #: interaction id -> the address keys it touched.
     touched: dict[int, set[str]] = field(default_factory=dict)
@@ -62,6 +61,7 @@ def fold_units(
     """
     out = Folded()
     folder = Folder(policy, now)
+    context = list(context)
     learn: Iterable[StoredInteraction] | None = chain(context, items)
     for bucket, group in groupby(items, key=lambda s: bucket_of(s.interaction.occurred_at)):
         folder.evidence = {}
@@ -72,7 +72,6 @@ def fold_units(
             learn = None
             if folder.owner_seen.first_seen is not None and wanted((OWNER, day)):
                 out.evidence[(OWNER, day)] = folder.owner_seen
-                _due(out, (OWNER, day), day_items, now)
         for key, e in folder.evidence.items():
             for iid in e.ids:
                 out.touched.setdefault(iid, set()).add(key)
@@ -86,21 +85,63 @@ def fold_units(
             if wanted(unit):
                 out.touches.setdefault(unit, []).append(touch)
                 out.members.setdefault(unit, set()).add(touch.interaction_id)
-    by_id = {s.id: s for s in items}
-    for unit, ids in out.members.items():
-        _due(out, unit, (by_id[i] for i in ids if i in by_id), now)
+    _dues(out, items, context, policy, now, wanted)
     return out
 
 
-def _due(out: Folded, unit: Unit, items: Iterable[StoredInteraction], now: datetime) -> None:
+def _dues(
+    out: Folded,
+    items: Sequence[StoredInteraction],
+    context: list[StoredInteraction],
+    policy: DetectionPolicy,
+    now: datetime,
+    wanted: Callable[[Unit], bool],
+) -> None:
+    """When each unit would fold differently with no new data: for every interaction with a
+    time still ahead (a meeting not yet over), fold it alone at `now` and at each of its future
+    times, and mark the units whose evidence changes (a meeting counts once it has ended; the
+    owner's sightings do not change)."""
     ahead = [
-        t
+        s
         for s in items
-        for t in (s.interaction.occurred_at, s.interaction.ended_at)
-        if t is not None and t > now
+        if s.interaction.occurred_at > now
+        or (s.interaction.ended_at is not None and s.interaction.ended_at > now)
     ]
-    if ahead:
-        out.due[unit] = min(ahead)
+    if not ahead:
+        return
+    probe = Folder(policy, now)
+    probe.fold([], context=chain(context, items))
+    for stored in ahead:
+        item = stored.interaction
+        probe.now = now
+        before = _alone(probe, stored)
+        for moment in sorted({t for t in (item.occurred_at, item.ended_at) if t and t > now}):
+            probe.now = moment
+            after = _alone(probe, stored)
+            changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+            for key in changed:
+                unit = (
+                    (key, day_of(item.occurred_at))
+                    if key == OWNER
+                    else (key, bucket_of(item.occurred_at))
+                )
+                if wanted(unit) and (unit not in out.due or moment < out.due[unit]):
+                    out.due[unit] = moment
+            if changed:
+                break
+
+
+def _alone(folder: Folder, stored: StoredInteraction) -> dict[str, tuple[object, ...]]:
+    """What folding this one interaction gives, address by address (the owner as `OWNER`)."""
+    folder.evidence, folder.owner_seen = {}, Evidence()
+    folder.fold([stored], context=())
+    found = {key: _values(e) for key, e in folder.evidence.items()}
+    found[OWNER] = _values(folder.owner_seen)
+    return found
+
+
+def _values(e: Evidence) -> tuple[object, ...]:
+    return tuple(getattr(e, name) for name in Evidence.__slots__)
 
 
 def _touches(
@@ -139,11 +180,11 @@ def absorbed(slices: Iterable[Evidence]) -> Evidence:
     return merged
 
 
-def merged_history(slices: Sequence[Sequence[Touch]]) -> list[Touch]:
+def merged_history(slices: Sequence[Sequence[Touch]]) -> Sequence[Touch]:
     """A person's history from their addresses' touches (each oldest first): time order, one
     touch per interaction."""
     if len(slices) == 1:
-        return list(slices[0])
+        return slices[0]
     seen: set[int] = set()
     out = []
     for touch in sorted(chain.from_iterable(slices), key=lambda t: (t.at, t.interaction_id)):

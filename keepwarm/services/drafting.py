@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -144,7 +144,7 @@ def _evaluate(
     owner, policies = ws.settings.owner, ruleset.policies
     proposals: list[ProposedDraft] = []
     wakes: dict[tuple[str, str], datetime] = {}
-    winners: list[tuple[PersonView, list[Touch]]] = []
+    winners: list[tuple[PersonView, Sequence[Touch]]] = []
     held: set[str] = set()
     candidates = 0
     busy = set(queue.busy)
@@ -202,13 +202,13 @@ def _evaluate(
 
 def _histories(
     session: Session, people: Sequence[PersonView], shared: Shared, ruleset: RuleSet, ws: Workspace
-) -> dict[str, list[Touch]]:
+) -> dict[str, Sequence[Touch]]:
     """Each person's touches, from their addresses' units (or this cycle's full pass).
 
     The owner's own addresses are in every interaction, so no units are kept for them: the
     owner's history is only built (from everything) when a rule asks for `self`.
     """
-    found: dict[str, list[Touch]] = {}
+    found: dict[str, Sequence[Touch]] = {}
     me = [p for p in people if p.classification is Classification.SELF]
     if me and any("self" in r.rule.when.classification for r in ruleset.rules):
         owners = policy(ws, session).owner_addresses
@@ -216,11 +216,11 @@ def _histories(
     people = [p for p in people if p.classification is not Classification.SELF]
     keys = address_keys_of(session, [p.key for p in people])
     pool = shared.touches
-    if pool is None:
-        stored = units.touches_of(session, {k for found in keys.values() for k in found})
-        pieces = {k: [t for unit in found for t in unit] for k, found in stored.items()}
-    else:
-        pieces = pool
+    pieces: Mapping[str, Sequence[Touch]] = (
+        pool
+        if pool is not None
+        else units.touches_of(session, {k for found in keys.values() for k in found})
+    )
     found.update(
         (p.key, merged_history([pieces[k] for k in sorted(keys.get(p.key, ())) if k in pieces]))
         for p in people

@@ -54,6 +54,8 @@ class Unit(Base):
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     evidence: Mapped[bytes | None] = mapped_column(LargeBinary)
     touches: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: How many touches `touches` holds: a history is read lazily, unit by unit.
+    touch_count: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -9,12 +9,14 @@ changes the detection code's fingerprint, which refolds everything.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import io
 import pickle
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from itertools import accumulate
+from typing import Any, overload
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
@@ -111,11 +113,13 @@ def write_units(
             bucket,
             encode_evidence(evidence[(key, bucket)]) if (key, bucket) in evidence else None,
             encode_touches(touches[(key, bucket)]) if (key, bucket) in touches else None,
+            len(touches.get((key, bucket), ())),
             due.get((key, bucket)),
         )
         for key, bucket in sorted(set(evidence) | set(touches))
     ]
-    _insert(session, Unit, rows, ("key", "bucket", "evidence", "touches", "due_at"))
+    columns = ("key", "bucket", "evidence", "touches", "touch_count", "due_at")
+    _insert(session, Unit, rows, columns)
 
 
 def _by_key(units: Collection[UnitKey]) -> dict[str, list[int]]:
@@ -144,9 +148,62 @@ def evidence_of(session: Session, keys: Collection[str]) -> dict[str, list[Evide
     return _load(session, keys, Unit.evidence, decode_evidence)
 
 
-def touches_of(session: Session, keys: Collection[str]) -> dict[str, list[list[Touch]]]:
-    """Each address's touch units, oldest first."""
-    return _load(session, keys, Unit.touches, decode_touches)
+def touches_of(session: Session, keys: Collection[str]) -> dict[str, Touches]:
+    """Each address's touches, oldest first, decoded only where they are read."""
+    found: dict[str, list[tuple[int, bytes]]] = {}
+    for chunk in _chunks(keys):
+        rows = session.execute(
+            select(Unit.key, Unit.touch_count, Unit.touches)
+            .where(Unit.key.in_(chunk), Unit.touches.is_not(None))
+            .order_by(Unit.key, Unit.bucket)
+        )
+        for key, count, data in rows:
+            if data is not None:
+                found.setdefault(key, []).append((count, data))
+    return {key: Touches(pieces) for key, pieces in found.items()}
+
+
+class Touches(Sequence[Touch]):
+    """One address's history over its units, decoding a unit only when one of its touches is
+    read: the rules mostly look at the last few touches and count the rest."""
+
+    def __init__(self, pieces: list[tuple[int, bytes]]) -> None:
+        self._pieces = pieces
+        self._starts = list(accumulate((count for count, _ in pieces), initial=0))
+        self._decoded: dict[int, list[Touch]] = {}
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def _unit(self, index: int) -> list[Touch]:
+        found = self._decoded.get(index)
+        if found is None:
+            found = self._decoded[index] = decode_touches(self._pieces[index][1])
+        return found
+
+    @overload
+    def __getitem__(self, index: int) -> Touch: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Touch]: ...
+
+    def __getitem__(self, index: int | slice) -> Touch | list[Touch]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        unit = bisect.bisect_right(self._starts, index) - 1
+        return self._unit(unit)[index - self._starts[unit]]
+
+    def __iter__(self) -> Iterator[Touch]:
+        for unit in range(len(self._pieces)):
+            yield from self._unit(unit)
+
+    def __reversed__(self) -> Iterator[Touch]:
+        for unit in range(len(self._pieces) - 1, -1, -1):
+            yield from reversed(self._unit(unit))
 
 
 def _load(

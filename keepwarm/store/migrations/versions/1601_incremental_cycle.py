@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("bucket", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("evidence", sa.LargeBinary(), nullable=True),
         sa.Column("touches", sa.LargeBinary(), nullable=True),
+        sa.Column("touch_count", sa.Integer(), nullable=False),
         sa.Column("due_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key", "bucket", name=op.f("pk_units")),
     )
