@@ -3,7 +3,8 @@
 Detection reads a message in the light of others: a reply counts when it answers one of the
 owner's messages (In-Reply-To/References), a bounce is tied to the mail it returns (by
 In-Reply-To, or by subject when it quotes none). So each interaction is filed under link values
-of three kinds: the Message-ID it *provides*, the ids it *refers to*, and its subject keys.
+of two kinds: the Message-ID it *provides* and the ids it *refers to*; subjects are compared
+within `SUBJECT_WINDOW` (`subject_keys`).
 A Message-ID hashes to the same value whether provided or referred to, so "who refers to this
 message" and "which message is this" are one look-up. Hashes are 64-bit: a collision only makes
 a cycle look at one interaction too many.
@@ -18,7 +19,7 @@ from keepwarm.models import Interaction
 
 #: How far back a bounce may be tied to a mail by subject (detection uses 3 days; wider is safe).
 SUBJECT_WINDOW = timedelta(days=7)
-PROVIDES, REFERS, SUBJECT = 0, 1, 2
+PROVIDES, REFERS = 0, 1
 
 #: (link value, kind)
 Link = tuple[int, int]
@@ -33,10 +34,6 @@ def _hash(raw: str) -> int:
 
 def message(message_id: str) -> int:
     return _hash(message_id)
-
-
-def subject(key: str) -> int:
-    return _hash("\x1fsubject\x1f" + key)
 
 
 def subject_keys(text: str) -> set[str]:
@@ -55,10 +52,6 @@ def subject_keys(text: str) -> set[str]:
     return keys
 
 
-def subjects(item: Interaction) -> set[int]:
-    return {subject(k) for k in subject_keys(item.subject)} if item.subject else set()
-
-
 def refs(item: Interaction) -> set[int]:
     """The Message-IDs this interaction refers to (In-Reply-To and References)."""
     found = {message(r) for r in item.references}
@@ -68,9 +61,10 @@ def refs(item: Interaction) -> set[int]:
 
 
 def stored(item: Interaction) -> set[Link]:
-    """Every link an interaction is filed under."""
+    """Every link an interaction is filed under (subjects are matched by scanning a window
+    of subjects instead: only bounces need them, and filing every subject cost a quarter of a
+    cold import's writes)."""
     found = {(value, REFERS) for value in refs(item)}
-    found.update((value, SUBJECT) for value in subjects(item))
     if item.message_id:
         found.add((message(item.message_id), PROVIDES))
     return found

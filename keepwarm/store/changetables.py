@@ -2,8 +2,8 @@
 
 - `pending_changes`: interactions written since detection last ran (one row per write, so an
   update that lands while detection runs is seen next time);
-- `interaction_links`: hashed values an interaction provides or depends on (its Message-ID, the
-  ids it refers to, its subject keys), to find the interactions a new one may change;
+- `interaction_links`: hashed Message-IDs an interaction provides or refers to, to find the
+  interactions a new one may change;
 - `units`: detection's evidence and the rules' touches for one address and bucket (the owner's
   sightings: one day), with the time it may change without new data;
 - `unit_members`: which interactions each unit was folded from (address → interactions);
@@ -40,7 +40,7 @@ class InteractionLink(Base):
     __table_args__ = (Index("ix_interaction_links_interaction_id", "interaction_id"),)
 
     link: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    #: `keepwarm.incremental.links`: PROVIDES (its Message-ID), REFERS, SUBJECT.
+    #: `keepwarm.incremental.links`: PROVIDES (its Message-ID) or REFERS (In-Reply-To, References).
     kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     interaction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

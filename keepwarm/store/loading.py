@@ -61,6 +61,24 @@ def time_range(session: Session) -> tuple[datetime, datetime] | None:
     return (_utc(first), _utc(last)) if first is not None else None
 
 
+def subjects_between(
+    session: Session, start: datetime, end: datetime
+) -> list[tuple[int, datetime, str]]:
+    """(id, occurred_at, subject) of the interactions in [start, end]: a light scan."""
+    time = _time_processor(session)
+    mark = _mark(session)
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT id, occurred_at, subject FROM interactions "
+            f"WHERE occurred_at >= {mark} AND occurred_at <= {mark}",
+            (time(start), time(end)),
+        )
+        return [(iid, _utc(at), subject or "") for iid, at, subject in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
 def count(session: Session) -> int:
     cursor = session.connection().connection.cursor()
     try:
