@@ -142,7 +142,8 @@ def register(app: typer.Typer) -> None:
             with workspace(ctx) as ws:
                 report = asdict(detect_service(ws, full=full))
             print_json(report) if json else out.print(
-                f"{report['people']} people: "
+                f"{report['people']} people ({report['mode']} pass, "
+                f"{report['recomputed']} recomputed): "
                 + ", ".join(f"{k} {v}" for k, v in report["by_classification"].items())
             )
 

@@ -114,3 +114,16 @@ def test_config_errors_are_clear(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--config", str(bad), "queue"])
     assert result.exit_code == 1
     assert "owner.addresses" in result.stderr and "at least 1 item" in result.stderr
+
+
+def test_detect_is_incremental_and_full_on_request(demo_config: Path) -> None:
+    """The first detection folds everything; the next, with nothing new, does nothing; `--full`
+    recomputes everyone and finds the same people."""
+    kw(demo_config, "sync")
+    first = json.loads(kw(demo_config, "detect", "--json"))
+    again = json.loads(kw(demo_config, "detect", "--json"))
+    full = json.loads(kw(demo_config, "detect", "--full", "--json"))
+    assert (first["mode"], again["mode"], full["mode"]) == ("full", "idle", "full")
+    assert again["recomputed"] == 0 and full["recomputed"] == first["recomputed"] > 0
+    assert first["by_classification"] == again["by_classification"] == full["by_classification"]
+    assert "people (full pass" in kw(demo_config, "detect", "--full")
