@@ -36,6 +36,9 @@ from keepwarm.store.people import classification_counts, due_people, save_people
 
 #: A full pass keeps every touch in memory for drafting only up to this many interactions.
 SHARE_LIMIT = 300_000
+#: More new interactions than this at once (a first import): a full pass, whose memory does not
+#: grow with the store, is cheaper than refolding them incrementally.
+INCREMENTAL_LIMIT = 20_000
 
 
 @dataclass
@@ -66,8 +69,7 @@ def detect(ws: Workspace, *, full: bool = False, shared: Shared | None = None) -
     with ws.session() as session:
         serialize(session, "detect")
         state = changes.read_state(session)
-        pending = changes.pending(session)
-        first = baseline(session, pending)
+        first = baseline(session)
         pol = policy(ws, session, baseline_at=first)
         print_ = fingerprint(pol)
         last = state.get("detected_at")
@@ -76,12 +78,16 @@ def detect(ws: Workspace, *, full: bool = False, shared: Shared | None = None) -
             or state.get("detection") != print_
             or bool(state.get("links_missing"))
             or (last is not None and now < datetime.fromisoformat(last))
+            or changes.pending_count(session) > INCREMENTAL_LIMIT
         )
         if stale:
+            rows = changes.pending_rows(session)
             report = _full(session, pol, now, shared, relink=bool(state.get("links_missing")))
+            changes.done(session, rows)
         else:
+            pending = changes.pending(session)
             report = _incremental(session, pol, now, pending)
-        changes.done(session, pending.rows)
+            changes.done(session, pending.rows)
         changes.write_state(
             session,
             {

@@ -38,15 +38,13 @@ def organisation_of(domain: str) -> str:
     return parts.top_domain_under_public_suffix or domain
 
 
-def baseline(session: Session, pending: changes.Pending | None = None) -> datetime | None:
+def baseline(session: Session) -> datetime | None:
     """When the first sync stored something: the earliest ingest ever recorded."""
     stored = changes.read_state(session).get("baseline_at")
     if stored is None:
         return loading.first_ingest(session)
     known = datetime.fromisoformat(stored)
-    if pending is None:
-        pending = changes.pending(session)
-    fresh = loading.first_ingest(session, pending.interactions) if pending.interactions else None
+    fresh = loading.first_pending_ingest(session)
     return min(known, fresh) if fresh is not None else known
 
 

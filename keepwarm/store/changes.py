@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from array import array
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from keepwarm.store.changetables import PendingChange, Redraft, RuleWakeup, StateValue
@@ -45,13 +46,35 @@ def pending(session: Session) -> Pending:
     return Pending(rows, found)
 
 
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PendingChange)) or 0
+
+
+def pending_rows(session: Session) -> array[int]:
+    """Just the row ids (compact: a full pass after a big import has a million of them)."""
+    rows = array("q")
+    result = session.execute(select(PendingChange.id).order_by(PendingChange.id))
+    for batch in result.partitions(50_000):
+        rows.extend(row_id for (row_id,) in batch)
+    return rows
+
+
 def has_pending(session: Session) -> bool:
     return session.scalar(select(PendingChange.id).limit(1)) is not None
 
 
-def done(session: Session, rows: Collection[int]) -> None:
-    for chunk in _chunks(rows):
-        session.execute(delete(PendingChange).where(PendingChange.id.in_(chunk)))
+def done(session: Session, rows: Sequence[int]) -> None:
+    """Forget these pending rows (by runs of consecutive ids: usually a handful of statements)."""
+    ordered = sorted(rows)
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        session.execute(
+            delete(PendingChange).where(PendingChange.id.between(ordered[start], ordered[end]))
+        )
+        start = end + 1
 
 
 # --- state: fingerprints and clocks of the last passes --------------------------------------

@@ -88,6 +88,20 @@ def count(session: Session) -> int:
         cursor.close()
 
 
+def first_pending_ingest(session: Session) -> datetime | None:
+    """When the earliest interaction still waiting for detection was stored."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT MIN(i.ingested_at) FROM pending_changes p "
+            "JOIN interactions i ON i.id = p.interaction_id"
+        )
+        (found,) = cursor.fetchall()[0]
+    finally:
+        cursor.close()
+    return _utc(found) if found is not None else None
+
+
 def first_ingest(session: Session, ids: Collection[int] | None = None) -> datetime | None:
     """When the earliest of these interactions (all when None) was stored."""
     cursor = session.connection().connection.cursor()
