@@ -124,6 +124,9 @@ class Interaction:
     headers: Mapping[str, str] = field(default_factory=dict)
     cancelled: bool = False
     source: str = ""
+    #: The first words of the message (`keepwarm.snippets.clean`), only when `[privacy]
+    #: snippets` allows it; "" otherwise. Private: shown in the queue, never logged.
+    snippet: str = ""
 
     @property
     def sender(self) -> Participant | None:
@@ -214,6 +217,10 @@ class ProposedDraft:
     due_at: datetime
     expires_at: datetime | None = None
     in_reply_to: str | None = None
+    #: The provider's thread of the message answered (Gmail threadId, Graph conversationId).
+    thread_id: str | None = None
+    #: The References chain of a reply: the parent's, then the parent's Message-ID.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,3 +235,5 @@ class OutgoingMessage:
     body: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    #: The provider's thread to put a reply in (Gmail threadId), when the draft answers one.
+    thread_id: str | None = None

@@ -181,15 +181,18 @@ def _problem(data: Any, error: Any, source: str) -> Problem:
             if kind == ("union_tag_invalid")
             else f"{path}: trigger needs a 'type'"
         )
-        hint = "use one of: new_peer, no_reply, quiet, meeting_ended"
+        hint = "use one of: new_peer, no_reply, reply_owed, quiet, meeting_ended"
         if kind == "union_tag_invalid" and isinstance(error.get("ctx"), dict):
             tag = str(error["ctx"].get("tag", ""))
             close = difflib.get_close_matches(
-                tag, ["new_peer", "no_reply", "quiet", "meeting_ended"], n=1
+                tag, ["new_peer", "no_reply", "reply_owed", "quiet", "meeting_ended"], n=1
             )
             message = f"{path}: unknown trigger type {tag!r}"
             if close:
-                hint = f"did you mean {close[0]!r}? (new_peer, no_reply, quiet, meeting_ended)"
+                hint = (
+                    f"did you mean {close[0]!r}? "
+                    "(new_peer, no_reply, reply_owed, quiet, meeting_ended)"
+                )
     elif kind == "missing":
         message = f"{path}: required key is missing"
         hint = f"add '{loc[-1]}:'"
@@ -209,7 +212,9 @@ def _type_hint(kind: str) -> str:
 
 def _is_tag(part: int | str) -> bool:
     """pydantic adds the union member's tag (e.g. 'quiet') to locations; it is not a YAML key."""
-    return isinstance(part, str) and part in ("new_peer", "no_reply", "quiet", "meeting_ended")
+    return isinstance(part, str) and part in (
+        "new_peer", "no_reply", "reply_owed", "quiet", "meeting_ended"
+    )
 
 
 def _position(data: Any, loc: tuple[int | str, ...], *, key_only: bool) -> tuple[int, int]:

@@ -91,6 +91,18 @@ class NoReplyTrigger(_Strict):
     max_recipients: int = Field(default=3, ge=1)
 
 
+class ReplyOwedTrigger(_Strict):
+    """They wrote last and you have not answered: a reply in their thread (wait with `after`).
+
+    Only a personal email counts (at most `max_recipients` people besides you, not an
+    automatic reply or a list post); a later email from you, or a meeting, answers it.
+    """
+
+    type: Literal["reply_owed"]
+    within: Duration = timedelta(days=14)
+    max_recipients: int = Field(default=3, ge=1)
+
+
 class QuietTrigger(_Strict):
     """No contact either way for `days` (`for`): the cadence that keeps a relationship alive."""
 
@@ -113,7 +125,7 @@ class MeetingEndedTrigger(_Strict):
 
 
 Trigger = Annotated[
-    NewPeerTrigger | NoReplyTrigger | QuietTrigger | MeetingEndedTrigger,
+    NewPeerTrigger | NoReplyTrigger | ReplyOwedTrigger | QuietTrigger | MeetingEndedTrigger,
     Field(discriminator="type"),
 ]
 
@@ -198,6 +210,9 @@ class Policies(_Strict):
     #: No follow-up to someone who wrote to the owner within this span (it waits, then resumes).
     recent_inbound: Duration | None = timedelta(days=3)
     holidays: list[date] = Field(default_factory=list)
+    #: A follow-up whose due time passed longer ago than this when it would be created (a first
+    #: sync over old mail) is not created; a rule's own `expires_after` applies when shorter.
+    stale_after: Duration = timedelta(days=21)
     #: Tags for `when: {tags: [...]}`: tag → addresses or domains (a domain covers subdomains).
     tags: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -241,6 +256,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
     for model in (
         NewPeerTrigger,
         NoReplyTrigger,
+        ReplyOwedTrigger,
         QuietTrigger,
         MeetingEndedTrigger,
         Range,

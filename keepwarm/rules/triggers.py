@@ -18,9 +18,13 @@ from keepwarm.rules.schema import (
     NewPeerTrigger,
     NoReplyTrigger,
     QuietTrigger,
+    ReplyOwedTrigger,
     Rule,
     When,
 )
+
+#: An email to at most this many people besides the owner is personal: it can be owed a reply.
+PERSONAL_RECIPIENTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +36,25 @@ class Hit:
     reply_to: Touch | None = None
 
 
-def hit(rule: Rule, person: PersonView, touches: Sequence[Touch], now: datetime) -> Hit | None:
-    """The trigger's current instance for this person, given touches up to `now` (oldest first)."""
+def hit(
+    rule: Rule,
+    person: PersonView,
+    touches: Sequence[Touch],
+    now: datetime,
+    *,
+    meeting_planned: bool = False,
+) -> Hit | None:
+    """The trigger's current instance for this person, given touches up to `now` (oldest first).
+
+    `meeting_planned`: a meeting with them is already in the calendar after `now`.
+    """
     trigger = rule.trigger
     if isinstance(trigger, NewPeerTrigger):
         return _new_peer(trigger, person, touches, now)
     if isinstance(trigger, NoReplyTrigger):
         return _no_reply(trigger, touches, now)
+    if isinstance(trigger, ReplyOwedTrigger):
+        return None if meeting_planned else _reply_owed(trigger, touches, now)
     if isinstance(trigger, QuietTrigger):
         return _quiet(trigger, touches, now)
     return _meeting_ended(trigger, person, touches, now)
@@ -51,11 +67,20 @@ def _new_peer(
         return None
     if not (now - trigger.within <= person.planted_at <= now):
         return None
-    first = next((t for t in touches if t.interaction_id == person.planted_by), None)
-    if first is None or first.kind.value not in trigger.source:
+    start = next((i for i, t in enumerate(touches) if t.interaction_id == person.planted_by), None)
+    if start is None:
         return None
-    if any(t.direction == "out" and t.at > person.planted_at for t in touches):
+    # The first contact of the wanted kind: the planting one, or (say) the first meeting after
+    # an email exchange made them a peer.
+    first = next((t for t in touches[start:] if t.kind.value in trigger.source), None)
+    if first is None or first.at < now - trigger.within:
+        return None
+    if first.direction == "out":
+        return None  # your own email: their reply is owed an answer, or it is the nudge's job
+    if any(t.direction == "out" and t.at > first.at for t in touches[start:]):
         return None  # the owner already followed up
+    if wrote_last(touches) is not None:
+        return None  # they wrote last: the owner owes a reply, not a thank-you
     what = "meeting" if first.direction == "meeting" else "email"
     return Hit(
         instance=first.provider_id,
@@ -76,6 +101,28 @@ def _no_reply(trigger: NoReplyTrigger, touches: Sequence[Touch], now: datetime) 
         touch=last,
         anchor=last.at,
         reason=f"no reply: you wrote '{last.subject}' on {last.at:%Y-%m-%d}; no answer since",
+        reply_to=last,
+    )
+
+
+def wrote_last(touches: Sequence[Touch], max_recipients: int = PERSONAL_RECIPIENTS) -> Touch | None:
+    """Their personal email when it is the last contact (unanswered by email or a meeting)."""
+    last = touches[-1] if touches else None
+    if last is None or last.direction != "in" or last.size > max_recipients:
+        return None
+    return last
+
+
+def _reply_owed(trigger: ReplyOwedTrigger, touches: Sequence[Touch], now: datetime) -> Hit | None:
+    last = wrote_last(touches, trigger.max_recipients)
+    if last is None or last.at < now - trigger.within:
+        return None
+    return Hit(
+        instance=last.message_id or last.provider_id,
+        touch=last,
+        anchor=last.at,
+        reason=f"reply owed: they wrote '{last.subject}' on {last.at:%Y-%m-%d}; "
+        "no answer from you since",
         reply_to=last,
     )
 
@@ -115,6 +162,8 @@ def _meeting_ended(
             return None
         if any(t.direction == "out" and t.at >= ended for t in touches[index + 1 :]):
             return None  # already followed up
+        if wrote_last(touches) is not None:
+            return None  # they wrote since: a reply is owed, not a follow-up
         return Hit(
             instance=touch.provider_id,
             touch=touch,

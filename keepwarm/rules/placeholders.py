@@ -1,0 +1,40 @@
+"""Placeholders: the one marked spot in a draft that a human must fill in before it may leave.
+
+The syntax is `[[what to write]]`: double brackets never occur in real subjects (list tags such
+as `[PATCH v3 06/21]` use single ones) and are not Jinja syntax. Pure: the queue derives a
+draft's placeholders from its current text, so an edit that fills them in is all it takes.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: `[[...]]` on one line, at most 200 characters inside.
+PLACEHOLDER = re.compile(r"\[\[([^\[\]\r\n]{1,200})\]\]")
+
+
+def find(*texts: str) -> list[str]:
+    """Every placeholder in the texts, as written (`[[one line of news]]`), first seen first."""
+    found: list[str] = []
+    for text in texts:
+        for match in PLACEHOLDER.finditer(text or ""):
+            if match.group(0) not in found:
+                found.append(match.group(0))
+    return found
+
+
+def neutralise(value: str) -> str:
+    """Data that flows into a draft (a subject, a snippet) must not look like a placeholder."""
+    if "[[" not in value and "]]" not in value:
+        return value
+    return value.replace("[[", "[ [").replace("]]", "] ]")
+
+
+def refusal(draft_id: int, rule: str, found: list[str]) -> str:
+    """The message that explains why a draft cannot be approved yet, and how to fix it."""
+    listed = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    what = "a placeholder" if len(found) == 1 else f"{len(found)} placeholders"
+    return (
+        f"draft {draft_id} still has {what} to fill in: {listed} (left by rule {rule}); "
+        f"replace it with your text (`keepwarm edit {draft_id}` or the web editor), then approve"
+    )
