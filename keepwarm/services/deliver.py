@@ -130,7 +130,9 @@ def _message(ws: Workspace, draft: Draft) -> OutgoingMessage:
         subject=draft.subject,
         body=draft.body,
         in_reply_to=draft.in_reply_to,
-        references=(draft.in_reply_to,) if draft.in_reply_to else (),
+        references=tuple(draft.references or ())
+        or ((draft.in_reply_to,) if draft.in_reply_to else ()),
+        thread_id=draft.thread_id if draft.in_reply_to else None,
     )
 
 

@@ -7,14 +7,17 @@ machine (`keepwarm.queue_states`) and records who did what in the draft's histor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from keepwarm.errors import ConfigError, NotFound
+from keepwarm import queue_states
+from keepwarm.errors import ConfigError, InvalidTransition, NotFound
 from keepwarm.models import DraftState
+from keepwarm.rules import placeholders
 from keepwarm.services.drafttext import validate_fields
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
@@ -97,6 +100,9 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
         "expires": d.expires_at.isoformat() if d.expires_at else None,
         "snoozed_until": d.snoozed_until.isoformat() if d.snoozed_until else None,
         "reasons": list(d.reasons),
+        "placeholders": placeholders.find(d.subject, d.body),
+        "in_reply_to": d.in_reply_to,
+        "thread_id": d.thread_id,
         "interactions": list(d.interaction_ids),
         "created": d.created_at.isoformat(),
         "updated": d.updated_at.isoformat(),
@@ -105,7 +111,8 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
     }
 
 
-def _lines(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+def _lines(session: Session, ids: Sequence[int], *, snippets: bool = False) -> list[dict[str, Any]]:
+    """Interactions as JSON; `snippets` only for a draft's own evidence (they are private)."""
     return [
         {
             "id": x.id,
@@ -114,6 +121,7 @@ def _lines(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
             "date": x.occurred_at.isoformat(),
             "from": x.sender,
             "who": list(x.who),
+            **({"snippet": x.snippet} if snippets else {}),
         }
         for x in views.interaction_lines(session, ids)
     ]
@@ -129,7 +137,7 @@ def show(ws: Workspace, draft_id: int) -> dict[str, Any]:
         d, p, account = rows[0]
         data = draft_json(d, p, account)
         data["person"]["addresses"] = views.person_addresses(session, p.id)
-        data["evidence"] = _lines(session, list(d.interaction_ids))
+        data["evidence"] = _lines(session, list(d.interaction_ids), snippets=True)
         data["previous"] = [
             {"id": o.id, "state": o.state, "rule": o.rule, "subject": o.subject,
              "created": o.created_at.isoformat()}
@@ -183,7 +191,11 @@ def _ids_of_rule(session: Session, rule: str) -> list[int]:
 
 
 def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) -> list[int]:
-    """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing."""
+    """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing.
+
+    A draft with a `[[placeholder]]` left is refused (`UnfinishedDraft`, naming the draft, the
+    placeholder and the rule); `approve_bulk` approves the rest of a batch instead.
+    """
     now = ws.settings.now()
     with ws.session() as session:
         wanted = list(ids) + (_ids_of_rule(session, rule) if rule else [])
@@ -195,6 +207,65 @@ def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) 
             session, ids=list(dict.fromkeys(wanted)), to=DraftState.APPROVED, actor=ACTOR, now=now
         )
         return [d.id for d in done]
+
+
+@dataclass
+class Skipped:
+    id: int
+    reason: str
+
+
+@dataclass
+class BulkApproval:
+    """What a bulk approve did: drafts approved, and those left as they were, each with why."""
+
+    approved: list[int] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def message(self) -> str:
+        done = f"Approved {len(self.approved)} draft{'s' if len(self.approved) != 1 else ''}."
+        if not self.skipped:
+            return done
+        why = "; ".join(s.reason for s in self.skipped)
+        return f"{done} Skipped {len(self.skipped)}: {why}"
+
+
+def approve_bulk(
+    ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None
+) -> BulkApproval:
+    """Approve the selected drafts and/or every pending/snoozed draft of `rule`, skipping (with
+    the reason) any that cannot be approved: a `[[placeholder]]` left, another state, delivery
+    under way, or an id that does not exist. The others are approved together."""
+    now = ws.settings.now()
+    result = BulkApproval()
+    with ws.session() as session:
+        wanted = list(dict.fromkeys([*ids, *(_ids_of_rule(session, rule) if rule else [])]))
+        if not wanted:
+            raise NotFound(
+                f"no pending drafts of rule {rule!r}" if rule else "select at least one draft"
+            )
+        found = {d.id: d for d, _, _ in views.filtered(session, ids=wanted)}
+        started = store.in_delivery(session, list(found))
+        ready = []
+        for i in wanted:
+            draft = found.get(i)
+            try:
+                if draft is None:
+                    raise NotFound(f"no draft with id {i}")
+                queue_states.check(i, draft.state, DraftState.APPROVED)
+                if i in started:
+                    raise InvalidTransition(f"draft {i} is being delivered")
+                queue_states.check_complete(i, draft.rule, draft.subject, draft.body)
+            except (InvalidTransition, NotFound) as exc:
+                result.skipped.append(Skipped(i, str(exc)))
+                continue
+            ready.append(i)
+        if ready:
+            done = store.transition(
+                session, ids=ready, to=DraftState.APPROVED, actor=ACTOR, now=now
+            )
+            result.approved = [d.id for d in done]
+    return result
 
 
 def reject(

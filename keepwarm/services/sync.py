@@ -6,12 +6,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from keepwarm.errors import CursorExpired
 from keepwarm.ports import Connector, Page
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import accounts as store
-from keepwarm.store.interactions import upsert_interactions
+from keepwarm.store import meta
+from keepwarm.store.interactions import forget_snippets, upsert_interactions
 from keepwarm.store.locks import serialize
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     report = SyncReport(account=name)
     with ws.session() as session:
         account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
+        _snippet_policy(session, account_id, keep=settings.privacy.snippets_for(account.kind))
     try:
         connector = build_connector(account, settings, now=now)
         try:
@@ -71,6 +75,18 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
         report.quarantined,
     )
     return report
+
+
+def _snippet_policy(session: Session, account_id: int, *, keep: bool) -> None:
+    """Remember that an account keeps snippets; once it no longer may, erase what it kept."""
+    key = f"snippets:{account_id}"
+    kept = meta.read(session, key)
+    if keep and not kept:
+        meta.write(session, key, 1)
+    elif not keep and kept:
+        erased = forget_snippets(session, account_id=account_id)
+        meta.write(session, key, 0)
+        log.info("[privacy] snippets is off: erased %d stored snippets", erased)
 
 
 def _pull(

@@ -111,6 +111,8 @@ class InteractionRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     fingerprint: Mapped[str] = mapped_column(String(40))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The message's first words (`[privacy] snippets`); "" when not kept. Never logged.
+    snippet: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ParticipantRow(Base):
@@ -206,6 +208,9 @@ class Draft(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     interaction_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     in_reply_to: Mapped[str | None] = mapped_column(String(500))
+    #: The provider thread a reply goes into (Gmail threadId), and its References chain.
+    thread_id: Mapped[str | None] = mapped_column(String(500))
+    references: Mapped[list[str] | None] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
