@@ -74,7 +74,9 @@ class GmailDelivery:
             body: dict[str, Any] = {
                 "raw": base64.urlsafe_b64encode(render(message)).decode("ascii")
             }
-            thread = self._thread_of(message.in_reply_to) if message.in_reply_to else None
+            thread = message.thread_id if message.in_reply_to else None
+            if message.in_reply_to and not thread:
+                thread = self._thread_of(message.in_reply_to)
             if thread:
                 body["threadId"] = thread
             created = self.client.call(

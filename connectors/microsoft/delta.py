@@ -9,6 +9,7 @@ answered ahead of time (by one `$batch`); later pages follow the links one by on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,13 +56,15 @@ class Plan:
         return self.path, self.params, prefer(self.page_size)
 
 
-def mail_plan(folder: str, cursor: Cursor | None, *, page_size: int, headers: bool) -> Plan:
+def mail_plan(
+    folder: str, cursor: Cursor | None, *, page_size: int, headers: bool, snippets: bool = False
+) -> Plan:
     return Plan(
         stream=mail_stream(folder),
         path=f"/me/mailFolders/{folder}/messages/delta",
-        params={"$select": mapping.select(headers=headers)},
+        params={"$select": mapping.select(headers=headers, snippets=snippets)},
         link=_link(cursor),
-        convert=mapping.message,
+        convert=functools.partial(mapping.message, snippets=True) if snippets else mapping.message,
         what=f"mail delta of folder {folder}",
         page_size=page_size,
         extra={"folder": folder},
