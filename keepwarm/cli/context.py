@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from keepwarm.errors import KeepwarmError
 from keepwarm.services import Workspace, open_workspace
@@ -51,7 +52,8 @@ def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except KeepwarmError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        message = escape(str(exc))  # "[[placeholder]]" or "[list tag]" is text, not markup
+        err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from keepwarm.cli.context import guarded, out, print_json, workspace
+from keepwarm.cli.context import err, guarded, out, print_json, workspace
 from keepwarm.errors import ConfigError
 from keepwarm.models import DraftState
 from keepwarm.services import queue as service
@@ -39,7 +40,7 @@ def print_queue(items: list[dict[str, Any]], *, title: str) -> None:
         reason = d["reasons"][0].removeprefix("new peer: ") if d["reasons"] else ""
         row = [str(d["id"])] + ([d["state"]] if several_states else [])
         row += [person["name"] or d["to"][0], d["subject"], d["due"][:16].replace("T", " "), reason]
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))  # "[list] Subject" is text, not markup
     out.print(table)
 
 
@@ -70,7 +71,14 @@ def print_draft(d: dict[str, Any]) -> None:
             highlight=False,
             markup=False,
         )
-    out.print(f"\nTo: {', '.join(d['to'])}\nSubject: {d['subject']}\n", highlight=False)
+        if ev.get("snippet"):
+            out.print(f"      “{ev['snippet']}”", highlight=False, markup=False)
+    if d.get("placeholders"):
+        out.print(f"\n[bold red]To fill in before approving[/] (left by rule {d['rule']}):")
+        out.print("  " + ", ".join(d["placeholders"]), highlight=False, markup=False)
+    out.print(
+        f"\nTo: {', '.join(d['to'])}\nSubject: {d['subject']}\n", highlight=False, markup=False
+    )
     out.print(d["body"], highlight=False, markup=False)
     if d["previous"]:
         out.print("\n[bold]Previous follow-ups:[/]")
@@ -149,9 +157,22 @@ def register(app: typer.Typer) -> None:
         """
 
         def body() -> None:
-            with workspace(ctx) as ws:
-                done = service.approve(ws, ids or [], rule=rule)
-            _done("approved", done, json)
+            if rule is None:  # named drafts: all or nothing, with the reason if one cannot go
+                with workspace(ctx) as ws:
+                    done = service.approve(ws, ids or [])
+                _done("approved", done, json)
+                return
+            with workspace(ctx) as ws:  # a whole rule: approve what can be, list what was left
+                result = service.approve_bulk(ws, ids or [], rule=rule)
+            if json:
+                skipped = [{"id": s.id, "reason": s.reason} for s in result.skipped]
+                print_json({"approved": result.approved, "skipped": skipped})
+            elif result.approved:
+                out.print(f"approved {', '.join(map(str, result.approved))}")
+            for s in result.skipped:
+                err.print(f"skipped: {s.reason}", highlight=False, markup=False, soft_wrap=True)
+            if result.skipped:
+                raise typer.Exit(1)
 
         guarded(body)
 

@@ -18,8 +18,10 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from keepwarm.errors import KeepwarmError, NotFound
+from keepwarm.rules import placeholders
 from keepwarm.services import queue as service
 from keepwarm.services import reports
 from keepwarm.services.workspace import Workspace, open_workspace
@@ -40,7 +42,19 @@ def _templates() -> Environment:
     )
     env.filters["when"] = lambda iso: (iso or "")[:16].replace("T", " ")
     env.filters["q"] = lambda value: quote(str(value), safe="")
+    env.filters["marked"] = _marked
     return env
+
+
+def _marked(text: str) -> Markup:
+    """The text, escaped, with every `[[placeholder]]` in a <mark> (the editor's preview)."""
+    out, last = [], 0
+    for match in placeholders.PLACEHOLDER.finditer(text or ""):
+        out += [escape(text[last : match.start()]), Markup("<mark>"), escape(match.group(0))]
+        out.append(Markup("</mark>"))
+        last = match.end()
+    out.append(escape((text or "")[last:]))
+    return Markup("").join(out)
 
 
 def _one(form: Form, name: str, default: str = "") -> str:
@@ -217,12 +231,12 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     @app.post("/approve")
     def approve_many(form: Form = Depends(checked_form)) -> Response:
         ids, rule = _ids(form), _one(form, "rule") or None
-
-        def do() -> str:
-            done = service.approve(ws(), ids, rule=rule)
-            return f"Approved {len(done)} draft{'s' if len(done) != 1 else ''}."
-
-        return act("/", do)
+        try:
+            result = service.approve_bulk(ws(), ids, rule=rule)
+        except KeepwarmError as exc:
+            return back("/", str(exc), "error")
+        # Drafts left out (a placeholder to fill in, …) are named with the reason.
+        return back("/", result.message(), "error" if result.skipped else "ok")
 
     @app.get("/people/{key}", response_class=HTMLResponse)
     def person_page(request: Request, key: str) -> Response:
