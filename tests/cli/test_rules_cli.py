@@ -12,7 +12,7 @@ from keepwarm.cli.main import app
 from keepwarm.services import open_workspace
 from keepwarm.settings import load_settings
 from keepwarm.store.tables import DraftEvent
-from tests.conftest import EXPECTED_DRAFTS
+from tests.conftest import EXPECTED_DRAFTS, EXPECTED_RULES
 
 runner = CliRunner()
 CORPUS = Path(__file__).resolve().parents[1] / "rules_corpus"
@@ -46,12 +46,14 @@ def test_schema_is_one_json_document(demo_config: Path) -> None:
 
 
 def test_preview_replays_history_without_touching_the_queue(demo_config: Path) -> None:
-    """Preview shows the thank-yous the demo would get, filters by rule, and queues nothing."""
+    """Preview shows the drafts the demo would get, filters by rule, and queues nothing."""
     kw(demo_config, "sync")
     kw(demo_config, "detect")
     data = json.loads(kw(demo_config, "rules", "preview", "--days", "14", "--json"))
-    thanks = {d["to"][0] for d in data["drafts"] if d["rule"] == "new-peer-thank-you"}
-    assert thanks >= EXPECTED_DRAFTS
+    found = {(d["to"][0], d["rule"]) for d in data["drafts"]}
+    assert found >= set(EXPECTED_RULES.items())
+    # Katherine wrote last: never a thank-you for her, whichever day is replayed.
+    assert ("katherine.johnson@orbital.example", "new-peer-thank-you") not in found
     assert json.loads(kw(demo_config, "queue", "--json")) == []
     only = json.loads(kw(demo_config, "rules", "preview", "--rule", "no-reply-nudge", "--json"))
     assert set(only["rules"]) == {"no-reply-nudge"}
