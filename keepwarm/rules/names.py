@@ -111,6 +111,10 @@ NOT_HUMAN = frozenset(
         "automated",
         "system",
         "calendar",
+        "the",
+        "weekly",
+        "daily",
+        "monthly",
     ]
 )
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*", re.UNICODE)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from keepwarm import queue_states
 from keepwarm.errors import InvalidTransition, NotFound
 from keepwarm.models import DraftState, ProposedDraft
+from keepwarm.rules import placeholders
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Mute, Person
 
@@ -286,6 +287,16 @@ def edit(
                 draft_id=draft.id, at=now, actor=actor, action="edited", detail=", ".join(changed)
             )
         )
+        if draft.state == DraftState.APPROVED.value and placeholders.find(
+            draft.subject, draft.body
+        ):
+            # An approval covers the text that was approved: a placeholder typed in since
+            # sends the draft back to the queue until it is filled in.
+            draft.state = DraftState.PENDING.value
+            session.add(
+                DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="pending",
+                           detail="a [[placeholder]] was added: fill it in, then approve again")
+            )  # fmt: skip
     return draft
 
 

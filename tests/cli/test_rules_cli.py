@@ -41,7 +41,7 @@ def test_schema_is_one_json_document(demo_config: Path) -> None:
     """`rules schema` prints a JSON Schema that knows every trigger type."""
     schema = json.loads(kw(demo_config, "rules", "schema"))
     text = json.dumps(schema)
-    for trigger in ("new_peer", "no_reply", "quiet", "meeting_ended"):
+    for trigger in ("new_peer", "no_reply", "reply_owed", "quiet", "meeting_ended"):
         assert trigger in text
 
 
@@ -59,6 +59,30 @@ def test_preview_replays_history_without_touching_the_queue(demo_config: Path) -
     assert set(only["rules"]) == {"no-reply-nudge"}
     result = runner.invoke(app, ["--config", str(demo_config), "rules", "preview", "--rule", "x"])
     assert result.exit_code == 1 and "no rule named 'x'" in result.stderr
+
+
+def test_preview_sees_each_day_as_it_was(demo_config: Path) -> None:
+    """A replayed day uses only what had happened by then: Katherine's later reply (12 Nov) is
+    not in the 11 Nov picture of her, and she was no peer before Ada answered (11 Nov)."""
+    rules = demo_config.parent.parent / "rules"
+    for old in rules.glob("*.yaml"):
+        old.unlink()
+    (rules / "probe.yaml").write_text(
+        "policies: {recent_inbound: null, one_pending_per_person: false, daily_cap: null}\n"
+        "rules:\n  - name: probe\n    trigger: {type: quiet, for: 1m}\n    window: null\n"
+        "    when: {classification: [peer, candidate]}\n"
+        "    draft:\n      subject: '{{ person.last_seen }} {{ exchanges.count }}'\n"
+        "      body: '{{ person.greeting }}'\n"
+    )
+    kw(demo_config, "sync")
+    data = json.loads(kw(demo_config, "rules", "preview", "--days", "14", "--json"))
+    seen = {
+        d["proposed_at"][:10]: d["subject"]
+        for d in data["drafts"]
+        if d["to"] == ["katherine.johnson@orbital.example"]
+    }
+    assert seen["2026-11-11"] == "11 November 2026 2"  # her cold email and Ada's answer, no more
+    assert seen["2026-11-12"] == "12 November 2026 3"
 
 
 def test_broken_rule_file_is_skipped_loudly_and_the_rest_still_drafts(demo_config: Path) -> None:
