@@ -266,9 +266,9 @@ def _render(
     reply_to = c.hit.reply_to if in_thread else None
     if in_thread and reply_to is None and c.hit.touch.direction != "meeting":
         reply_to = c.hit.touch
-    if reply_to is not None and not reply_to.message_id:
+    if reply_to is not None and not reply_to.message_id and rule.trigger.type not in ANSWERS:
         reply_to = None  # nothing to thread on: a new message with the rule's subject
-    if reply_to is not None:
+    if reply_to is not None:  # an answer quotes their subject even with no Message-ID to cite
         subject = reply_subject(reply_to.subject)
     names = (first_name(owner.name), greeting_name(owner.name), owner.name)
     return ProposedDraft(

@@ -24,6 +24,8 @@ _REPLY_MARKER = re.compile(
 _TAG = re.compile(r"^\s*\[[^\[\]\r\n]{1,80}\]")
 _TRAILING_FORWARD = re.compile(r"\s*\((?:fwd?|fw)\)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+#: A topic is a phrase in a sentence: longer subjects are cut at a word, with "…".
+MAX_TOPIC = 90
 
 
 def topic(subject: str) -> str:
@@ -37,7 +39,13 @@ def topic(subject: str) -> str:
         text = stripped.strip()
     text = _TRAILING_FORWARD.sub("", text).strip()
     # A subject that was only punctuation around a prefix ("Re: -") has no topic either.
-    return text if any(c.isalnum() for c in text) else ""
+    if not any(c.isalnum() for c in text):
+        return ""
+    if len(text) > MAX_TOPIC:
+        cut = text[: MAX_TOPIC - 1]
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > MAX_TOPIC // 2 else cut).rstrip(" ,;:-") + "…"
+    return text
 
 
 def reply_subject(subject: str) -> str:

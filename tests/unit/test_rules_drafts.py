@@ -57,6 +57,17 @@ class TestWhoWroteLast:
         assert "> Shall we plan a call?" in draft.body
         assert draft.reasons[0].startswith("reply owed: they wrote ")
 
+    def test_a_message_without_message_id_is_still_answered_under_its_subject(self) -> None:
+        """No Message-ID to cite: no In-Reply-To, but still "Re: <their subject>", not a template's."""
+        mine = touch("out", 10)
+        theirs = replace(touch("in", 8, subject="[ppp] Minutes"), message_id=None)
+        draft = only(drafts(planted(mine), [mine, theirs]))
+        assert (draft.rule, draft.subject, draft.in_reply_to) == (
+            "reply-owed",
+            "Re: [ppp] Minutes",
+            None,
+        )
+
     def test_a_fresh_answer_waits_for_you_and_never_becomes_a_thank_you(self) -> None:
         """Answered yesterday: nothing yet (you may answer it yourself), and no thank-you."""
         mine = touch("out", 3)

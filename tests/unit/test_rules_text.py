@@ -82,6 +82,12 @@ def test_greeting_comes_only_from_a_human_display_name(name: str, expected: str)
     assert greeting(name) == (f"Hi {expected}," if expected else "Hello,")
 
 
+def test_a_runaway_subject_makes_a_short_topic() -> None:
+    """A topic goes into a sentence: a 3,000-character subject is cut at a word with "…"."""
+    long = topic("Re: " + "Die heiße Zypernsonne quälte Max " * 100)
+    assert len(long) <= 90 and long.endswith("…") and long.startswith("Die heiße")
+
+
 def test_snippet_is_the_message_not_its_wrapping() -> None:
     """Greeting, quoted history, attribution line, signature and sign-off are dropped."""
     text = (
