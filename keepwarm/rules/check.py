@@ -108,7 +108,10 @@ def _template_ok(
         lineno = _error_line(exc)
         line, col = _template_line(mark, lineno, text if source == parsed.source else None)
         message = str(exc)
-        hint = "available: owner.*, person.*, organisation, interaction.*, previous, rule.*"
+        hint = (
+            "available: owner.*, person.*, organisation, interaction.*, last_from_them, "
+            "last_exchange, exchanges.*, previous, rule.* (rules/README.md)"
+        )
         if "undefined" in message or "has no attribute" in message:
             message = f"template variable does not exist: {message}"
         elif "unsafe" in message or "access to attribute" in message:
