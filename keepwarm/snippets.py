@@ -20,6 +20,8 @@ _QUOTE_HEADER = re.compile(
     r"|_{5,}$|from:\s.+$|de\s*:\s.+$|von:\s.+$)",
     re.IGNORECASE,
 )
+#: First characters of the lines `_QUOTE_HEADER` can match (and of the `-- ` signature line).
+_QUOTE_STARTS = frozenset("oOlLaAfFdDvV-_")
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear|dearest|hallo|bonjour|chère|cher|ciao|hola|greetings|good "
     r"(?:morning|afternoon|evening))\b[^.!?\n]{0,40}[,!:]?$|^[^\s,]{1,30},$",
@@ -47,13 +49,19 @@ def clean(text: str, *, limit: int = MAX_CHARS) -> str:
     zero-width), and cuts at a word boundary with "…" past `limit` characters.
     """
     lines: list[str] = []
-    for raw in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    kept = 0
+    # The snippet comes from the first few hundred characters: the rest is never looked at.
+    head = (text or "")[: 8 * limit]
+    for raw in head.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = raw.strip()
-        if raw.rstrip() == "--" or _QUOTE_HEADER.match(line):
+        if line[:1] in _QUOTE_STARTS and (raw.rstrip() == "--" or _QUOTE_HEADER.match(line)):
             break
         if line.startswith(">"):
             continue
         lines.append(line)
+        kept += len(line)
+        if kept > 3 * limit:
+            break  # enough to cut from; the rest of the message is never looked at
     while lines and not lines[0]:
         lines.pop(0)
     if lines and _GREETING.match(lines[0]):
@@ -80,10 +88,12 @@ def _sign_off(line: str) -> bool:
 
 def bound(text: str, *, limit: int = MAX_CHARS) -> str:
     """Inert and short: printable characters only, whitespace collapsed, at most `limit`."""
-    visible = "".join(
-        c if unicodedata.category(c)[0] not in "CZ" or c == " " else " " for c in text
-    )
-    one_line = _SPACES.sub(" ", visible).strip()
+    text = text[: 4 * limit]  # whitespace collapses, but never below a quarter
+    if not text.isprintable():  # only "other" and separator characters need the slow path
+        text = "".join(
+            c if unicodedata.category(c)[0] not in "CZ" or c == " " else " " for c in text
+        )
+    one_line = _SPACES.sub(" ", text).strip()
     # Placeholder brackets in someone's text must never block (or fake) a draft's approval.
     one_line = one_line.replace("[[", "[ [").replace("]]", "] ]")
     if len(one_line) <= limit:
