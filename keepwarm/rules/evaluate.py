@@ -23,7 +23,7 @@ from keepwarm.rules.render import render_body, render_subject
 from keepwarm.rules.schema import Policies, Rule
 from keepwarm.rules.subjects import reply_subject
 from keepwarm.rules.timing import add_delay, next_slot
-from keepwarm.rules.triggers import Hit, hit, matches
+from keepwarm.rules.triggers import PERSONAL_RECIPIENTS, Hit, hit, matches
 
 #: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
 WAIT_FIRST = frozenset({"no_reply", "reply_owed"})
@@ -323,13 +323,16 @@ class Withdrawal:
 def withdrawals(
     drafts: Sequence[OpenDraft], history: History, *, now: datetime
 ) -> list[Withdrawal]:
-    """Open drafts to withdraw because the person wrote or met the owner after it was made."""
+    """Open drafts to withdraw because, after it was made, the person wrote or met the owner,
+    or the owner wrote to them personally (answered them without keepwarm)."""
     out = []
     for draft in drafts:
         for touch in _until(history.get(draft.person_key, ()), now):
-            if touch.at <= draft.created_at or touch.direction == "out":
+            if touch.at <= draft.created_at:
                 continue
-            what = "wrote to you" if touch.direction == "in" else "met you"
+            if touch.direction == "out" and touch.size > PERSONAL_RECIPIENTS:
+                continue  # an announcement to many is no follow-up to this person
+            what = {"in": "wrote to you", "out": "you wrote to them"}.get(touch.direction, "met you")
             out.append(Withdrawal(draft.id, f"{what} on {touch.at:%Y-%m-%d} ('{touch.subject}')"))
             break
     return out

@@ -7,6 +7,7 @@ Pure. "Hi there", "Hi LKML" and "Hi kernel" are what a mail merge writes; a pers
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _VIA = re.compile(r"\s+(?:via|on behalf of|through)\s+.*$", re.IGNORECASE)
 _COMMENT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>")
@@ -120,6 +121,7 @@ NOT_HUMAN = frozenset(
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*", re.UNICODE)
 
 
+@lru_cache(maxsize=8192)
 def greeting_name(display_name: str) -> str:
     """The first name of a human display name, or "" when the name is not clearly a person's.
 

@@ -7,6 +7,7 @@ about the *topic*, so "Thank you for the exchange about Re: [PATCH v3 06/21] mm:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: Reply markers mail clients write (English, German, Nordic, Dutch, French, Italian, Polish,
 #: Spanish/Portuguese, Chinese), with Outlook's optional counters (`Re[2]:`, `RE (3):`).
@@ -28,6 +29,7 @@ _SPACES = re.compile(r"\s+")
 MAX_TOPIC = 90
 
 
+@lru_cache(maxsize=8192)
 def topic(subject: str) -> str:
     """What a thread is about: prefixes and list tags stripped, whitespace collapsed; may be ""."""
     text = _SPACES.sub(" ", subject or "").strip()
