@@ -11,6 +11,10 @@ import re
 
 #: `[[...]]` on one line, at most 200 characters inside.
 PLACEHOLDER = re.compile(r"\[\[([^\[\]\r\n]{1,200})\]\]")
+#: What templates shipped before this syntax existed: copies of them in users' rule folders
+#: must not slip through approval either.
+LEGACY = ("[add the article, introduction or idea here]", "[one line of news]", "[add them here]")
+_LEGACY = re.compile("|".join(rf"(?<!\[){re.escape(old)}(?!\])" for old in LEGACY))
 
 
 def find(*texts: str) -> list[str]:
@@ -20,6 +24,7 @@ def find(*texts: str) -> list[str]:
         for match in PLACEHOLDER.finditer(text or ""):
             if match.group(0) not in found:
                 found.append(match.group(0))
+        found += [m.group(0) for m in _LEGACY.finditer(text or "") if m.group(0) not in found]
     return found
 
 

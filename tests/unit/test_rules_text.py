@@ -120,6 +120,8 @@ def test_placeholders_are_found_and_explained() -> None:
     text = "Subject [PATCH v2] x\n[[one line of news]] and [[an article]] and [[one line of news]]"
     assert placeholders.find(text) == ["[[one line of news]]", "[[an article]]"]
     assert placeholders.find("[PATCH v3 06/21] [list] [ok]") == []
+    old_copy = "On my side [one line of news]. Here: [add the article, introduction or idea here]."
+    assert len(placeholders.find(old_copy)) == 2  # templates shipped before `[[…]]` existed
     message = placeholders.refusal(7, "water-two-weeks", ["[[an article]]"])
     assert "draft 7" in message and "[[an article]]" in message
     assert "water-two-weeks" in message and "keepwarm edit 7" in message
