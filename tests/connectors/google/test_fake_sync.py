@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from bench.fake_google import FakeGoogle
-from bench.sync_google import State, sync
+from fakes.google import FakeGoogle
+from fakes.google_sync import State, sync
 
 N, EVENTS = 1_100, 60
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bench.fake_google import FakeGoogle
+from fakes.google import FakeGoogle
 from keepwarm.models import DraftState, Owner
 from keepwarm.services import deliver as deliver_service
 from keepwarm.services.workspace import Workspace, open_workspace

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bench.fake_google import BASE_TIME, FakeGoogle
+from fakes.google import BASE_TIME, FakeGoogle
 from keepwarm.models import Owner
 from keepwarm.services.sync import sync_account
 from keepwarm.services.workspace import Workspace, open_workspace

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.fake_graph import FakeGraph
 from connectors.microsoft.delivery import KEY_PROPERTY
+from fakes.graph import FakeGraph
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt
 from keepwarm.services import deliver as deliver_service

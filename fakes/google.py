@@ -20,9 +20,10 @@ import random
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from email.message import Message
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 COSTS = {"profile": 1, "sendAs": 1, "history": 2, "messages.list": 5, "messages.get": 5,
@@ -295,9 +296,9 @@ class FakeGoogle:
         )
         boundary = "batch_fake_boundary"
         chunks = []
-        for part in message.get_payload():
+        for part in cast(list[Message], message.get_payload()):
             cid = str(part["Content-ID"]).strip("<>")
-            payload = part.get_payload(decode=False)
+            payload = str(part.get_payload(decode=False))
             line, _, _ = payload.partition("\n")
             verb, target, _ = line.strip().split(" ", 2)
             reply = self.handle(verb, target, b"", "", part=True)
