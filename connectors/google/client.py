@@ -85,7 +85,9 @@ class GoogleClient:
             try:
                 return request()
             except LIBRARY_ERRORS as exc:
-                raise translate(exc, account=self.account, doing=doing) from None
+                raise translate(
+                    exc, account=self.account, doing=doing, now=self.retrier.now()
+                ) from None
 
         return self.retrier.run(once, retry=retry)
 

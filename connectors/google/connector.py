@@ -15,7 +15,7 @@ from connectors.google.auth import CommandCredentials, TokenStore, fresh, scopes
 from connectors.google.calendar import CalendarSync, stream_of
 from connectors.google.client import Endpoints, GoogleClient
 from connectors.google.delivery import GmailDelivery
-from connectors.google.quota import QuotaLimiter, Retrier
+from connectors.google.quota import DEFAULT_UNITS_PER_MINUTE, QuotaLimiter, Retrier
 from keepwarm.errors import PermanentError
 from keepwarm.models import OutgoingMessage, Quarantined
 from keepwarm.ports import Cursor, Page, Receipt
@@ -43,7 +43,7 @@ class GoogleConnector:
         self.calendars = list(calendars)
         self._credentials = credentials
         self._settings = (api_endpoint, window, search_filters)
-        self._limiter = limiter or QuotaLimiter(6000)
+        self._limiter = limiter or QuotaLimiter(DEFAULT_UNITS_PER_MINUTE)
         self._retrier = retrier or Retrier()
         self._client: GoogleClient | None = None
 
@@ -63,6 +63,11 @@ class GoogleConnector:
             self._delivery = GmailDelivery(client, search_filters=search_filters)
             self._client = client
         return self._client
+
+    @property
+    def limiter(self) -> QuotaLimiter:
+        """The mailbox's pacing (Gmail quota units per user per minute)."""
+        return self._limiter
 
     @property
     def client(self) -> GoogleClient:

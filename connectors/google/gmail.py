@@ -200,7 +200,10 @@ class GmailSync:
             retry_error: RateLimited | TransientError | None = None
             for ident, exc in failed.items():
                 error = translate(
-                    exc, account=self.client.account, doing=f"reading message {ident}"
+                    exc,
+                    account=self.client.account,
+                    doing=f"reading message {ident}",
+                    now=retrier.now(),
                 )
                 status = getattr(exc.resp, "status", 0)
                 if status == 404:
@@ -212,11 +215,10 @@ class GmailSync:
                     quarantined.append(Quarantined("gmail", f"message {ident}", str(error)))
             if not pending:
                 break
-            if attempt == retrier.attempts - 1:
-                assert retry_error is not None
+            assert retry_error is not None
+            if retrier.gives_up(attempt, retry_error):
                 raise retry_error
             retrier.retries += 1
-            assert retry_error is not None
             retrier.sleep(retrier.delay(attempt, retry_error))
         interactions: list[Interaction] = []
         for ident in ids:
