@@ -2,7 +2,10 @@
 
 Each calendar is its own stream (`calendar:<id>`), so a 410 (`fullSyncRequired`) clears only
 that calendar's position and resyncs it; upserts by event id keep the resync duplicate-free.
-Deleted events that Google reports without a start (nothing to show) are skipped.
+A refused page token (400) does the same. Any other refusal (403: no access, 404: no such
+calendar) is an error with its fix, never a silent re-read of the whole window.
+Deleted events that Google reports without a start are reported in `Page.cancelled` by id: a
+stored meeting that has not happened yet is cancelled.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Any
 
 from connectors.google import mapping
 from connectors.google.client import GoogleClient
-from keepwarm.errors import CursorExpired, PermanentError
+from connectors.google.errors import FROM_PAGE_TOKEN
+from keepwarm.errors import CursorExpired
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
@@ -22,6 +26,21 @@ PAGE_SIZE = 2500
 
 def stream_of(calendar_id: str) -> str:
     return f"calendar:{calendar_id}"
+
+
+def unreadable(calendar_id: str, account: str, exc: Exception) -> str:
+    """The reason a calendar was skipped, with what to do about it."""
+    text = str(exc)
+    if "HTTP 404" in text:
+        fix = f"no such calendar: check `calendars` of account {account!r} in keepwarm.toml"
+    elif "HTTP 403" in text:
+        fix = (
+            f"this sign-in may not read it: share calendar {calendar_id!r} with the account "
+            f"or remove it from `calendars` of account {account!r}"
+        )
+    else:
+        fix = "the calendar is skipped until this is fixed; the others still sync"
+    return f"{text}; {fix}"
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -40,9 +59,9 @@ class CalendarSync:
             try:
                 yield from self._list(calendar_id, cursor)
                 return
-            except (CursorExpired, PermanentError):
-                # 410: the sync token is gone; a stale page token is refused outright. Either
-                # way this calendar is read again from the window (upserts keep it duplicate-free).
+            except CursorExpired:
+                # 410: the sync token is gone, or 400: a stale page token. Either way this
+                # calendar is read again from the window (upserts keep it duplicate-free).
                 pass
         yield from self._list(calendar_id, None)
 
@@ -64,9 +83,10 @@ class CalendarSync:
                 params["timeMax"] = _rfc3339(self.window[1])
             if page_token:
                 params["pageToken"] = page_token
+            doing = f"listing events of calendar {calendar_id!r}"
             found = self.client.call(
                 self.client.calendar.events().list(**params).execute,
-                doing=f"listing events of calendar {calendar_id!r}",
+                doing=f"{doing} {FROM_PAGE_TOKEN}" if page_token else doing,
             )
             interactions, quarantined = self.convert(found, calendar_id)
             page_token = found.get("nextPageToken")

@@ -12,7 +12,7 @@ from google.auth.credentials import Credentials
 
 from connectors.google import gmail as mail
 from connectors.google.auth import CommandCredentials, TokenStore, fresh, scopes, token_file
-from connectors.google.calendar import CalendarSync, stream_of
+from connectors.google.calendar import CalendarSync, stream_of, unreadable
 from connectors.google.client import Endpoints, GoogleClient
 from connectors.google.delivery import GmailDelivery
 from connectors.google.quota import DEFAULT_UNITS_PER_MINUTE, QuotaLimiter, Retrier
@@ -98,9 +98,11 @@ class GoogleConnector:
             try:
                 yield from self.calendar.pull(calendar_id, cursors.get(stream))
             except PermanentError as exc:
-                # A calendar that cannot be read (wrong id, no access) must not stop the others.
-                problem = Quarantined(stream, f"calendar {calendar_id}", str(exc))
-                yield Page(stream, quarantined=(problem,), summary={"error": str(exc)})
+                # A calendar that cannot be read (wrong id, no access) must not stop the others;
+                # its stored position is kept, and the reason says what to fix.
+                reason = unreadable(calendar_id, self.account, exc)
+                problem = Quarantined(stream, f"calendar {calendar_id}", reason)
+                yield Page(stream, quarantined=(problem,), summary={"error": reason})
 
     def owner_addresses(self) -> set[str]:
         return self.gmail.owner_addresses()

@@ -31,6 +31,10 @@ RATE_REASONS = frozenset(
 )
 
 
+#: Said by a call that resumes from a stored page token: a 400 then means the token expired.
+FROM_PAGE_TOKEN = "from a saved page token"
+
+
 def reauth_hint(account: str) -> str:
     return f"run `keepwarm auth {account}` to sign in again"
 
@@ -118,7 +122,11 @@ def translate(
                 f"{where}: {detail}; the grant lacks a scope: {reauth_hint(account)}",
                 account=account,
             )
-        if status == 410 or (status == 404 and "history" in doing):
+        if (
+            status == 410
+            or (status == 404 and "history" in doing)
+            or (status == 400 and FROM_PAGE_TOKEN in doing)
+        ):
             return CursorExpired(f"{where}: {detail}", account=account)
         if status >= 500 or status == 408:
             return TransientError(f"{where}: {detail}", account=account)
