@@ -1,11 +1,21 @@
 """A loopback fake of the Microsoft Graph endpoints keepwarm uses (stdlib only).
 
 It serves message delta per folder, calendarView delta, `/me`, draft creation, createReply,
-send and the key lookup, and enforces Graph's per-mailbox limits: more than `concurrency`
-requests in flight or more than `budget` requests per `window` seconds answer
-`429 ApplicationThrottled` with `Retry-After`. `fault_rate` injects 429s, 503s and dropped
+PATCH and GET of one message, send and the key lookup, and enforces Graph's per-mailbox limits:
+more than `concurrency` requests in flight or more than `budget` requests per `window` seconds
+answer `429 ApplicationThrottled` with `Retry-After`. `fault_rate` injects 429s, 503s and dropped
 connections, seeded so runs are repeatable. `FakeGraph.handle` is the whole logic; tests call
 it in-process through an httpx transport, the benchmark through `serve()`.
+
+Where keepwarm depends on it, the fake behaves as Graph does, not as is convenient:
+- extended properties are set by `POST /me/messages` and `PATCH /me/messages/{id}` only, the two
+  requests "Create single-value extended property" documents; createReply ignores them;
+- a message that changed after the last delta round comes back as a partial item (`id` and the
+  changed properties only: `update_message`);
+- the copy of a message in Sent Items has no `internetMessageHeaders` (Microsoft, in
+  microsoftgraph/microsoft-graph-docs#2716: "internet headers just do not exist on the copy in
+  Sent Items");
+- a deleted event or message comes back as `{"id": …, "@removed": {"reason": "deleted"}}`.
 """
 
 from __future__ import annotations
@@ -31,12 +41,19 @@ class DropConnection(Exception):
     """Injected fault: close the socket without an answer."""
 
 
+SENT_ITEMS = "sentitems"
+
+
 @dataclass
 class Item:
     id: str
     data: dict[str, Any]
     seq: int
     removed: bool = False
+    #: Properties changed since the item was added (sent alone to a client that has the item).
+    changed: dict[str, Any] | None = None
+    #: The change number at which the item was added.
+    born: int = 0
 
 
 @dataclass
@@ -74,7 +91,8 @@ class FakeGraph:
         return self._seq
 
     def add_message(self, folder: str, data: dict[str, Any]) -> None:
-        item = Item(str(data["id"]), data, self._next())
+        seq = self._next()
+        item = Item(str(data["id"]), data, seq, born=seq)
         self.folders.setdefault(folder, []).append(item)
 
     def remove_message(self, folder: str, item_id: str) -> None:
@@ -82,8 +100,23 @@ class FakeGraph:
             if item.id == item_id:
                 item.removed, item.seq = True, self._next()
 
+    def update_message(self, folder: str, item_id: str, **changes: Any) -> None:
+        """Change properties (`isRead=True`, `parentFolderId=…`): the next delta round sends
+        the item with only `id` and these."""
+        for item in self.folders[folder]:
+            if item.id == item_id:
+                item.data.update(changes)
+                item.changed = {**(item.changed or {}), **changes}
+                item.seq = self._next()
+
     def add_event(self, data: dict[str, Any]) -> None:
         self.events.append(Item(str(data["id"]), data, self._next()))
+
+    def remove_event(self, event_id: str) -> None:
+        """Delete an event (a cancelled meeting the organizer removed)."""
+        for item in self.events:
+            if item.id == event_id:
+                item.removed, item.seq = True, self._next()
 
     # Limits and faults ---------------------------------------------------------------------
 
@@ -156,20 +189,30 @@ class FakeGraph:
             folder = m.group(1)
             if folder not in self.folders:
                 return _error(404, "ErrorInvalidIdMalformed", "Id is malformed.")
-            return self._delta(self.folders[folder], path, query, size)
+            return self._delta(self.folders[folder], path, query, size, sent=folder == SENT_ITEMS)
         if method == "GET" and path == "/v1.0/me/calendarView/delta":
             return self._delta(self.events, path, query, size)
         if path == "/v1.0/me/messages" and method == "GET":
             return self._lookup(query.get("$filter", ""))
         if path == "/v1.0/me/messages" and method == "POST":
             return self._create(json.loads(body or b"{}"), None)
+        m = re.fullmatch(r"/v1\.0/me/messages/([^/]+)", path)
+        if m and method in ("GET", "PATCH"):
+            found = self.messages.get(m.group(1))
+            if found is None:
+                return _error(404, "ErrorItemNotFound", "The specified object was not found.")
+            if method == "PATCH":
+                self._update(found, json.loads(body or b"{}"))
+            return _ok(found)
         m = re.fullmatch(r"/v1\.0/me/messages/([^/]+)/(createReply|send)", path)
         if method == "POST" and m:
             target = self.messages.get(m.group(1)) or self._find_item(m.group(1))
             if target is None:
                 return _error(404, "ErrorItemNotFound", "The specified object was not found.")
             if m.group(2) == "createReply":
-                payload = json.loads(body or b"{}").get("message", {})
+                payload = dict(json.loads(body or b"{}").get("message", {}))
+                # Not among createReply's documented ways to set an extended property: dropped.
+                payload.pop("singleValueExtendedProperties", None)
                 return self._create(payload, target)
             if not target.get("isDraft"):
                 return _error(400, "ErrorInvalidOperation", "The item is not a draft.")
@@ -225,7 +268,7 @@ class FakeGraph:
     # Delta ---------------------------------------------------------------------------------
 
     def _delta(
-        self, items: list[Item], path: str, query: dict[str, str], size: int
+        self, items: list[Item], path: str, query: dict[str, str], size: int, *, sent: bool = False
     ) -> tuple[int, dict[str, str], bytes]:
         if "$deltatoken" in query:
             token = query["$deltatoken"]
@@ -241,9 +284,7 @@ class FakeGraph:
             changed = [i for i in items if i.seq > since and not (since == 0 and i.removed)]
             top = self._seq
         page = changed[offset : offset + size]
-        value = [
-            {"id": i.id, "@removed": {"reason": "deleted"}} if i.removed else i.data for i in page
-        ]
+        value = [self._served(i, since, sent) for i in page]
         link = f"{self.root}{path}?"
         body: dict[str, Any] = {"@odata.context": f"{self.root}/v1.0/$metadata#Collection"}
         if offset + size < len(changed):
@@ -252,6 +293,16 @@ class FakeGraph:
             body["@odata.deltaLink"] = link + "$deltatoken=" + quote(str(top))
         body["value"] = value
         return _ok(body)
+
+    @staticmethod
+    def _served(item: Item, since: int, sent: bool) -> dict[str, Any]:
+        if item.removed:
+            return {"id": item.id, "@removed": {"reason": "deleted"}}
+        if item.changed is not None and item.born <= since:
+            return {"@odata.type": "#microsoft.graph.message", "id": item.id, **item.changed}
+        if sent:
+            return {k: v for k, v in item.data.items() if k != "internetMessageHeaders"}
+        return item.data
 
     # Drafts --------------------------------------------------------------------------------
 
@@ -276,8 +327,21 @@ class FakeGraph:
             if original is not None:
                 message["conversationId"] = original.get("conversationId")
                 message["subject"] = "RE: " + str(original.get("subject", ""))
+                message.setdefault(
+                    "toRecipients", original.get("replyTo") or [original.get("from")]
+                )
             self.messages[draft_id] = message
         return 201, {"Content-Type": "application/json"}, json.dumps(message).encode()
+
+    def _update(self, message: dict[str, Any], changes: dict[str, Any]) -> None:
+        """PATCH: properties replace, extended properties merge by id."""
+        with self._lock:
+            props = {p["id"]: p for p in message.get("singleValueExtendedProperties", ())}
+            for prop in changes.pop("singleValueExtendedProperties", ()):
+                props[prop["id"]] = prop
+            message.update(changes)
+            if props:
+                message["singleValueExtendedProperties"] = list(props.values())
 
     def _lookup(self, flt: str) -> tuple[int, dict[str, str], bytes]:
         if m := KEY_FILTER.search(flt):

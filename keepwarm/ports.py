@@ -7,7 +7,7 @@ its cursor in one transaction, so a crash replays at most one page and never los
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -41,6 +41,11 @@ class Receipt:
     sent: bool = False
 
 
+#: Told by a connector where an unsent delivery stands at the provider (the ids of the draft it
+#: just created) before it sends or finishes it; the outbox keeps it for `find_delivered`.
+Recorder = Callable[[str], None]
+
+
 @runtime_checkable
 class Connector(Protocol):
     """**Protocol:** one connected account.
@@ -59,10 +64,14 @@ class Connector(Protocol):
         """Addresses of the owner this account knows about (aliases, send-as addresses)."""
         ...
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        """Create a provider draft (or send, when `send`), keyed by `message.key`."""
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        """Create a provider draft (or send, when `send`), keyed by `message.key`; `record` is
+        called with the provider's ids as soon as a draft exists, before anything is sent."""
         ...
 
-    def find_delivered(self, key: str) -> Receipt | None:
-        """Look up a delivery by key, to reconcile an attempt whose outcome is unknown."""
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
+        """Look up a delivery by key (and by what `record` was told, when given), to reconcile
+        an attempt whose outcome is unknown."""
         ...

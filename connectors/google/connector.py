@@ -18,7 +18,7 @@ from connectors.google.delivery import GmailDelivery
 from connectors.google.quota import DEFAULT_UNITS_PER_MINUTE, QuotaLimiter, Retrier
 from keepwarm.errors import PermanentError
 from keepwarm.models import OutgoingMessage, Quarantined
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 from keepwarm.settings import GoogleAccount
 
 log = logging.getLogger(__name__)
@@ -107,11 +107,13 @@ class GoogleConnector:
     def owner_addresses(self) -> set[str]:
         return self.gmail.owner_addresses()
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        return self.delivery.deliver(message, send=send)
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        return self.delivery.deliver(message, send=send, record=record)
 
-    def find_delivered(self, key: str) -> Receipt | None:
-        return self.delivery.find(key)
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
+        return self.delivery.find(key, recorded)
 
 
 def connect(
