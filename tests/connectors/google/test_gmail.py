@@ -140,7 +140,7 @@ def test_a_retry_time_beyond_the_cap_fails_the_read_instead_of_retrying_early(
     make_connector: Callable[..., GoogleConnector],
     sleeps: Sleeps,
 ) -> None:
-    """"Retry after" 15 minutes ahead: no early retries that Gmail would refuse again; the sync
+    """A "Retry after" 15 minutes ahead: no early retries that Gmail would refuse again; the sync
     stops as rate limited (the next run resumes from the cursor), saying when to come back."""
     connector = make_connector()
     with cassette("gmail_retry_after_far.yaml") as tape, pytest.raises(RateLimited) as caught:
