@@ -148,6 +148,12 @@ class FakeGoogle:
             }  # fmt: skip
             self.event_seq[ident] = self.seq
 
+    def delete_event(self, ident: str) -> None:
+        """Delete an event: incremental syncs then see only its id, status `cancelled`."""
+        self.seq += 1
+        self.events[ident] = {"kind": "calendar#event", "id": ident, "status": "cancelled"}
+        self.event_seq[ident] = self.seq
+
     def expire_history(self) -> None:
         """Make every stored historyId too old (history.list answers 404)."""
         self.oldest_history = self.history_id
@@ -347,7 +353,7 @@ class FakeGoogle:
         else:
             low, high = one.get("timeMin", ""), one.get("timeMax", "9999")
             ids = [i for i, e in self.events.items()
-                   if low <= _utc(e["start"]["dateTime"]) < high]  # fmt: skip
+                   if "start" in e and low <= _utc(e["start"]["dateTime"]) < high]  # fmt: skip
         reply = self._paged(ids, one, lambda i: self.events[i], "items", extra)
         data = json.loads(reply[2])
         if "nextPageToken" not in data:

@@ -24,6 +24,8 @@ class Page:
     `stream` names an independent sync position within the account (a file, a mail folder, a
     calendar). `cursor` is the position after this page; `None` leaves the stored one unchanged.
     `summary` is what the connector wants `keepwarm status` to show about the stream.
+    `cancelled` names meetings (by provider id) the provider reports deleted: a stored one that
+    has not happened yet is marked cancelled; one in the past stays as it happened.
     """
 
     stream: str
@@ -31,6 +33,7 @@ class Page:
     quarantined: tuple[Quarantined, ...] = ()
     cursor: Cursor | None = None
     summary: Mapping[str, Any] = field(default_factory=dict)
+    cancelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ class CalendarSync:
                 self.client.calendar.events().list(**params).execute,
                 doing=f"{doing} {FROM_PAGE_TOKEN}" if page_token else doing,
             )
-            interactions, quarantined = self.convert(found, calendar_id)
+            interactions, quarantined, deleted = self.convert(found, calendar_id)
             page_token = found.get("nextPageToken")
             next_cursor: Cursor
             if page_token:
@@ -103,6 +103,7 @@ class CalendarSync:
                 quarantined,
                 next_cursor,
                 {"mode": "incremental" if sync_token else "full", "events": len(interactions)},
+                cancelled=deleted,
             )
             if not page_token:
                 return
@@ -110,13 +111,17 @@ class CalendarSync:
     @staticmethod
     def convert(
         found: dict[str, Any], calendar_id: str
-    ) -> tuple[tuple[Interaction, ...], tuple[Quarantined, ...]]:
+    ) -> tuple[tuple[Interaction, ...], tuple[Quarantined, ...], tuple[str, ...]]:
+        """Interactions, quarantined items, and the provider ids of bare deletions."""
         zone = found.get("timeZone")
         out: list[Interaction] = []
         bad: list[Quarantined] = []
+        deleted: list[str] = []
         for item in found.get("items") or []:
             cancelled = item.get("status") == "cancelled"
             if cancelled and not (item.get("start") or item.get("originalStartTime")):
+                if item.get("id"):  # deleted: nothing left to show but the id
+                    deleted.append(mapping.event_provider_id(item))
                 continue
             try:
                 out.append(mapping.event(item, calendar=calendar_id, zone=zone))
@@ -124,4 +129,4 @@ class CalendarSync:
                 bad.append(
                     Quarantined(f"calendar:{calendar_id}", f"event {item.get('id')}", str(exc))
                 )
-        return tuple(out), tuple(bad)
+        return tuple(out), tuple(bad), tuple(deleted)
