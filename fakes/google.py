@@ -32,11 +32,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from fakes import google_rules as rules
+from fakes import loopback
 from fakes.google_rules import Headers, Reply, error, json_reply
 
 #: Quota units per call (Google's usage-limits page); Calendar is not counted in Gmail units.
@@ -365,21 +366,23 @@ class FakeGoogle:
     @classmethod
     def start(cls, **kwargs: Any) -> FakeGoogle:
         fake = cls(**kwargs)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-        server.daemon_threads = True
-        fake.server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+        def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> Reply | None:
+            with fake.lock:
+                fake.requests += 1
+            return fake.handle(method, path, body, headers.get("content-type", ""))
+
+        fake.server = loopback.start(answer)
         return fake
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return loopback.url(self.server)
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+            loopback.stop(self.server)
 
     def reset_counts(self) -> None:
         with self.lock:
@@ -389,34 +392,3 @@ class FakeGoogle:
 
 def _utc(value: str) -> str:
     return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            return
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            with fake.lock:
-                fake.requests += 1
-            reply = fake.handle(self.command, self.path, body, self.headers.get("Content-Type", ""))
-            if reply is None:  # an injected dropped connection
-                self.close_connection = True
-                self.connection.close()
-                return
-            status, headers, data = reply
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = _serve
-        do_POST = _serve
-
-    return Handler

@@ -28,9 +28,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from fakes import loopback
+from fakes.loopback import Reply
 
 MAX_PAGE = 999
 KEY_FILTER = re.compile(r"ep/value eq '((?:[^']|'')*)'")
@@ -121,7 +123,7 @@ class FakeGraph:
     # Limits and faults ---------------------------------------------------------------------
 
     @contextmanager
-    def _admitted(self) -> Iterator[tuple[int, dict[str, str], bytes] | None]:
+    def _admitted(self) -> Iterator[Reply | None]:
         with self._lock:
             now = self.clock()
             self._times = [t for t in self._times if t > now - self.window]
@@ -142,7 +144,7 @@ class FakeGraph:
             with self._lock:
                 self._in_flight -= 1
 
-    def _fault(self) -> tuple[int, dict[str, str], bytes] | None:
+    def _fault(self) -> Reply | None:
         if not self.fault_rate or self._random.random() >= self.fault_rate:
             return None
         self.faults += 1
@@ -155,9 +157,7 @@ class FakeGraph:
 
     # Dispatch ------------------------------------------------------------------------------
 
-    def handle(
-        self, method: str, url: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Reply:
         """One request → (status, headers, body). Raises `DropConnection` for an injected drop."""
         parts = urlsplit(url)
         path, query = parts.path, dict(parse_qsl(parts.query))
@@ -174,7 +174,7 @@ class FakeGraph:
 
     def _route(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> Reply:
         if not headers.get("authorization", "").startswith("Bearer "):
             return _error(401, "InvalidAuthenticationToken", "Access token is empty.")
         size = _page_size(headers.get("prefer", ""))
@@ -221,9 +221,7 @@ class FakeGraph:
             return 202, {}, b""
         return _error(400, "BadRequest", f"fake Graph does not serve {method} {path}")
 
-    def _batch(
-        self, payload: dict[str, Any], headers: dict[str, str]
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _batch(self, payload: dict[str, Any], headers: dict[str, str]) -> Reply:
         """JSON batching: at most 20; requests beyond the mailbox concurrency are throttled, and
         every sub-request counts against the budget (as Graph evaluates them one by one)."""
         requests = payload.get("requests") or []
@@ -269,7 +267,7 @@ class FakeGraph:
 
     def _delta(
         self, items: list[Item], path: str, query: dict[str, str], size: int, *, sent: bool = False
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> Reply:
         if "$deltatoken" in query:
             token = query["$deltatoken"]
             if token.startswith("expired"):
@@ -313,9 +311,7 @@ class FakeGraph:
                     return item.data
         return None
 
-    def _create(
-        self, payload: dict[str, Any], original: dict[str, Any] | None
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _create(self, payload: dict[str, Any], original: dict[str, Any] | None) -> Reply:
         with self._lock:
             draft_id = f"draft-{len(self.messages) + 1}"
             message = {
@@ -343,7 +339,7 @@ class FakeGraph:
             if props:
                 message["singleValueExtendedProperties"] = list(props.values())
 
-    def _lookup(self, flt: str) -> tuple[int, dict[str, str], bytes]:
+    def _lookup(self, flt: str) -> Reply:
         if m := KEY_FILTER.search(flt):
             key = m.group(1).replace("''", "'")
             found = [
@@ -376,18 +372,16 @@ def _page_size(prefer: str) -> int:
     return min(int(m.group(1)), MAX_PAGE) if m else 10
 
 
-def _ok(body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+def _ok(body: dict[str, Any]) -> Reply:
     return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
-def _error(
-    status: int, code: str, message: str, extra: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
+def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> Reply:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     return status, {"Content-Type": "application/json", **(extra or {})}, body
 
 
-def _throttled(limit: str, retry_after: float) -> tuple[int, dict[str, str], bytes]:
+def _throttled(limit: str, retry_after: float) -> Reply:
     return _error(
         429,
         "ApplicationThrottled",
@@ -400,40 +394,15 @@ def _throttled(limit: str, retry_after: float) -> tuple[int, dict[str, str], byt
 def serve(graph: FakeGraph) -> Iterator[str]:
     """Run `graph` on 127.0.0.1 (a free port) and yield its root URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> Reply | None:
+        try:
+            return graph.handle(method, graph.root + path, headers, body)
+        except DropConnection:
+            return None
 
-        def _any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            try:
-                status, out_headers, out = graph.handle(
-                    self.command, graph.root + self.path, headers, body
-                )
-            except DropConnection:
-                self.close_connection = True
-                self.connection.close()
-                return
-            self.send_response(status)
-            for name, value in out_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        do_GET = do_POST = do_PATCH = _any
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    graph.root = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = loopback.start(answer)
+    graph.root = loopback.url(server)
     try:
         yield graph.root
     finally:
-        server.shutdown()
-        server.server_close()
+        loopback.stop(server)
