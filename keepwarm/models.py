@@ -228,3 +228,5 @@ class OutgoingMessage:
     body: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    #: The provider's thread of the message replied to (Gmail threadId, Graph conversationId).
+    thread_id: str | None = None

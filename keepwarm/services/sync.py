@@ -13,6 +13,7 @@ from keepwarm.services.workspace import Workspace
 from keepwarm.store import accounts as store
 from keepwarm.store.interactions import upsert_interactions
 from keepwarm.store.locks import serialize
+from keepwarm.store.meetings import cancel_deleted_meetings
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ def _pull(
             result = upsert_interactions(
                 session, account_id=account_id, items=page.interactions, now=now
             )
+            if page.cancelled:
+                report.updated += cancel_deleted_meetings(
+                    session, account_id=account_id, provider_ids=page.cancelled, after=now
+                )
             report.quarantined += store.quarantine(
                 session, account_id=account_id, items=page.quarantined, now=now
             )
