@@ -22,7 +22,7 @@ from keepwarm.rules.parse import ParsedFile, Problem, parse_file, value_mark
 from keepwarm.rules.registry import REGISTRY
 from keepwarm.rules.schema import Rule
 from keepwarm.rules.templatecheck import TemplateProblem, check_template
-from keepwarm.rules.triggers import QuietTrigger
+from keepwarm.rules.triggers import QuietTrigger, YearlyTrigger
 from keepwarm.rules.values import show
 from keepwarm.rules.yamlerrors import Issue
 from keepwarm.rules.yamlload import ValueMark
@@ -72,9 +72,10 @@ def check_text(text: str, source: str, templates: Templates) -> CheckedFile:
     loaded: list[LoadedRule] = []
     if parsed.errors:
         return CheckedFile(parsed, loaded)
-    samples = sample_contexts()
+    base = sample_contexts()
     lines = text.splitlines()
     for index, rule in enumerate(parsed.rules):
+        samples = _with_fields(base, _guaranteed_fields(rule))
         body = _body(parsed, index, rule, templates, lines)
         if body is None:
             continue
@@ -89,6 +90,30 @@ def check_text(text: str, source: str, templates: Templates) -> CheckedFile:
             draft = rule.draft.model_copy(update={"body": text_of_body, "body_template": None})
             loaded.append(LoadedRule(rule.model_copy(update={"draft": draft}), source))
     return CheckedFile(parsed, loaded)
+
+
+def _guaranteed_fields(rule: Rule) -> dict[str, str]:
+    """Fields every person this rule drafts for has: the date a yearly rule counts from, and
+    fields its `when` requires (unless "" — not set — is accepted)."""
+    found = {
+        name: "sample"
+        for name, values in (rule.when.fields or {}).items()
+        if all(v.strip() for v in values)
+    }
+    if isinstance(rule.trigger, YearlyTrigger) and rule.trigger.date.startswith("fields."):
+        found[rule.trigger.date.removeprefix("fields.")] = "2019-11-10"
+    return found
+
+
+def _with_fields(samples: list[Sample], fields: dict[str, str]) -> list[Sample]:
+    if not fields:
+        return samples
+    out = []
+    for sample in samples:
+        person = {**sample.context["person"]}
+        person["fields"] = {**person["fields"], **fields}
+        out.append(replace(sample, context={**sample.context, "person": person}))
+    return out
 
 
 def _body(

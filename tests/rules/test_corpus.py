@@ -24,7 +24,9 @@ from keepwarm.services.rulesio import check_paths
 HERE = Path(__file__).resolve().parent
 CORPORA = (HERE / "corpus", HERE.parent / "rules_corpus")
 FILES = sorted(p for folder in CORPORA for p in folder.glob("*.yaml"))
-_EXPECT = re.compile(r"^(?:(?P<file>[\w./-]+):)?(?P<line>\d+):(?P<col>\d+): (?P<warning>warning: )?")
+_EXPECT = re.compile(
+    r"^(?:(?P<file>[\w./-]+):)?(?P<line>\d+):(?P<col>\d+): (?P<warning>warning: )?"
+)
 
 
 @dataclass(frozen=True)
