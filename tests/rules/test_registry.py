@@ -15,6 +15,7 @@ from keepwarm.rules.parse import parse_file
 from keepwarm.rules.registry import REGISTRY, TRIGGER_TYPES, TriggerSpec, TriggerType
 from keepwarm.rules.schema import Rule, json_schema
 from keepwarm.rules.triggers import NoReplyTrigger, QuietTrigger
+from keepwarm.services.rulesio import check_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,3 +58,24 @@ def test_the_docs_list_exactly_the_registered_triggers() -> None:
     assert tuple(rows) == TRIGGER_TYPES
     for name in TRIGGER_TYPES:
         assert f"type: {name}" in readme, f"rules/README.md has no example of {name}"
+
+
+def test_the_rules_in_the_docs_check_without_errors(tmp_path: Path) -> None:
+    """Every rule example in rules/README.md (the blocks of `- name:` entries) is valid."""
+    readme = (ROOT / "rules" / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if "- name:" in b]
+    assert len(blocks) >= 3
+    (tmp_path / "templates").mkdir()
+    for template in (ROOT / "rules" / "templates").iterdir():
+        (tmp_path / "templates" / template.name).write_text(template.read_text())
+    for n, block in enumerate(blocks):
+        body = block if re.search(r"^rules:", block, re.MULTILINE) else "rules:\n" + block
+        (tmp_path / f"example{n}.yaml").write_text(body)
+    result = check_paths([tmp_path])
+    assert [str(p) for p in result.errors] == []
+    assert {r.rule.name for r in result.rules} >= {
+        "first-met-anniversary",
+        "birthday",
+        "intro-call-follow-up",
+        "investor-update",
+    }
