@@ -75,7 +75,7 @@ def check_text(text: str, source: str, templates: Templates) -> CheckedFile:
     base = sample_contexts()
     lines = text.splitlines()
     for index, rule in enumerate(parsed.rules):
-        samples = _with_fields(base, _guaranteed_fields(rule))
+        samples = _samples_for(rule, base)
         body = _body(parsed, index, rule, templates, lines)
         if body is None:
             continue
@@ -105,13 +105,21 @@ def _guaranteed_fields(rule: Rule) -> dict[str, str]:
     return found
 
 
-def _with_fields(samples: list[Sample], fields: dict[str, str]) -> list[Sample]:
-    if not fields:
+def _samples_for(rule: Rule, samples: list[Sample]) -> list[Sample]:
+    """The sample contexts this rule can meet: what its `when` requires is there (its fields,
+    its tags, an organisation), so only the edge cases it can really hit are checked."""
+    fields, tags = _guaranteed_fields(rule), rule.when.tags or []
+    if not fields and not tags and rule.when.organisation is None:
         return samples
     out = []
     for sample in samples:
         person = {**sample.context["person"]}
+        if rule.when.organisation is not None and not person["organisation"]:
+            continue
+        if tags and not person["tags"]:
+            continue
         person["fields"] = {**person["fields"], **fields}
+        person["tags"] = sorted({*person["tags"], *(t.lower() for t in tags)})
         out.append(replace(sample, context={**sample.context, "person": person}))
     return out
 
