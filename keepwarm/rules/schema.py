@@ -203,6 +203,11 @@ class Policies(_Strict):
     #: People matching any of these blocks get no draft from any rule.
     exclude: list[When] = Field(default_factory=list)
 
+    @field_validator("tags")
+    @classmethod
+    def _lower_tags(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {tag.strip().lower(): members for tag, members in value.items()}
+
     def tags_of(self, addresses: tuple[str, ...]) -> frozenset[str]:
         """The tags whose members include one of these addresses or their domains."""
         found = set()

@@ -128,6 +128,8 @@ def _check_dates(ws: Workspace, pairs: list[tuple[str, str]]) -> None:
 
 def _person_key(session: Session, target: str) -> str:
     """The stored target for an address (its person's key) or a `@domain` (as is)."""
+    if len(target) > 320:
+        raise ConfigError(f"{target[:40]}… is longer than an address can be (320 characters)")
     if target.startswith("@"):
         return target
     person = find_person(session, address=target)

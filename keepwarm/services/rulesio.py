@@ -147,7 +147,7 @@ def check_paths(paths: Sequence[Path], *, known_tags: Collection[str] = ()) -> R
 def _tags(when: When | None) -> set[str]:
     if when is None:
         return set()
-    return set(when.tags or ()) | _tags(when.negate)
+    return {t.strip().lower() for t in when.tags or ()} | _tags(when.negate)
 
 
 def load_rules(folder: Path, *, known_tags: Collection[str] = ()) -> RuleSet:

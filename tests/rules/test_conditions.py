@@ -166,3 +166,11 @@ def test_regular_expressions_are_checked_when_the_file_is_read() -> None:
 def test_old_quiet_window_still_fires_between_for_and_until() -> None:
     yaml = "trigger: {type: quiet, for: 14d, until: 28d}"
     assert [drafts(yaml, [touch("in", d)]) for d in (10, 20, 30)] == [0, 1, 0]
+
+
+def test_tag_names_are_case_insensitive_everywhere() -> None:
+    policies = Policies.model_validate(
+        {"daily_cap": None, "recent_inbound": None, "tags": {"VIP": ["navy.example"]}}
+    )
+    yaml = "trigger: {type: quiet, for: 10d}\nwhen: {tags: [Vip]}"
+    assert drafts(yaml, [touch("in", 20)], policies=policies) == 1

@@ -196,3 +196,33 @@ policies:
         days=1,
     )
     assert to(excluded) == EXPECTED_DRAFTS - {GRACE, ALAN}
+
+
+def test_notes_refuse_what_rules_could_not_use(demo: Path) -> None:
+    def fails(*args: str) -> str:
+        result = runner.invoke(app, ["--config", str(demo), "peers", *args])
+        assert result.exit_code == 1, result.output
+        return result.stderr
+
+    assert "does not appear in any synced interaction" in fails("tag", "nobody@x.example", "vip")
+    assert "is not a tag" in fails("tag", GRACE, "Not a tag!")
+    assert "is not NAME=VALUE" in fails("set", GRACE, "Bad Key=1")
+    assert "line break" in fails("set", GRACE, "note=one\ntwo")
+    assert "longer than" in fails("set", GRACE, "note=" + "x" * 501)
+
+
+def test_untagging_a_policies_tag_says_where_it_comes_from(demo: Path) -> None:
+    preview(demo, "policy-tags", """\
+rules:
+  - name: vips
+    trigger: {type: new_peer}
+    when: {tags: [vip]}
+    draft: {subject: "Hi", body: "Hi {{ person.first_name }}"}
+policies:
+  tags: {vip: [bletchley.example]}
+""")
+    result = runner.invoke(
+        app, ["--config", str(demo.parent / "policy-tags.toml"), "peers", "untag", ALAN, "vip"]
+    )
+    assert result.exit_code == 0
+    assert "'vip' comes from policies.tags in the rule files" in result.stderr
