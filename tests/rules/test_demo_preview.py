@@ -212,7 +212,10 @@ def test_notes_refuse_what_rules_could_not_use(demo: Path) -> None:
 
 
 def test_untagging_a_policies_tag_says_where_it_comes_from(demo: Path) -> None:
-    preview(demo, "policy-tags", """\
+    preview(
+        demo,
+        "policy-tags",
+        """\
 rules:
   - name: vips
     trigger: {type: new_peer}
@@ -220,7 +223,8 @@ rules:
     draft: {subject: "Hi", body: "Hi {{ person.first_name }}"}
 policies:
   tags: {vip: [bletchley.example]}
-""")
+""",
+    )
     result = runner.invoke(
         app, ["--config", str(demo.parent / "policy-tags.toml"), "peers", "untag", ALAN, "vip"]
     )
