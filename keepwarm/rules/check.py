@@ -264,7 +264,3 @@ def _warnings(parsed: ParsedFile, index: int, rule: Rule) -> list[Problem]:
             "remove the source condition, or use a trigger that fires on emails",
         )
     return found
-
-
-def with_source(problem: Problem, source: str) -> Problem:
-    return replace(problem, source=source)

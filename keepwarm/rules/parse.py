@@ -170,11 +170,6 @@ def value_mark(parsed: ParsedFile, index: int, *keys: str) -> ValueMark:
     return found
 
 
-def draft_value_mark(parsed: ParsedFile, index: int, key: str) -> ValueMark:
-    """Where a rule's `draft.<key>` value starts (falls back to the rule's own position)."""
-    return value_mark(parsed, index, "draft", key)
-
-
 def _duplicates(parsed: ParsedFile) -> None:
     seen: dict[str, int] = {}
     for index, rule in enumerate(parsed.rules):
