@@ -124,6 +124,8 @@ class Interaction:
     headers: Mapping[str, str] = field(default_factory=dict)
     cancelled: bool = False
     source: str = ""
+    #: Where a meeting takes place, as the calendar says (a room, an address, a link).
+    location: str = ""
 
     @property
     def sender(self) -> Participant | None:
@@ -196,6 +198,9 @@ class PersonView:
     evidence: tuple[int, ...] = ()
     #: Already known before the first sync (the baseline): not a *new* peer.
     known: bool = False
+    #: What the owner wrote about them (`keepwarm peers tag`, `keepwarm peers set`).
+    tags: frozenset[str] = frozenset()
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

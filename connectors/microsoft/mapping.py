@@ -218,7 +218,14 @@ def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> 
         headers=headers,
         cancelled=bool(item.get("isCancelled")),
         source=source,
+        location=_location(item.get("location")),
     )
+
+
+def _location(value: Any) -> str:
+    """`location.displayName` on one line ("" when missing or malformed)."""
+    name = value.get("displayName") if isinstance(value, dict) else None
+    return " ".join(str(name or "").split())
 
 
 def _with_owner_response(

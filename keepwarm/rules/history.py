@@ -32,6 +32,10 @@ class Touch:
     ended_at: datetime | None = None
     #: People in the interaction besides the owner (meeting size, recipients).
     size: int = 1
+    #: Where a meeting takes place (a room, an address, a video link); "" for emails.
+    location: str = ""
+    #: The meeting's organiser (lower-cased address), "" when none (and for emails).
+    organiser: str = ""
 
     @property
     def kind(self) -> Kind:
@@ -61,6 +65,7 @@ def build_histories(
         # The same test detection uses: an out-of-office, bounce or list post is not the person
         # writing to you, so it neither answers a nudge nor withdraws a draft.
         auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
+        organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
         for key, direction in _touches(
             item.kind, item.participants, owner_addresses, owner_of, automatic=auto
         ):
@@ -77,6 +82,8 @@ def build_histories(
                     references=item.references,
                     ended_at=item.ended_at,
                     size=size,
+                    location=item.location,
+                    organiser=organiser,
                 )
             )
     return histories
