@@ -124,8 +124,10 @@ class Interaction:
     headers: Mapping[str, str] = field(default_factory=dict)
     cancelled: bool = False
     source: str = ""
+    #: Where a meeting takes place, as the calendar says (a room, an address, a link).
+    location: str = ""
     #: The first words of the message (`keepwarm.snippets.clean`), only when `[privacy]
-    #: snippets` allows it; "" otherwise. Private: shown in the queue, never logged.
+    #: snippets` allows it; "" otherwise. Private: shown with a draft, never logged.
     snippet: str = ""
 
     @property
@@ -199,6 +201,9 @@ class PersonView:
     evidence: tuple[int, ...] = ()
     #: Already known before the first sync (the baseline): not a *new* peer.
     known: bool = False
+    #: What the owner wrote about them (`keepwarm peers tag`, `keepwarm peers set`).
+    tags: frozenset[str] = frozenset()
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +222,6 @@ class ProposedDraft:
     due_at: datetime
     expires_at: datetime | None = None
     in_reply_to: str | None = None
-    #: The provider's thread of the message answered (Gmail threadId, Graph conversationId).
-    thread_id: str | None = None
-    #: The References chain of a reply: the parent's, then the parent's Message-ID.
-    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,5 +236,5 @@ class OutgoingMessage:
     body: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
-    #: The provider's thread to put a reply in (Gmail threadId), when the draft answers one.
+    #: The provider's thread of the message replied to (Gmail threadId, Graph conversationId).
     thread_id: str | None = None

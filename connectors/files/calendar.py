@@ -195,7 +195,12 @@ def _expand_calendar(
             except Exception as exc:
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"cannot expand: {exc}"))
                 continue
-            after = _first_after(single, end)
+            try:
+                after = _first_after(single, end)
+            except Exception as exc:  # unknown next occurrence: re-read whenever the window moves
+                reason = f"cannot find its occurrence after {iso(end)}: {exc}; the file is read again at every sync"
+                problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
+                after = end
             if after is not None and (following is None or after < following):
                 following = after
     cancelled = str(calendar.get("METHOD", "")).upper() == "CANCEL"
@@ -241,12 +246,10 @@ def _calendar_of(calendar: Any, others: list[Any], events: list[Any]) -> Any:
 
 
 def _first_after(calendar: Any, end: datetime) -> datetime | None:
-    """Start of the first occurrence after the window, so a sliding window knows when to re-read."""
-    try:
-        for occurrence in islice(recurring_ical_events.of(calendar).after(end), 1000):
-            begins = to_utc(occurrence["DTSTART"].dt)
-            if begins > end:
-                return begins
-    except Exception:
-        return None
+    """Start of the first occurrence after the window, so a sliding window knows when to re-read.
+    Failures propagate: "no next occurrence" would stop the file from ever being read again."""
+    for occurrence in islice(recurring_ical_events.of(calendar).after(end), 1000):
+        begins = to_utc(occurrence["DTSTART"].dt)
+        if begins > end:
+            return begins
     return None

@@ -136,4 +136,5 @@ def meeting(
         thread_id=f"ics:{uid}",
         cancelled=cancelled or status == "CANCELLED",
         source=source,
+        location=" ".join(str(occurrence.get("LOCATION", "")).split()),
     )

@@ -218,5 +218,5 @@ def parse_header_block(block: bytes, source: str, body: bytes = b"") -> Interact
         headers,
         False,
         source,
-        snippet,
+        snippet=snippet,
     )

@@ -208,4 +208,5 @@ def event(resource: Mapping[str, Any], *, calendar: str, zone: str | None) -> In
         headers=headers,
         cancelled=cancelled,
         source=f"calendar:{calendar}",
+        location=" ".join(str(resource.get("location") or "").split()),
     )

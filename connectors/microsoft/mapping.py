@@ -26,10 +26,16 @@ MESSAGE_FIELDS = (
     "conversationId",
     "internetMessageId",
     "isDraft",
+    "replyTo",
 )
 HEADERS_FIELD = "internetMessageHeaders"
 #: The first ~255 characters of the body, asked for only when `[privacy] snippets` allows it.
 PREVIEW_FIELD = "bodyPreview"
+#: A delta item with none of these is a change of properties keepwarm does not keep (Graph sends
+#: a message whose read state or folder changed as `id` plus the changed properties only).
+MESSAGE_IDENTITY = ("from", "sender", "toRecipients", "sentDateTime", "receivedDateTime",
+                    "internetMessageId", "subject")  # fmt: skip
+EVENT_IDENTITY = ("start", "end", "subject", "organizer", "attendees", "isCancelled")
 
 _RESPONSES = {
     "accepted": Response.ACCEPTED,
@@ -54,6 +60,11 @@ def select(*, headers: bool, snippets: bool = False) -> str:
 
 def is_removed(item: dict[str, Any]) -> bool:
     return "@removed" in item
+
+
+def is_partial(item: dict[str, Any], identity: tuple[str, ...]) -> bool:
+    """An update that carries none of the `identity` fields: nothing keepwarm stores changed."""
+    return not any(name in item for name in identity)
 
 
 def _ids(value: str) -> tuple[str, ...]:
@@ -111,6 +122,17 @@ def message(item: dict[str, Any], *, source: str, snippets: bool = False) -> Int
     headers: dict[str, str] = {}
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    if not item.get(HEADERS_FIELD):
+        # No transport headers (the copy in Sent Items never has them, or they were not asked
+        # for): the thread comes from conversationId and the Message-ID from internetMessageId
+        # below; Reply-To from the replyTo property.
+        reply_to = ", ".join(
+            f"{p.name} <{p.address}>" if p.name else p.address
+            for p in (_address(r, Role.TO) for r in item.get("replyTo") or ())
+            if p is not None
+        )
+        if reply_to:
+            headers["reply-to"] = reply_to
     for header in item.get(HEADERS_FIELD) or ():
         name = str(header.get("name", "")).lower()
         value = str(header.get("value", ""))
@@ -138,6 +160,11 @@ def message(item: dict[str, Any], *, source: str, snippets: bool = False) -> Int
         source=source,
         snippet=from_provider(str(item.get(PREVIEW_FIELD) or "")) if snippets else "",
     )
+
+
+def event_provider_id(graph_id: str) -> str:
+    """The provider id of a calendar occurrence (also what a removal of it names)."""
+    return "event:" + graph_id
 
 
 def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> Interaction:
@@ -184,7 +211,7 @@ def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> 
     if owner and mine in ("accepted", "tentativelyaccepted", "declined"):
         participants = _with_owner_response(participants, owner, _RESPONSES[mine])
     return Interaction(
-        provider_id="event:" + graph_id,
+        provider_id=event_provider_id(graph_id),
         kind=Kind.MEETING,
         occurred_at=parse_time(str(start["dateTime"]), str(start.get("timeZone") or "UTC")),
         ended_at=parse_time(str(end["dateTime"]), str(end.get("timeZone") or "UTC"))
@@ -196,7 +223,14 @@ def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> 
         headers=headers,
         cancelled=bool(item.get("isCancelled")),
         source=source,
+        location=_location(item.get("location")),
     )
+
+
+def _location(value: Any) -> str:
+    """`location.displayName` on one line ("" when missing or malformed)."""
+    name = value.get("displayName") if isinstance(value, dict) else None
+    return " ".join(str(name or "").split())
 
 
 def _with_owner_response(

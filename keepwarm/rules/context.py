@@ -1,16 +1,17 @@
 """The variables a draft template can use (documented in rules/README.md).
 
 What a person would look at before writing: who they are and how to greet them, the interaction
-the rule fired on (its topic, a snippet, a meeting's attendees and organiser), their last
-message, and how much has passed between you. `sample_contexts` has exactly the same shape
-with made-up values, so `rules check` can render every template and catch variables that do
-not exist before a real person is involved.
+the rule fired on (its topic, a snippet, a meeting's attendees, organiser and location), their
+last message, and how much has passed between you. `sample_contexts` have exactly the same
+shape with made-up values, so `rules check` can render every template and catch variables that
+do not exist, and templates that break on an edge case (no earlier interaction, no name, …),
+before a real person is involved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,6 +70,8 @@ def template_context(
             "stage": person.stage.value if person.stage else "",
             "first_seen": _day(person.first_seen, zone),
             "last_seen": _day(person.last_seen, zone),
+            "tags": sorted(person.tags),
+            "fields": dict(person.fields),
         },
         "organisation": person.organisation,
         "interaction": view.touch(touch, people=True),
@@ -112,6 +115,7 @@ class _View:
             "weekday": weekday,
             "days_ago": max(0, (self.now - touch.at).days),
             "size": touch.size + 1,
+            "location": touch.location,
         }
         if people:
             attendees = [self._someone(a, n) for a, n in touch.attendees]
@@ -162,15 +166,29 @@ def first_name(name: str) -> str:
     return parts[0] if parts else ""
 
 
-def sample_contexts() -> list[dict[str, Any]]:
-    """Contexts with every variable present, for checking templates.
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A context `rules check` renders every template against, and what makes it special."""
 
-    A meeting (with an organiser and attendees), an email they wrote (with a snippet), and an
-    email with no topic from someone with no usable name, so variables inside either branch of
-    an `if` are checked.
-    """
+    #: Completes "the template fails …", e.g. "when there is no earlier interaction".
+    case: str
+    #: How to write the template so this case renders well.
+    hint: str
+    context: dict[str, Any]
+
+
+def sample_contexts() -> list[Sample]:
+    """Contexts with every variable present, for checking templates: a typical meeting (with
+    an organiser and attendees) and an email they wrote (with a snippet), so variables inside
+    either branch of an `if` are checked, then the edge cases a real person brings: no earlier
+    interaction, no name, no organisation, no subject, no location, no tags or fields."""
     now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-    owner = Owner(name="Sam Owner", addresses=["sam@owner.example"], timezone="UTC")
+    owner = Owner(
+        name="Sam Owner",
+        addresses=["sam@owner.example"],
+        timezone="UTC",
+        signature="Sam Owner\nOwner & Co",
+    )
     person = PersonView(
         key="pat@peer.example",
         name="Pat Peer",
@@ -181,6 +199,7 @@ def sample_contexts() -> list[dict[str, Any]]:
         first_seen=now - timedelta(days=3),
         last_seen=now - timedelta(days=1),
         organisation="peer.example",
+        tags=frozenset({"sample"}),
     )
     meeting = Touch(
         at=now - timedelta(days=1),
@@ -190,6 +209,7 @@ def sample_contexts() -> list[dict[str, Any]]:
         provider_id="sample:1",
         subject="Coffee",
         size=2,
+        location="Jacquard Room",
         organiser="sam@owner.example",
         attendees=(("pat@peer.example", "Pat Peer"), ("lee@peer.example", "Lee Other")),
     )
@@ -202,24 +222,67 @@ def sample_contexts() -> list[dict[str, Any]]:
         subject="Re: [list] Coffee",
         message_id="m2@peer.example",
     )
-    untitled = Touch(
-        at=now - timedelta(days=5),
+    earlier = Touch(
+        at=now - timedelta(days=4),
         direction="out",
         interaction_id=3,
         account="sample",
         provider_id="sample:3",
-        subject="Re:",
+        subject="Coffee?",
         message_id="m3@owner.example",
     )
     snippets = {2: "Shall we plan a call next week?"}
-    nameless = replace(person, name="", organisation="")
+
+    def sample(
+        case: str, hint: str, touch: Touch, *, previous: bool = True, **changes: Any
+    ) -> Sample:
+        someone = replace(person, **changes)
+        before = [earlier, email] if touch is not email else [earlier]
+        history = [*before, touch] if previous else [touch]
+        context = template_context(
+            owner, someone, touch, history, rule="sample", trigger="new_peer", now=now,
+            snippets=snippets,
+        )  # fmt: skip
+        return Sample(case, hint, context)
+
+    guard = "guard it with {% if … %}…{% endif %}"
     return [
-        template_context(
-            owner, who, t, history, rule="sample", trigger="new_peer", now=now, snippets=snippets
-        )
-        for who, t, history in (
-            (person, meeting, [email, meeting]),
-            (person, email, [email]),
-            (nameless, untitled, [untitled]),
-        )
+        sample("for a meeting", "", meeting),
+        sample("for an email", "", email),
+        sample(
+            "when there is no earlier interaction",
+            "use previous only inside {% if previous %}…{% endif %}, and last_from_them or "
+            "last_exchange inside {% if last_from_them %}…{% endif %}",
+            meeting,
+            previous=False,
+        ),
+        sample(
+            "when the person's name is unknown",
+            'greet with {{ person.greeting }} ("Hello," without a human first name), or use '
+            "person.first_name inside {% if person.first_name %}…{% endif %}",
+            meeting,
+            name="",
+        ),
+        sample(
+            "when the person has no organisation",
+            f"{guard}: {{% if organisation %}}…{{% endif %}}",
+            meeting,
+            organisation="",
+        ),
+        sample(
+            "when the interaction has no subject",
+            f"{guard}: {{% if interaction.topic %}}…{{% endif %}}",
+            replace(meeting, subject=""),
+        ),
+        sample(
+            "when the meeting has no location",
+            f"{guard}: {{% if interaction.location %}}…{{% endif %}}",
+            replace(meeting, location="", organiser="", attendees=()),
+        ),
+        sample(
+            "when the person has no tags",
+            f"{guard}: {{% if 'vip' in person.tags %}}…{{% endif %}}",
+            meeting,
+            tags=frozenset(),
+        ),
     ]

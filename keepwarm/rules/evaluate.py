@@ -9,31 +9,29 @@ draft per person, a daily cap, waiting after someone wrote) are applied here, in
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from keepwarm.errors import TemplateError
 from keepwarm.models import Owner, PersonView, ProposedDraft
+from keepwarm.rules.conditions import Facts, excluded, matches, person_tags
 from keepwarm.rules.context import first_name, template_context
 from keepwarm.rules.history import History, Touch
 from keepwarm.rules.names import greeting_name
+from keepwarm.rules.registry import WAIT_FIRST, fire
 from keepwarm.rules.render import render_body, render_subject
 from keepwarm.rules.schema import Policies, Rule
 from keepwarm.rules.subjects import reply_subject
 from keepwarm.rules.timing import add_delay, next_slot
-from keepwarm.rules.triggers import PERSONAL_RECIPIENTS, Hit, hit, matches
+from keepwarm.rules.triggers import PERSONAL_RECIPIENTS, Hit, Situation
 
-#: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
-WAIT_FIRST = frozenset({"no_reply", "reply_owed"})
 #: Triggers that answer someone who wrote: `recent_inbound` does not hold them back, and their
 #: draft always goes into that person's thread.
 ANSWERS = frozenset({"reply_owed"})
 #: A meeting with the person this soon in the calendar already answers their email.
 PLANNED_AHEAD = timedelta(days=30)
-#: At most this many Message-IDs in a reply's References (the parent's chain, then the parent).
-MAX_REFERENCES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +122,7 @@ def plan(
     zone = ZoneInfo(owner.timezone)
     active = sorted((r for r in rules if r.rule.enabled), key=lambda r: -r.rule.priority)
     wanted = {c for r in active for c in r.rule.when.classification}
+    owner_addresses = frozenset(owner.addresses)
     candidates: list[_Candidate] = []
     for person in people:
         if person.classification.value not in wanted:
@@ -136,12 +135,12 @@ def plan(
         recent = policies.recent_inbound is not None and _wrote_recently(
             touches, now - policies.recent_inbound
         )
+        tagged = replace(person, tags=person_tags(person, policies)) if policies.tags else person
+        situation = Situation(tagged, touches, now, zone, meeting_planned=planned)
         for loaded in active:
             if recent and loaded.rule.trigger.type not in ANSWERS:
                 continue  # they just wrote: only an answer to them may be drafted now
-            candidate = _candidate(
-                loaded, person, touches, zone, policies, queue, now, meeting_planned=planned
-            )
+            candidate = _candidate(loaded, situation, owner_addresses, policies, queue)
             if candidate is not None:
                 candidates.append(candidate)
                 if policies.one_pending_per_person:
@@ -205,21 +204,19 @@ def _wrote_recently(touches: Sequence[Touch], since: datetime) -> bool:
 
 def _candidate(
     loaded: LoadedRule,
-    person: PersonView,
-    touches: Sequence[Touch],
-    zone: ZoneInfo,
+    situation: Situation,
+    owner_addresses: Collection[str],
     policies: Policies,
     queue: QueueState,
-    now: datetime,
-    *,
-    meeting_planned: bool = False,
 ) -> _Candidate | None:
-    rule = loaded.rule
+    rule, person, now, zone = loaded.rule, situation.person, situation.now, situation.zone
     if person.classification.value not in rule.when.classification:
         return None
-    found = hit(rule, person, touches, now, meeting_planned=meeting_planned)
-    tags = policies.tags_of(person.addresses) if policies.tags else frozenset()
-    if found is None or not matches(rule.when, person, found.touch, len(touches), tags):
+    found = fire(rule.trigger, situation)
+    if found is None:
+        return None
+    facts = Facts(person, found.touch, situation.touches, person.tags, owner_addresses, now)
+    if not matches(rule.when, facts) or (policies.exclude and excluded(policies, facts)):
         return None
     key = f"{rule.name}:{person.key}:{found.instance}"
     if key in queue.keys:
@@ -240,7 +237,7 @@ def _candidate(
     stale = min(policies.stale_after, rule.expires_after or policies.stale_after)
     if due + stale <= now:
         return None  # due so long ago (a first sync over old mail) that it is no longer worth it
-    return _Candidate(loaded, person, found, key, due, expires, touches)
+    return _Candidate(loaded, person, found, key, due, expires, situation.touches)
 
 
 def _render(
@@ -286,16 +283,7 @@ def _render(
         due_at=c.due,
         expires_at=c.expires,
         in_reply_to=_header_safe(reply_to.message_id if reply_to is not None else None),
-        thread_id=reply_to.thread_id if reply_to is not None else None,
-        references=_references(reply_to) if reply_to is not None else (),
     )
-
-
-def _references(parent: Touch) -> tuple[str, ...]:
-    """RFC 5322 §3.6.4: the parent's References (or In-Reply-To) followed by its Message-ID."""
-    chain = [r for r in (_header_safe(x) for x in (*parent.references, parent.message_id)) if r]
-    unique = list(dict.fromkeys(chain))
-    return tuple(unique[-MAX_REFERENCES:])
 
 
 def _header_safe(value: str | None) -> str | None:

@@ -40,7 +40,9 @@ class Touch:
     ended_at: datetime | None = None
     #: People in the interaction besides the owner (meeting size, recipients).
     size: int = 1
-    #: A meeting's organiser (lower-cased address, "" when none or not a meeting).
+    #: Where a meeting takes place (a room, an address, a video link); "" for emails.
+    location: str = ""
+    #: The meeting's organiser (lower-cased address), "" when none (and for emails).
     organiser: str = ""
     #: A meeting's attendees besides the owner, as (address, display name); shared per meeting.
     attendees: tuple[tuple[str, str], ...] = ()
@@ -73,7 +75,8 @@ def build_histories(
         # The same test detection uses: an out-of-office, bounce or list post is not the person
         # writing to you, so it neither answers a nudge nor withdraws a draft.
         auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
-        organiser, attendees = _meeting_people(item, owner_addresses)
+        organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
+        attendees = _attendees(item, owner_addresses)
         for key, direction in _touches(
             item.kind, item.participants, owner_addresses, owner_of, automatic=auto
         ):
@@ -90,6 +93,7 @@ def build_histories(
                     references=item.references,
                     ended_at=item.ended_at,
                     size=size,
+                    location=item.location,
                     organiser=organiser,
                     attendees=attendees,
                 )
@@ -97,20 +101,17 @@ def build_histories(
     return histories
 
 
-def _meeting_people(
-    item: Interaction, owner_addresses: frozenset[str]
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A meeting's organiser and the people who attended besides the owner (rooms excluded)."""
+def _attendees(item: Interaction, owner_addresses: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """A meeting's people besides the owner (rooms and those who declined left out)."""
     if item.kind is not Kind.MEETING:
-        return "", ()
-    organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
+        return ()
     seen: dict[str, str] = {}
     for p in item.participants:
         if p.is_resource or p.address in owner_addresses or p.response is Response.DECLINED:
             continue
         if p.address not in seen or (p.name and not seen[p.address]):
             seen[p.address] = p.name
-    return organiser, tuple(seen.items())
+    return tuple(seen.items())
 
 
 def _touches(

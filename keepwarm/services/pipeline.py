@@ -21,6 +21,7 @@ from keepwarm.services.workspace import Workspace
 from keepwarm.store import meta
 from keepwarm.store.drafts import add_drafts, queue_facts, withdraw, withdrawable
 from keepwarm.store.interactions import load_interactions, load_snippets
+from keepwarm.store.notes import known_tags
 from keepwarm.store.people import overrides, people_views, person_ids, save_people
 from keepwarm.store.tables import Account, InteractionRow
 
@@ -121,9 +122,13 @@ def draft(ws: Workspace) -> DraftReport:
     Detection runs first when interactions arrived after it last ran, so `keepwarm draft`
     straight after `keepwarm sync` never works from stale people.
     """
-    ruleset = load_rules(ws.settings.rules_path)
-    for file_problem in ruleset.problems:
+    with ws.session() as session:
+        tags = known_tags(session)
+    ruleset = load_rules(ws.settings.rules_path, known_tags=tags)
+    for file_problem in ruleset.errors:
         log.warning("rule file problem, file skipped: %s", file_problem)
+    for warning in ruleset.warnings:
+        log.info("rule file warning: %s", warning)
     now = ws.settings.now()
     ensure_detected(ws)
     owner = ws.settings.owner
@@ -153,7 +158,7 @@ def draft(ws: Workspace) -> DraftReport:
     return DraftReport(
         proposed=len(result.drafts), created=created, withdrawn=withdrawn, capped=result.capped,
         skipped_files=ruleset.skipped,
-        problems=[str(p) for p in ruleset.problems] + result.problems,
+        problems=[str(p) for p in ruleset.errors] + result.problems,
     )  # fmt: skip
 
 

@@ -12,7 +12,8 @@ later — a reply, a meeting, a snippet — leaks into that day's drafts.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from keepwarm import peers
@@ -24,6 +25,8 @@ from keepwarm.services.pipeline import policy
 from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.interactions import load_interactions, load_snippets
+from keepwarm.store.notes import known_tags
+from keepwarm.store.people import people_views
 
 #: People are detected again at least this often while replaying (stages drift with time alone).
 REDETECT_EVERY = timedelta(days=7)
@@ -43,10 +46,14 @@ class Preview:
     rules: dict[str, int] = field(default_factory=dict)
     drafts: list[PreviewDraft] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Rule-file warnings: the rules load, but may not do what they say.
+    warnings: list[str] = field(default_factory=list)
 
 
 def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Preview:
-    ruleset = load_rules(ws.settings.rules_path)
+    with ws.session() as session:
+        tags = known_tags(session)
+    ruleset = load_rules(ws.settings.rules_path, known_tags=tags)
     rules = ruleset.rules
     if rule is not None:
         rules = [r for r in rules if r.rule.name == rule]
@@ -58,6 +65,8 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
     detection = policy(ws)
     with ws.session() as session:
         interactions = load_interactions(session)
+        # The owner's notes (tags, fields) are not interactions: today's apply to every day.
+        noted = {a: (p.tags, p.fields) for p in people_views(session) for a in p.addresses}
     moments = [s.interaction.occurred_at for s in interactions]
     names: dict[str, str] = {}
     people: list[PersonView] = []
@@ -67,7 +76,8 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
         start=now - timedelta(days=days),
         end=now,
         rules={r.rule.name: 0 for r in rules},
-        problems=[str(p) for p in ruleset.problems],
+        problems=[str(p) for p in ruleset.errors],
+        warnings=[str(p) for p in ruleset.warnings],
     )
     keys: set[str] = set()
     open_until: dict[str, datetime] = {}
@@ -78,7 +88,7 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
         upto = bisect.bisect_right(moments, clock)
         if upto != seen or clock - detected_at >= REDETECT_EVERY:
             past = interactions[:upto]
-            people = peers.detect(past, detection, now=clock)
+            people = [_noted(p, noted) for p in peers.detect(past, detection, now=clock)]
             history = build_histories(people, past, detection.owner_addresses)
             names.update((p.key, p.name or p.key) for p in people)
             seen, detected_at = upto, clock
@@ -100,3 +110,10 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
             result.rules[draft.rule] = result.rules.get(draft.rule, 0) + 1
             result.drafts.append(PreviewDraft(clock, draft, names.get(draft.person_key, "")))
     return result
+
+
+def _noted(
+    person: PersonView, noted: dict[str, tuple[frozenset[str], Mapping[str, str]]]
+) -> PersonView:
+    found = next((noted[a] for a in person.addresses if a in noted), None)
+    return replace(person, tags=found[0], fields=found[1]) if found else person

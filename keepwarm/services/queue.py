@@ -102,7 +102,6 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
         "reasons": list(d.reasons),
         "placeholders": placeholders.find(d.subject, d.body),
         "in_reply_to": d.in_reply_to,
-        "thread_id": d.thread_id,
         "interactions": list(d.interaction_ids),
         "created": d.created_at.isoformat(),
         "updated": d.updated_at.isoformat(),

@@ -16,6 +16,7 @@ from keepwarm.store import accounts as store
 from keepwarm.store import meta
 from keepwarm.store.interactions import forget_snippets, upsert_interactions
 from keepwarm.store.locks import serialize
+from keepwarm.store.meetings import cancel_deleted_meetings
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ def _pull(
             result = upsert_interactions(
                 session, account_id=account_id, items=page.interactions, now=now
             )
+            if page.cancelled:
+                report.updated += cancel_deleted_meetings(
+                    session, account_id=account_id, provider_ids=page.cancelled, after=now
+                )
             report.quarantined += store.quarantine(
                 session, account_id=account_id, items=page.quarantined, now=now
             )

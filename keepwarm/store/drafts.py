@@ -46,8 +46,7 @@ def add_drafts(
             key=p.key, rule=p.rule, person_id=person_id, account_id=accounts[p.account],
             to=list(p.to), subject=p.subject, body=p.body, state=DraftState.PENDING.value,
             reasons=list(p.reasons), interaction_ids=list(p.interaction_ids),
-            in_reply_to=p.in_reply_to, thread_id=p.thread_id,
-            references=list(p.references) or None, due_at=p.due_at, expires_at=p.expires_at,
+            in_reply_to=p.in_reply_to, due_at=p.due_at, expires_at=p.expires_at,
             created_at=now, updated_at=now,
         )  # fmt: skip
         session.add(draft)

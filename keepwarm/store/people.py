@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -12,10 +13,13 @@ from sqlalchemy.orm import Session
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
 from keepwarm.store.locks import serialize
+from keepwarm.store.notes import notes_by_person
 from keepwarm.store.tables import Draft, Override, Person, PersonAddress
 
 #: Positions from here on hold normalised forms, used for look-ups but never shown.
 HIDDEN = 1000
+_NO_TAGS: frozenset[str] = frozenset()
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
 
 def save_people(session: Session, *, people: Sequence[PersonView], now: datetime) -> dict[str, int]:
@@ -119,7 +123,9 @@ def find_person(session: Session, *, address: str) -> Person | None:
 
 
 def people_views(session: Session) -> list[PersonView]:
-    """People as detection last saw them, for rule evaluation."""
+    """People as detection last saw them, with the owner's notes, for rule evaluation."""
+    stored = load_people(session, peers_only=False)
+    notes = notes_by_person(session, {p.id: addresses for p, addresses in stored})
     return [
         PersonView(
             key=p.key,
@@ -138,8 +144,10 @@ def people_views(session: Session) -> list[PersonView]:
             counts=dict(p.counts or {}),
             evidence=tuple(p.evidence or ()),
             known=p.known,
+            tags=frozenset(notes[p.id].tags) if p.id in notes else _NO_TAGS,
+            fields=MappingProxyType(notes[p.id].fields) if p.id in notes else _NO_FIELDS,
         )
-        for p, addresses in load_people(session, peers_only=False)
+        for p, addresses in stored
     ]
 
 
