@@ -83,6 +83,10 @@ CLASSIFICATION_HEADERS: frozenset[str] = frozenset(
         "x-autoreply",
         "x-autorespond",
         "x-failed-recipients",
+        # Which mailing list carried a message (its route, not its sender): lists.py.
+        "list-post",
+        "x-mailing-list",
+        "mailing-list",
         # The real sender of list mail whose From was rewritten (DMARC mitigation).
         "reply-to",
         "x-original-from",
