@@ -226,7 +226,9 @@ class Folder:
                         self.lists.setdefault(k, names.name)
             found = route(item, sender)
             if found is not None and found.rewritten:
-                self.lists.setdefault(self.key(sender.address), found.list_name)
+                k = self.key(sender.address)
+                if k not in self.owner:
+                    self.lists.setdefault(k, found.list_name)
         author = found.author if found is not None else sender
         if item.message_id and self.key(author.address) in self.owner:
             self._owner_ids.add(item.message_id)
@@ -255,9 +257,12 @@ class Folder:
         keyed = [(p, norm.get(p.address) or self.key(p.address)) for p in item.participants]
         sender_key = norm[sender.address]
         if found is not None and found.rewritten:  # the list address itself: list traffic
-            via = self.ev(sender_key)
-            via.seen(at, sender.address, "", iid)
-            via.inbound += 1
+            if sender_key in owner:
+                self._owner_sighting(at, sender.address)
+            else:
+                via = self.ev(sender_key)
+                via.seen(at, sender.address, "", iid)
+                via.inbound += 1
             sender = found.author
             sender_key = self.key(sender.address)
         if sender_key in owner:

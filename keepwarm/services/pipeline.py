@@ -129,7 +129,11 @@ def draft(ws: Workspace) -> DraftReport:
     owner = ws.settings.owner
     with ws.session() as session:
         people = people_views(session)
-        history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
+        rules_policy = policy(ws)
+        history = build_histories(
+            people, load_interactions(session), rules_policy.owner_addresses,
+            mass_mail_recipients=rules_policy.mass_mail_recipients,
+        )  # fmt: skip
         open_drafts = [OpenDraft(*row) for row in withdrawable(session)]
         day_start = _day_start(now, owner.timezone)
         keys, busy, last, today = queue_facts(session, day_start=day_start)
