@@ -13,7 +13,7 @@ import tldextract
 from sqlalchemy import func, select
 
 from keepwarm import peers
-from keepwarm.data import personal_domains, role_local_parts
+from keepwarm.data import list_hosts, personal_domains, relay_hosts, role_local_parts
 from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
 from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
@@ -90,6 +90,8 @@ def policy(ws: Workspace) -> peers.DetectionPolicy:
         established_days=d.established_days,
         baseline_at=baseline_at,
         organisation_of=organisation_of,
+        lists=tuple(sorted(list_hosts())),
+        relays=tuple(sorted(relay_hosts())),
     )
 
 
