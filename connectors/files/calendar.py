@@ -202,6 +202,7 @@ def _expand_calendar(
     masters = {uid: _master(events) for uid, events in groups.items()}
     interactions: list[Interaction] = []
     failed: set[str] = set()
+    rejected: dict[str, list[str]] = {}
     for occurrence in occurrences:
         uid = str(occurrence.get("UID", ""))
         master = masters.get(uid)
@@ -215,12 +216,17 @@ def _expand_calendar(
                     cancelled=cancelled,
                     source=f"{path}#VEVENT UID={uid}",
                     floating=floating,
+                    rejected=rejected.setdefault(uid, []),
                 )
             )
         except Exception as exc:  # a value icalendar accepted but that is not a usable time
             if uid not in failed:
                 failed.add(uid)
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"unusable event: {exc}"))
+    for uid, values in rejected.items():
+        for value in dict.fromkeys(values):  # once per series, not per occurrence
+            reason = f"attendee {value!r} is not an email address: left out of the meeting"
+            problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
     return interactions, problems, following
 
 

@@ -84,7 +84,10 @@ class Labeller:
             return by_domain
         words = automation_words(local)
         if words:
-            return Classification.AUTOMATED, f"local part '{local}' names automation ({', '.join(words)})"
+            return (
+                Classification.AUTOMATED,
+                f"local part '{local}' names automation ({', '.join(words)})",
+            )
         if by_domain is not None and by_domain[0] is not Classification.PERSONAL_DOMAIN:
             return by_domain
         roles = policy.role_local_parts

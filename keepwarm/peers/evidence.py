@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from keepwarm.models import Kind, Response, Role, StoredInteraction
+from keepwarm.models import NOT_ATTENDING, Kind, Response, Role, StoredInteraction
 from keepwarm.peers.addresses import domain_of, in_domains, normalise
 from keepwarm.peers.lists import Route, list_names, route
 from keepwarm.peers.policy import DetectionPolicy, is_list_address
@@ -384,7 +384,7 @@ class Folder:
         people = [p for p in item.participants if not p.is_resource]
         attendees = {key(p.address) for p in people}
         owner_declined = any(
-            p.response is Response.DECLINED and key(p.address) in owner for p in people
+            p.response in NOT_ATTENDING and key(p.address) in owner for p in people
         )
         externals = [
             a for a in attendees if a not in owner and not in_domains(domain_of(a), policy.owner_domains)
@@ -422,7 +422,15 @@ class Folder:
                 e.resource += 1
             elif why_not:
                 bump(_dict(e, "not_meetings"), why_not)
-            elif p.response is Response.DECLINED:
-                bump(_dict(e, "not_meetings"), f"they declined meeting '{item.subject}'")
+            elif p.response in NOT_ATTENDING:
+                bump(_dict(e, "not_meetings"), _absent(p.response, item.subject))
             else:
                 _list(e, "meetings").append((ended, stored.id, item.subject, len(attendees)))
+
+
+def _absent(response: Response | None, subject: str) -> str:
+    if response is Response.DELEGATED:
+        return f"they delegated meeting '{subject}' to someone else"
+    if response is Response.NON_PARTICIPANT:
+        return f"they were only copied on meeting '{subject}' (non-participant)"
+    return f"they declined meeting '{subject}'"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from keepwarm.models import Kind, Participant, PersonView, Response, Role, StoredInteraction
+from keepwarm.models import NOT_ATTENDING, Kind, Participant, PersonView, Role, StoredInteraction
 from keepwarm.peers import automated_signals
 from keepwarm.peers.lists import route
 
@@ -108,13 +108,13 @@ def _touches(
 ) -> list[tuple[str, Direction]]:
     if kind is Kind.MEETING:
         if any(
-            p.address in owner_addresses and p.response is Response.DECLINED for p in parts
+            p.address in owner_addresses and p.response in NOT_ATTENDING for p in parts
         ) or not any(p.address in owner_addresses for p in parts):
             return []
         met: dict[str, Direction] = {
             owner_of[p.address]: "meeting"
             for p in parts
-            if p.address in owner_of and not p.is_resource and p.response is not Response.DECLINED
+            if p.address in owner_of and not p.is_resource and p.response not in NOT_ATTENDING
         }
         return list(met.items())
     sender = next((p for p in parts if p.role is Role.FROM), None)

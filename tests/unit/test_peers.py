@@ -184,3 +184,16 @@ def test_an_organizer_listed_as_attendee_counts_once() -> None:
     m = meeting({OWNER: ACCEPTED, "m@apollo.example": ACCEPTED}, organizer="m@apollo.example")
     [reason] = by_address(m)["m@apollo.example"].reasons
     assert reason.startswith("you met at 'Coffee'")
+
+
+def test_delegated_and_non_participant_attendees_were_not_met() -> None:
+    """Someone who passed the invitation on, or was only copied, is no meeting evidence."""
+    met = meeting({OWNER: ACCEPTED, "b@x.example": Response.DELEGATED,
+                   "fyi@x.example": Response.NON_PARTICIPANT, "c@x.example": ACCEPTED})  # fmt: skip
+    people = by_address(met)
+    assert people["b@x.example"].classification is Classification.CANDIDATE
+    assert "delegated" in people["b@x.example"].reasons[0]
+    assert people["fyi@x.example"].classification is Classification.CANDIDATE
+    assert people["c@x.example"].classification is Classification.PEER
+    owner_delegated = meeting({OWNER: Response.DELEGATED, "d@x.example": ACCEPTED})
+    assert by_address(owner_delegated)["d@x.example"].classification is Classification.CANDIDATE
