@@ -9,6 +9,7 @@ from keepwarm.cli.context import guarded, out, print_json, workspace
 from keepwarm.services import reports
 from keepwarm.services.people import override as override_detection
 from keepwarm.services.people import why as explain
+from keepwarm.services.reports import before_window_note
 
 
 def register(app: typer.Typer) -> None:
@@ -167,6 +168,8 @@ def register(app: typer.Typer) -> None:
                 for i in a["inputs"]:
                     counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
                     out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
+                if a["events_before_window"]:
+                    out.print(f"  {before_window_note(a['events_before_window'])}")
                 for q in a["quarantined"]:
                     out.print(
                         f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",
