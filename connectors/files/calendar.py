@@ -232,7 +232,9 @@ def _expand_calendar(
                 failed.add(uid)
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"unusable event: {exc}"))
     if earlier is not None:
-        earlier += _before(masters, {i.thread_id for i in interactions}, start, floating)
+        bad = {q.position.removeprefix("VEVENT UID=") for q in problems}
+        read = {i.thread_id for i in interactions} | {f"ics:{uid}" for uid in bad}
+        earlier += _before(masters, read, start, floating)
     for uid, values in rejected.items():
         for value in dict.fromkeys(values):  # once per series, not per occurrence
             reason = f"attendee {value!r} is not an email address: left out of the meeting"

@@ -181,6 +181,7 @@ def test_unusable_events_are_quarantined_and_the_rest_ingests(
         "format": "ics",
         "events": 8,
         "quarantined": 3,
+        "before_window": 1,  # old-1, last year: before the window
     }
 
 
