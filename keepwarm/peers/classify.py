@@ -27,6 +27,8 @@ _AUTOMATED_STEMS = re.compile(
     r"|system|unsubscribe|updates"
 )
 RESOURCE_DOMAINS = ("resource.calendar.google.com",)
+#: A dot-atom local part (no leading, trailing or doubled dot) at a domain with a dot.
+_DELIVERABLE = re.compile(r"[^.@\s]+(?:\.[^.@\s]+)*@[^.@\s]+(?:\.[^.@\s]+)+")
 _SPLIT = re.compile(r"[-_.]")
 
 Label = tuple[Classification, str]
@@ -90,6 +92,11 @@ class Labeller:
             )
         if by_domain is not None and by_domain[0] is not Classification.PERSONAL_DOMAIN:
             return by_domain
+        if not _DELIVERABLE.fullmatch(address):
+            return Classification.CANDIDATE, (
+                f"{address} is not a deliverable address (a malformed local part, or a domain "
+                "without a dot): no follow-up can reach it"
+            )
         roles = policy.role_local_parts
         if local in roles:
             return Classification.ROLE, f"local part '{local}' is a role address, not a person"
@@ -188,6 +195,8 @@ def classify(
         ]
     if Classification.ROLE in by:
         return Classification.ROLE, by[Classification.ROLE]
+    if Classification.CANDIDATE in by:  # undeliverable: evidence or not, never a peer
+        return Classification.CANDIDATE, [*by[Classification.CANDIDATE], *evidence_reasons(e)]
     if e.bounced and not e.replies and not e.meetings:
         at = max(at for at, _ in e.bounced)
         return Classification.CANDIDATE, [

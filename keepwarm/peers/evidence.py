@@ -256,6 +256,7 @@ class Folder:
             return
         keyed = [(p, norm.get(p.address) or self.key(p.address)) for p in item.participants]
         sender_key = norm[sender.address]
+        first = sender
         if found is not None and found.rewritten:  # the list address itself: list traffic
             if sender_key in owner:
                 self._owner_sighting(at, sender.address)
@@ -291,10 +292,10 @@ class Folder:
                 bump(_dict(e, "lists"), found.list_name)
             if self._answers_owner(item, keyed, sender_key, listed=found is not None):
                 _list(e, "replies").append((at, iid))
-        for p, k in keyed:
+        for p, k in keyed:  # everyone else named, co-authors in a second From included
             if k in owner:
                 self._owner_sighting(at, p.address)
-            elif k != sender_key and p.role is not Role.FROM:
+            elif k != sender_key and p is not first:
                 (evidence.get(k) or self.ev(k)).seen(at, p.address, p.name, iid)
 
     def _answers_owner(
