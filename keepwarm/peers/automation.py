@@ -83,6 +83,8 @@ WEAK = frozenset(
     ]
 )
 _TOKEN = re.compile(r"[^0-9a-z]+")
+#: Separators of a local part, turned into spaces for a plain `split` (the fast path).
+_SEPARATORS = str.maketrans(dict.fromkeys(".-_+=~!#$%&'*/?^`{|}[]()", " "))
 
 
 def tokens(text: str) -> set[str]:
@@ -94,6 +96,21 @@ def automation_words(*texts: str) -> list[str]:
     found: set[str] = set()
     for text in texts:
         found |= tokens(text)
+    return _verdict(found)
+
+
+_WORDS = STRONG | WEAK
+
+
+def local_automation_words(local: str) -> list[str]:
+    """`automation_words` for one lower-case local part (one split, one set probe)."""
+    found = local.split(".") if local.replace(".", "").isalnum() else _TOKEN.split(local)
+    if _WORDS.isdisjoint(found):
+        return []
+    return _verdict(set(found))
+
+
+def _verdict(found: set[str]) -> list[str]:
     strong = sorted(found & STRONG)
     if strong:
         return strong

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from keepwarm.models import Classification
 from keepwarm.peers.addresses import in_domains
-from keepwarm.peers.automation import automation_words
+from keepwarm.peers.automation import automation_words, local_automation_words
 from keepwarm.peers.evidence import Evidence, most_common
-from keepwarm.peers.policy import DetectionPolicy, is_list_host, matches, suffix_match
+from keepwarm.peers.policy import DetectionPolicy, is_list_host, matches
 
 #: noreply-style and system local parts, also as a prefix or suffix (`pullrequests-reply@`).
 AUTOMATED_LOCAL = re.compile(
@@ -27,8 +27,6 @@ _AUTOMATED_STEMS = re.compile(
     r"|system|unsubscribe|updates"
 )
 RESOURCE_DOMAINS = ("resource.calendar.google.com",)
-#: A dot-atom local part (no leading, trailing or doubled dot) at a domain with a dot.
-_DELIVERABLE = re.compile(r"[^.@\s]+(?:\.[^.@\s]+)*@[^.@\s]+(?:\.[^.@\s]+)+")
 _SPLIT = re.compile(r"[-_.]")
 
 Label = tuple[Classification, str]
@@ -51,6 +49,27 @@ class Labeller:
         self._cache: dict[str, Label | None] = {}
         self._domains: dict[str, Label | None] = {}
         self._names: dict[tuple[str, str], str | None] = {}
+        #: Hosts that decide a domain with all its subdomains (rooms, relays, list hosts).
+        self._hosts: dict[str, Label] = {}
+        for host in policy.lists:
+            if "@" not in host:
+                self._hosts[host] = (
+                    Classification.AUTOMATED,
+                    f"domain {{domain}} hosts mailing lists ({host}): a list is not a person",
+                )
+        for host in policy.relays:
+            if "@" not in host:
+                self._hosts[host] = (
+                    Classification.AUTOMATED,
+                    f"domain {{domain}} is a relay ({host}) that stands in for people, not a person",
+                )
+        for host in RESOURCE_DOMAINS:
+            self._hosts[host] = (
+                Classification.RESOURCE,
+                "domain {domain} holds rooms and resources",
+            )
+        #: The registrable tails (`kernel.org`) of those hosts: most domains match none.
+        self._tails = {h[h.rfind(".", 0, h.rfind(".")) + 1 :] for h in self._hosts}
 
     def label(self, address: str) -> Label | None:
         found = self._cache.get(address, False)
@@ -84,7 +103,7 @@ class Labeller:
             return Classification.AUTOMATED, f"local part '{local}' is a no-reply or system address"
         if by_domain is not None and by_domain[0] is Classification.AUTOMATED:
             return by_domain
-        words = automation_words(local)
+        words = local_automation_words(local)
         if words:
             return (
                 Classification.AUTOMATED,
@@ -92,7 +111,7 @@ class Labeller:
             )
         if by_domain is not None and by_domain[0] is not Classification.PERSONAL_DOMAIN:
             return by_domain
-        if not _DELIVERABLE.fullmatch(address):
+        if not local or local[0] == "." or local[-1] == "." or ".." in local or "." not in domain:
             return Classification.CANDIDATE, (
                 f"{address} is not a deliverable address (a malformed local part, or a domain "
                 "without a dot): no follow-up can reach it"
@@ -118,21 +137,17 @@ class Labeller:
 
     def _domain_label(self, domain: str) -> Label | None:
         """What a domain alone says (memoised: many addresses share a domain)."""
-        policy = self.policy
-        if in_domains(domain, RESOURCE_DOMAINS):
-            return Classification.RESOURCE, f"domain {domain} holds rooms and resources"
-        relay = suffix_match("@" + domain, policy.relay_set)
-        if relay:
-            return (
-                Classification.AUTOMATED,
-                f"domain {domain} is a relay ({relay}) that stands in for people, not a person",
-            )
-        listed = suffix_match("@" + domain, policy.list_set)
-        if listed or is_list_host(domain):
-            return (
-                Classification.AUTOMATED,
-                f"domain {domain} hosts mailing lists: a list is not a person",
-            )
+        policy, hosts = self.policy, self._hosts
+        last = domain.rfind(".")
+        if domain[domain.rfind(".", 0, last) + 1 :] in self._tails:  # cheap reject first
+            suffix = domain
+            while suffix:
+                hit = hosts.get(suffix)
+                if hit is not None:
+                    return hit[0], hit[1].format(domain=domain)
+                suffix = suffix.partition(".")[2]
+        if is_list_host(domain):
+            return Classification.AUTOMATED, f"domain {domain} hosts mailing lists: not a person"
         for part in domain.split(".")[:-2]:
             if _AUTOMATED_STEMS.search(part) and AUTOMATED_LOCAL.match(part):
                 return Classification.AUTOMATED, f"domain {domain} is a no-reply or system domain"
