@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,21 @@ from keepwarm.settings import Settings
 from keepwarm.store.people import load_people, save_people
 from tests.builders import NOW
 from tests.unit.test_peers_hostile import OWNER, RELAYED, mailboxes, policies
+
+#: A rewritten list post whose X-Original-From carries NUL and control bytes (PostgreSQL
+#: rejects NUL in text): found by this test.
+NUL_AUTHOR = [
+    replace(
+        RELAYED[1],
+        interaction=replace(
+            RELAYED[1].interaction,
+            headers={
+                "x-original-from": "\x00Ja\x7fne <¸\x00\x9a@\x7fe>",
+                "list-id": "<k.g.example>",
+            },
+        ),
+    )
+]
 
 
 @pytest.fixture
@@ -30,6 +46,7 @@ def workspace(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def
 )  # fmt: skip
 @given(mailboxes, policies)
 @example(RELAYED, DetectionPolicy(owner_addresses=frozenset({OWNER})))
+@example(NUL_AUTHOR, DetectionPolicy(owner_addresses=frozenset({OWNER})))
 def test_detected_people_always_save(
     workspace, items: list[StoredInteraction], policy: DetectionPolicy
 ) -> None:  # type: ignore[no-untyped-def]
