@@ -55,7 +55,11 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
     ensure_detected(ws)
     with ws.session() as session:
         people = people_views(session)
-        history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
+        rules_policy = policy(ws)
+        history = build_histories(
+            people, load_interactions(session), rules_policy.owner_addresses,
+            mass_mail_recipients=rules_policy.mass_mail_recipients,
+        )  # fmt: skip
     names = {p.key: p.name or p.key for p in people}
     result = Preview(
         start=now - timedelta(days=days),
