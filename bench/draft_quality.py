@@ -249,13 +249,16 @@ def owner_for(address: str, items: Sequence[StoredInteraction]) -> Owner:
 
 
 def policy_for(owner: Owner) -> peers.DetectionPolicy:
-    from keepwarm.data import personal_domains, role_local_parts
+    """The shipped detection lists, as `keepwarm` itself uses them, for this owner."""
+    from keepwarm.data import list_hosts, personal_domains, relay_hosts, role_local_parts
 
     return peers.DetectionPolicy(
         owner_addresses=frozenset(owner.addresses),
         owner_name=owner.name,
         personal_domains=personal_domains(),
         role_local_parts=role_local_parts(),
+        lists=tuple(sorted(list_hosts())),
+        relays=tuple(sorted(relay_hosts())),
     )
 
 
@@ -283,7 +286,10 @@ def replay(
                 _known(p) if known in p.addresses and p.classification in _HUMAN else p
                 for p in people
             ]
-        history = build_histories(people, past, detection.owner_addresses)
+        history = build_histories(
+            people, past, detection.owner_addresses,
+            mass_mail_recipients=detection.mass_mail_recipients,
+        )
         result = evaluate(
             ruleset.rules,
             people,

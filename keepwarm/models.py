@@ -37,6 +37,14 @@ class Response(StrEnum):
     DECLINED = "declined"
     TENTATIVE = "tentative"
     NEEDS_ACTION = "needs-action"
+    #: PARTSTAT=DELEGATED: they passed the invitation to someone else.
+    DELEGATED = "delegated"
+    #: ROLE=NON-PARTICIPANT: copied for information, not invited to take part.
+    NON_PARTICIPANT = "non-participant"
+
+
+#: Answers of someone who did not take part in a meeting (they were not "met").
+NOT_ATTENDING = frozenset({Response.DECLINED, Response.DELEGATED, Response.NON_PARTICIPANT})
 
 
 class Classification(StrEnum):
@@ -83,6 +91,10 @@ CLASSIFICATION_HEADERS: frozenset[str] = frozenset(
         "x-autoreply",
         "x-autorespond",
         "x-failed-recipients",
+        # Which mailing list carried a message (its route, not its sender): lists.py.
+        "list-post",
+        "x-mailing-list",
+        "mailing-list",
         # The real sender of list mail whose From was rewritten (DMARC mitigation).
         "reply-to",
         "x-original-from",

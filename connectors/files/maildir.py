@@ -108,9 +108,7 @@ def read_maildir(folder: Path, cursor: Cursor | None, *, snippets: bool = False)
                     done.append(key)
                     continue
                 try:
-                    interactions.append(
-                        parse_header_block(header, f"{folder}#{relative}", body)
-                    )
+                    interactions.append(parse_header_block(header, f"{folder}#{relative}", body))
                     messages += 1
                 except Unusable as exc:
                     problems.append(Quarantined(source, relative, str(exc)))

@@ -37,6 +37,13 @@ METADATA_HEADERS: tuple[str, ...] = (
     "X-Autoreply",
     "X-Autorespond",
     "X-Failed-Recipients",
+    # Mailing-list route and the real author of a rewritten From (keepwarm/peers/lists.py).
+    "List-Post",
+    "X-Mailing-List",
+    "Mailing-List",
+    "Reply-To",
+    "X-Original-From",
+    "X-Original-Sender",
 )
 
 #: Labels whose messages are never interactions: junk, deleted mail, unsent drafts, chats.

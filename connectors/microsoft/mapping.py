@@ -167,12 +167,15 @@ def event_provider_id(graph_id: str) -> str:
     return "event:" + graph_id
 
 
-def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> Interaction:
-    """One occurrence, single event or exception from `calendarView/delta` (times in UTC).
+def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> Interaction | None:
+    """One occurrence, single event or exception from `calendarView/delta` (times in UTC);
+    `None` for a series master, whose occurrences arrive on their own (one meeting, counted once).
 
     `owner` (primary address first) lets the signed-in user's own answer (`responseStatus`,
     which Graph keeps apart from the attendee list) count as the owner's response.
     """
+    if str(item.get("type") or "").lower() == "seriesmaster":
+        return None
     graph_id = str(item.get("id") or "")
     start, end = item.get("start") or {}, item.get("end") or {}
     if not graph_id or not start.get("dateTime"):

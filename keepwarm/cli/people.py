@@ -13,6 +13,7 @@ from keepwarm.services import notes, reports
 from keepwarm.services.notes import NotesResult
 from keepwarm.services.people import override as override_detection
 from keepwarm.services.people import why as explain
+from keepwarm.services.reports import before_window_note
 from keepwarm.services.workspace import Workspace
 
 
@@ -227,6 +228,8 @@ def register(app: typer.Typer) -> None:
                 for i in a["inputs"]:
                     counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
                     out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
+                if a["events_before_window"]:
+                    out.print(f"  {before_window_note(a['events_before_window'])}")
                 for q in a["quarantined"]:
                     out.print(
                         f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",

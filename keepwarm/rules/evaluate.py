@@ -275,9 +275,7 @@ def _render(
         account=c.hit.touch.account,
         to=(c.person.addresses[0],),
         subject=subject,
-        body=render_body(
-            body, context, where=where, signature=owner.signature, owner_names=names
-        ),
+        body=render_body(body, context, where=where, signature=owner.signature, owner_names=names),
         reasons=(c.hit.reason, *c.person.reasons),
         interaction_ids=(c.hit.touch.interaction_id,),
         due_at=c.due,
@@ -320,7 +318,9 @@ def withdrawals(
                 continue
             if touch.direction == "out" and touch.size > PERSONAL_RECIPIENTS:
                 continue  # an announcement to many is no follow-up to this person
-            what = {"in": "wrote to you", "out": "you wrote to them"}.get(touch.direction, "met you")
+            what = {"in": "wrote to you", "out": "you wrote to them"}.get(
+                touch.direction, "met you"
+            )
             out.append(Withdrawal(draft.id, f"{what} on {touch.at:%Y-%m-%d} ('{touch.subject}')"))
             break
     return out

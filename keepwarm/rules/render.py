@@ -71,8 +71,10 @@ def render_body(
     head, _, last = body.rpartition("\n")
     names = {n.strip().casefold() for n in owner_names if n.strip()}
     first_line = sig.splitlines()[0].casefold()
-    if head and last.strip().rstrip(".,!").casefold() in names and any(
-        n in first_line for n in names
+    if (
+        head
+        and last.strip().rstrip(".,!").casefold() in names
+        and any(n in first_line for n in names)
     ):
         return head.rstrip() + "\n" + sig + "\n"
     return body + "\n\n-- \n" + sig + "\n"

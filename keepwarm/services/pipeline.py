@@ -13,7 +13,7 @@ import tldextract
 from sqlalchemy import func, select
 
 from keepwarm import peers
-from keepwarm.data import personal_domains, role_local_parts
+from keepwarm.data import list_hosts, personal_domains, relay_hosts, role_local_parts
 from keepwarm.rules.evaluate import OpenDraft, QueueState, plan, render_plan, withdrawals
 from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
@@ -91,6 +91,8 @@ def policy(ws: Workspace) -> peers.DetectionPolicy:
         established_days=d.established_days,
         baseline_at=baseline_at,
         organisation_of=organisation_of,
+        lists=tuple(sorted(list_hosts())),
+        relays=tuple(sorted(relay_hosts())),
     )
 
 
@@ -134,7 +136,11 @@ def draft(ws: Workspace) -> DraftReport:
     owner = ws.settings.owner
     with ws.session() as session:
         people = people_views(session)
-        history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
+        rules_policy = policy(ws)
+        history = build_histories(
+            people, load_interactions(session), rules_policy.owner_addresses,
+            mass_mail_recipients=rules_policy.mass_mail_recipients,
+        )  # fmt: skip
         open_drafts = [OpenDraft(*row) for row in withdrawable(session)]
         day_start = _day_start(now, owner.timezone)
         keys, busy, last, today = queue_facts(session, day_start=day_start)

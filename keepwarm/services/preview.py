@@ -89,7 +89,10 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
         if upto != seen or clock - detected_at >= REDETECT_EVERY:
             past = interactions[:upto]
             people = [_noted(p, noted) for p in peers.detect(past, detection, now=clock)]
-            history = build_histories(people, past, detection.owner_addresses)
+            history = build_histories(
+                people, past, detection.owner_addresses,
+                mass_mail_recipients=detection.mass_mail_recipients,
+            )  # fmt: skip
             names.update((p.key, p.name or p.key) for p in people)
             seen, detected_at = upto, clock
         busy = frozenset(k for k, until in open_until.items() if until > clock)

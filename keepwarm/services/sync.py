@@ -34,6 +34,8 @@ class SyncReport:
     quarantined: int = 0
     error: str | None = None
     streams: list[str] = field(default_factory=list)
+    #: Calendar events wholly before the window (`detection.baseline_days`): not read.
+    events_before_window: int = 0
 
 
 def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None) -> SyncReport:
@@ -122,6 +124,9 @@ def _pull(
         report.inserted += result.inserted
         report.updated += result.updated
         report.unchanged += result.unchanged
+        before = page.summary.get("before_window") if page.summary else None
+        if isinstance(before, int):
+            report.events_before_window += before
         if page.stream not in report.streams:
             report.streams.append(page.stream)
         if progress is not None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
@@ -149,6 +149,26 @@ def people_views(session: Session) -> list[PersonView]:
         )
         for p, addresses in stored
     ]
+
+
+def new_peers(session: Session, *, since: datetime) -> list[Person]:
+    """Peers planted since `since`, and new peers still waiting for their first follow-up.
+
+    A new peer whose thank-you draft is still pending is news until it is handled, so the
+    digest's "new peers" agrees with the new-peer drafts waiting, whenever the peer was planted.
+    """
+    waiting = select(Draft.person_id).where(Draft.state == "pending")
+    first_follow_up = and_(Person.id.in_(waiting), Person.stage == Stage.SEEDED.value)
+    return list(
+        session.scalars(
+            select(Person)
+            .where(
+                Person.classification == Classification.PEER.value,
+                or_(Person.planted_at >= since, first_follow_up),
+            )
+            .order_by(Person.planted_at.desc(), Person.key)
+        )
+    )
 
 
 def person_ids(session: Session) -> dict[str, int]:

@@ -140,3 +140,12 @@ def test_body_preview_is_asked_for_and_kept_only_when_snippets_are_allowed() -> 
     assert kept is not None and dropped is not None
     assert kept.snippet == "could we meet on Tuesday?"  # greeting and sign-off dropped
     assert dropped.snippet == ""
+
+
+def test_a_series_master_is_not_a_meeting_of_its_own() -> None:
+    """calendarView/delta may list the master beside its occurrences: one meeting, counted once."""
+    master = {**event(1), "type": "seriesMaster"}
+    occurrence = {**event(2), "type": "occurrence", "seriesMasterId": master["id"]}
+    assert mapping.event(master, source="s") is None
+    found = mapping.event(occurrence, source="s")
+    assert found is not None and found.thread_id == master["id"]
