@@ -8,10 +8,11 @@ from pathlib import Path
 import typer
 
 from keepwarm.cli import auth, digest, people, pipeline, queue, rules, serve, web
-from keepwarm.cli.context import Options
+from keepwarm.cli.context import KeepwarmGroup, Options
 
 app = typer.Typer(
     name="keepwarm",
+    cls=KeepwarmGroup,
     help="Keeps your professional network warm: finds new peers in your mail and calendar "
     "and drafts consistent follow-ups for you to approve.",
     no_args_is_help=True,

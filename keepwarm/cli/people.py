@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from keepwarm.cli.context import guarded, out, print_json, workspace
+from keepwarm.cli.context import out, print_json, workspace
 from keepwarm.services import reports
 from keepwarm.services.people import override as override_detection
 from keepwarm.services.people import why as explain
@@ -33,34 +33,28 @@ def register(app: typer.Typer) -> None:
         if ctx.invoked_subcommand is not None:
             return
 
-        def body() -> None:
-            with workspace(ctx) as ws:
-                people = reports.peers(ws, everyone=all_)
-            if json:
-                print_json(people)
-                return
-            table = Table(title="People" if all_ else "Peers", title_justify="left")
-            for column in ("name", "address", "classification", "stage", "last seen", "why"):
-                table.add_column(column, overflow="fold")
-            for p in people:
-                table.add_row(
-                    p["name"], p["addresses"][0], p["classification"], p["stage"] or "",
-                    p["last_seen"][:10], "; ".join(p["reasons"]),
-                )  # fmt: skip
-            out.print(table)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            people = reports.peers(ws, everyone=all_)
+        if json:
+            print_json(people)
+            return
+        table = Table(title="People" if all_ else "Peers", title_justify="left")
+        for column in ("name", "address", "classification", "stage", "last seen", "why"):
+            table.add_column(column, overflow="fold")
+        for p in people:
+            table.add_row(
+                p["name"], p["addresses"][0], p["classification"], p["stage"] or "",
+                p["last_seen"][:10], "; ".join(p["reasons"]),
+            )  # fmt: skip
+        out.print(table)
 
     def _override(ctx: typer.Context, action: str, target: str, other: str | None) -> None:
-        def body() -> None:
-            with workspace(ctx) as ws:
-                result = override_detection(ws, action, target, other)
-            done = "recorded" if result.recorded else "already recorded"
-            what = f"{action} {result.target}" + (f" {other.strip().lower()}" if other else "")
-            now = f"; now {result.classification}" if result.classification else ""
-            out.print(f"{what}: {done}{now}", highlight=False, markup=False)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            result = override_detection(ws, action, target, other)
+        done = "recorded" if result.recorded else "already recorded"
+        what = f"{action} {result.target}" + (f" {other.strip().lower()}" if other else "")
+        now = f"; now {result.classification}" if result.classification else ""
+        out.print(f"{what}: {done}{now}", highlight=False, markup=False)
 
     @peers_app.command("block")
     def block(
@@ -110,33 +104,29 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm why grace.hopper@navylabs.example
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                info = explain(ws, address)
-            if json:
-                print_json(info)
-                return
-            stage = f", {info['stage']}" if info["stage"] else ""
+        with workspace(ctx) as ws:
+            info = explain(ws, address)
+        if json:
+            print_json(info)
+            return
+        stage = f", {info['stage']}" if info["stage"] else ""
+        out.print(
+            f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): "
+            f"{info['classification']}{stage}"
+        )
+        if len(info["addresses"]) > 1:
+            out.print(f"  addresses: {', '.join(info['addresses'])}", highlight=False)
+        for reason in info["reasons"]:
+            out.print(f"  • {reason}", highlight=False, markup=False)
+        counts = ", ".join(f"{k} {v}" for k, v in info["counts"].items())
+        if counts:
+            out.print(f"  counts: {counts}", highlight=False)
+        for e in info["evidence"]:
             out.print(
-                f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): "
-                f"{info['classification']}{stage}"
+                f"  {e['date'][:10]} {e['kind']:<7} {e['subject']}",
+                highlight=False,
+                markup=False,
             )
-            if len(info["addresses"]) > 1:
-                out.print(f"  addresses: {', '.join(info['addresses'])}", highlight=False)
-            for reason in info["reasons"]:
-                out.print(f"  • {reason}", highlight=False, markup=False)
-            counts = ", ".join(f"{k} {v}" for k, v in info["counts"].items())
-            if counts:
-                out.print(f"  counts: {counts}", highlight=False)
-            for e in info["evidence"]:
-                out.print(
-                    f"  {e['date'][:10]} {e['kind']:<7} {e['subject']}",
-                    highlight=False,
-                    markup=False,
-                )
-
-        guarded(body)
 
     @app.command()
     def status(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
@@ -144,43 +134,39 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm status --json
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                info = reports.status(ws)
-            if json:
-                print_json(info)
-                return
-            for a in info["accounts"]:
+        with workspace(ctx) as ws:
+            info = reports.status(ws)
+        if json:
+            print_json(info)
+            return
+        for a in info["accounts"]:
+            out.print(
+                f"[bold]{a['name']}[/] ({a['kind']}): {a['interactions']} interactions, "
+                f"last success {a['last_success'] or 'never'}"
+            )
+            if a["stalled"]:
                 out.print(
-                    f"[bold]{a['name']}[/] ({a['kind']}): {a['interactions']} interactions, "
-                    f"last success {a['last_success'] or 'never'}"
+                    f"  [red]stalled:[/] no successful sync for over "
+                    f"{info['stalled_after_minutes']} minutes"
                 )
-                if a["stalled"]:
-                    out.print(
-                        f"  [red]stalled:[/] no successful sync for over "
-                        f"{info['stalled_after_minutes']} minutes"
-                    )
-                if a["last_error"]:
-                    out.print(f"  [red]last error:[/] {a['last_error']}", highlight=False)
-                    out.print(f"  [bold]fix:[/] {a['fix']}", highlight=False)
-                for i in a["inputs"]:
-                    counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
-                    out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
-                for q in a["quarantined"]:
-                    out.print(
-                        f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",
-                        highlight=False,
-                    )
-            if info["runs"]:
-                out.print("\n[bold]Recent runs[/] (synced / peers / drafted / delivered)")
-            for r in info["runs"]:
-                errors = "; ".join(e.get("account", e.get("stage", "")) for e in r["errors"])
+            if a["last_error"]:
+                out.print(f"  [red]last error:[/] {a['last_error']}", highlight=False)
+                out.print(f"  [bold]fix:[/] {a['fix']}", highlight=False)
+            for i in a["inputs"]:
+                counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
+                out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
+            for q in a["quarantined"]:
                 out.print(
-                    f"  {r['started_at']} {r['flow']} {r['state']}: {r['synced']} / "
-                    f"{r['detected']} / {r['drafted']} / {r['delivered']}"
-                    + (f"  [red]errors: {errors}[/]" if errors else ""),
+                    f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",
                     highlight=False,
                 )
-
-        guarded(body)
+        if info["runs"]:
+            out.print("\n[bold]Recent runs[/] (synced / peers / drafted / delivered)")
+        for r in info["runs"]:
+            errors = "; ".join(e.get("account", e.get("stage", "")) for e in r["errors"])
+            out.print(
+                f"  {r['started_at']} {r['flow']} {r['state']}: {r['synced']} / "
+                f"{r['detected']} / {r['drafted']} / {r['delivered']}"
+                + (f"  [red]errors: {errors}[/]" if errors else ""),
+                highlight=False,
+            )

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from keepwarm.cli.context import err, guarded, options, out, print_json, workspace
+from keepwarm.cli.context import err, options, out, print_json, workspace
 from keepwarm.cli.queue import print_queue
 from keepwarm.errors import ConfigError, ConnectorError
 from keepwarm.ports import Page
@@ -45,15 +45,11 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm --config keepwarm.toml run
         """
-
-        def body() -> None:
-            summary = run_cycle(config_path(options(ctx).config).resolve())
-            if json:
-                print_json(summary)
-            else:
-                _print_summary(summary)
-
-        guarded(body)
+        summary = run_cycle(config_path(options(ctx).config).resolve())
+        if json:
+            print_json(summary)
+        else:
+            _print_summary(summary)
 
     @app.command()
     def demo(ctx: typer.Context) -> None:
@@ -61,28 +57,22 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm demo
         """
-
-        def body() -> None:
-            if not EXAMPLES.is_file():
-                raise ConfigError(
-                    f"{EXAMPLES}: the bundled examples are missing (run from a source checkout)"
-                )
-            out.print(f"[bold]keepwarm demo[/] — one cycle over {EXAMPLES.parent}")
-            summary = run_cycle(EXAMPLES)
-            _print_summary(summary)
-            ws = open_workspace(load_settings(EXAMPLES))
-            try:
-                print_queue(queue_service(ws, state="pending"), title="Approval queue (pending)")
-            finally:
-                ws.close()
-            shown = (
-                EXAMPLES.relative_to(Path.cwd())
-                if EXAMPLES.is_relative_to(Path.cwd())
-                else EXAMPLES
+        if not EXAMPLES.is_file():
+            raise ConfigError(
+                f"{EXAMPLES}: the bundled examples are missing (run from a source checkout)"
             )
-            out.print(f"\nSee it again with: keepwarm --config {shown} queue")
-
-        guarded(body)
+        out.print(f"[bold]keepwarm demo[/] — one cycle over {EXAMPLES.parent}")
+        summary = run_cycle(EXAMPLES)
+        _print_summary(summary)
+        ws = open_workspace(load_settings(EXAMPLES))
+        try:
+            print_queue(queue_service(ws, state="pending"), title="Approval queue (pending)")
+        finally:
+            ws.close()
+        shown = (
+            EXAMPLES.relative_to(Path.cwd()) if EXAMPLES.is_relative_to(Path.cwd()) else EXAMPLES
+        )
+        out.print(f"\nSee it again with: keepwarm --config {shown} queue")
 
     @app.command()
     def sync(
@@ -96,34 +86,30 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm sync --account demo
         """
-
-        def body() -> None:
-            failed = False
-            reports = []
-            with workspace(ctx) as ws:
-                names = account or [a.name for a in ws.settings.accounts]
-                with _progress(quiet=json) as progress:
-                    for name in names:
-                        ws.settings.account(name)
-                        try:
-                            reports.append(asdict(sync_account(ws, name, progress=progress)))
-                        except ConnectorError as exc:
-                            failed = True
-                            reports.append({"account": name, "error": str(exc)})
-                            err.print(f"[red]account {name}:[/] {exc}")
-            if json:
-                print_json(reports)
-            else:
-                for r in reports:
-                    if "inserted" in r:
-                        out.print(
-                            f"{r['account']}: {r['inserted']} new, {r['updated']} changed, "
-                            f"{r['unchanged']} unchanged, {r['quarantined']} quarantined"
-                        )
-            if failed:
-                raise typer.Exit(1)
-
-        guarded(body)
+        failed = False
+        reports = []
+        with workspace(ctx) as ws:
+            names = account or [a.name for a in ws.settings.accounts]
+            with _progress(quiet=json) as progress:
+                for name in names:
+                    ws.settings.account(name)
+                    try:
+                        reports.append(asdict(sync_account(ws, name, progress=progress)))
+                    except ConnectorError as exc:
+                        failed = True
+                        reports.append({"account": name, "error": str(exc)})
+                        err.print(f"[red]account {name}:[/] {exc}")
+        if json:
+            print_json(reports)
+        else:
+            for r in reports:
+                if "inserted" in r:
+                    out.print(
+                        f"{r['account']}: {r['inserted']} new, {r['updated']} changed, "
+                        f"{r['unchanged']} unchanged, {r['quarantined']} quarantined"
+                    )
+        if failed:
+            raise typer.Exit(1)
 
     @app.command()
     def detect(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
@@ -131,16 +117,12 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm detect --json
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                report = asdict(detect_service(ws))
-            print_json(report) if json else out.print(
-                f"{report['people']} people: "
-                + ", ".join(f"{k} {v}" for k, v in report["by_classification"].items())
-            )
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            report = asdict(detect_service(ws))
+        print_json(report) if json else out.print(
+            f"{report['people']} people: "
+            + ", ".join(f"{k} {v}" for k, v in report["by_classification"].items())
+        )
 
     @app.command()
     def draft(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
@@ -148,22 +130,18 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm draft
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                report = asdict(draft_service(ws))
-            for problem in report["problems"]:  # broken rule files are skipped, loudly
-                err.print(
-                    f"[bold red]rule file skipped:[/] {escape(problem)}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            print_json(report) if json else out.print(
-                f"{report['proposed']} drafts proposed, {report['created']} new in the queue"
-                + (f", {report['withdrawn']} withdrawn" if report["withdrawn"] else "")
+        with workspace(ctx) as ws:
+            report = asdict(draft_service(ws))
+        for problem in report["problems"]:  # broken rule files are skipped, loudly
+            err.print(
+                f"[bold red]rule file skipped:[/] {escape(problem)}",
+                highlight=False,
+                soft_wrap=True,
             )
-
-        guarded(body)
+        print_json(report) if json else out.print(
+            f"{report['proposed']} drafts proposed, {report['created']} new in the queue"
+            + (f", {report['withdrawn']} withdrawn" if report["withdrawn"] else "")
+        )
 
     @app.command()
     def deliver(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
@@ -171,21 +149,17 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm deliver
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                report = asdict(deliver_service(ws))
-            if json:
-                print_json(report)
-            elif report["busy"]:
-                out.print("another `keepwarm deliver` (or cycle) is delivering; nothing done")
-            else:
-                out.print(
-                    f"{report['delivered']} delivered, {report['reconciled']} reconciled, "
-                    f"{report['failed']} failed, {report['skipped']} waiting for their account"
-                )
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            report = asdict(deliver_service(ws))
+        if json:
+            print_json(report)
+        elif report["busy"]:
+            out.print("another `keepwarm deliver` (or cycle) is delivering; nothing done")
+        else:
+            out.print(
+                f"{report['delivered']} delivered, {report['reconciled']} reconciled, "
+                f"{report['failed']} failed, {report['skipped']} waiting for their account"
+            )
 
 
 class _progress:

@@ -12,7 +12,7 @@ import click
 import typer
 from rich.table import Table
 
-from keepwarm.cli.context import guarded, out, print_json, workspace
+from keepwarm.cli.context import out, print_json, workspace
 from keepwarm.errors import ConfigError
 from keepwarm.models import DraftState
 from keepwarm.services import queue as service
@@ -107,16 +107,12 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm queue --state pending --json
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                items = service.queue(ws, state=state, rule=rule, account=account, person=person)
-            if json:
-                print_json(items)
-            else:
-                print_queue(items, title=f"Approval queue ({state or 'all'})")
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            items = service.queue(ws, state=state, rule=rule, account=account, person=person)
+        if json:
+            print_json(items)
+        else:
+            print_queue(items, title=f"Approval queue ({state or 'all'})")
 
     @app.command()
     def show(
@@ -126,13 +122,9 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm show 3
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                d = service.show(ws, draft_id)
-            print_json(d) if json else print_draft(d)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            d = service.show(ws, draft_id)
+        print_json(d) if json else print_draft(d)
 
     @app.command()
     def approve(
@@ -147,13 +139,9 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm approve 3 4   ·   keepwarm approve --rule new-peer-thank-you
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                done = service.approve(ws, ids or [], rule=rule)
-            _done("approved", done, json)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            done = service.approve(ws, ids or [], rule=rule)
+        _done("approved", done, json)
 
     @app.command()
     def reject(
@@ -172,13 +160,9 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm reject 5 --reason "met again already" --forget
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                done = service.reject(ws, ids, reason=reason, forget=forget, mute_rule=mute)
-            _done("rejected", done, json)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            done = service.reject(ws, ids, reason=reason, forget=forget, mute_rule=mute)
+        _done("rejected", done, json)
 
     @app.command()
     def snooze(
@@ -193,17 +177,13 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm snooze 5 --until 2026-12-01
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                when = service.parse_until(ws, until)
-                done = service.snooze(ws, ids, until=when)
-            if json:
-                print_json({"snoozed": done, "until": when.isoformat()})
-            else:
-                out.print(f"snoozed {', '.join(map(str, done))} until {when.isoformat()}")
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            when = service.parse_until(ws, until)
+            done = service.snooze(ws, ids, until=when)
+        if json:
+            print_json({"snoozed": done, "until": when.isoformat()})
+        else:
+            out.print(f"snoozed {', '.join(map(str, done))} until {when.isoformat()}")
 
     @app.command()
     def edit(
@@ -213,30 +193,26 @@ def register(app: typer.Typer) -> None:
 
         Example: EDITOR=nano keepwarm edit 3
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                d = service.show(ws, draft_id)
-                text = to_text(d["to"], d["subject"], d["body"])
-                edited = click.edit(text, extension=".txt", require_save=True)
-                if edited is None:
-                    raise ConfigError(f"draft {draft_id}: not saved, nothing changed")
-                try:
-                    parsed = from_text(edited)
-                    if parsed is None:
-                        raise ConfigError(f"draft {draft_id}: file emptied, nothing changed")
-                    to, subject, text_body = parsed
-                    d = service.edit(ws, draft_id, to=to, subject=subject, body=text_body)
-                except DraftTextError as exc:
-                    kept = ws.settings.state_path / "edits" / f"draft-{draft_id}.txt"
-                    kept.parent.mkdir(parents=True, exist_ok=True)
-                    kept.write_text(edited, encoding="utf-8")
-                    raise ConfigError(
-                        f"draft {draft_id} not changed: {exc}. Your text is kept in {kept}"
-                    ) from None
-            if json:
-                print_json(d)
-            else:
-                out.print(f"edited {draft_id}: {d['history'][-1]['detail'] or 'no change'}")
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            d = service.show(ws, draft_id)
+            text = to_text(d["to"], d["subject"], d["body"])
+            edited = click.edit(text, extension=".txt", require_save=True)
+            if edited is None:
+                raise ConfigError(f"draft {draft_id}: not saved, nothing changed")
+            try:
+                parsed = from_text(edited)
+                if parsed is None:
+                    raise ConfigError(f"draft {draft_id}: file emptied, nothing changed")
+                to, subject, text_body = parsed
+                d = service.edit(ws, draft_id, to=to, subject=subject, body=text_body)
+            except DraftTextError as exc:
+                kept = ws.settings.state_path / "edits" / f"draft-{draft_id}.txt"
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_text(edited, encoding="utf-8")
+                raise ConfigError(
+                    f"draft {draft_id} not changed: {exc}. Your text is kept in {kept}"
+                ) from None
+        if json:
+            print_json(d)
+        else:
+            out.print(f"edited {draft_id}: {d['history'][-1]['detail'] or 'no change'}")

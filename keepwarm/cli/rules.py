@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from keepwarm.cli.context import err, guarded, out, print_json, settings_for, workspace
+from keepwarm.cli.context import err, out, print_json, settings_for, workspace
 from keepwarm.rules.schema import json_schema
 from keepwarm.services.preview import Preview, preview
 from keepwarm.services.rulesio import check_paths
@@ -34,44 +34,37 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm rules check rules/
         """
-
-        def body() -> int:
-            targets = list(paths or []) or [settings_for(ctx).rules_path]
-            result = check_paths(targets)
-            if json:
-                print_json(
-                    {
-                        "ok": not result.problems,
-                        "files": result.files,
-                        "rules": [r.rule.name for r in result.rules],
-                        "skipped": result.skipped,
-                        "problems": [
-                            {
-                                "file": p.source,
-                                "line": p.line,
-                                "column": p.col,
-                                "message": p.message,
-                                "hint": p.hint,
-                            }
-                            for p in result.problems
-                        ],
-                    }
-                )
-            else:
-                for problem in result.problems:
-                    sys.stdout.write(f"{problem}\n")
-                verdict = (
-                    "no problems" if not result.problems else f"{len(result.problems)} problem(s)"
-                )
-                err.print(
-                    f"{result.files} file(s), {len(result.rules)} rule(s) usable: {verdict}",
-                    highlight=False,
-                )
-            return 1 if result.problems else 0
-
-        code = guarded(body)
-        if code:
-            raise typer.Exit(code)
+        targets = list(paths or []) or [settings_for(ctx).rules_path]
+        result = check_paths(targets)
+        if json:
+            print_json(
+                {
+                    "ok": not result.problems,
+                    "files": result.files,
+                    "rules": [r.rule.name for r in result.rules],
+                    "skipped": result.skipped,
+                    "problems": [
+                        {
+                            "file": p.source,
+                            "line": p.line,
+                            "column": p.col,
+                            "message": p.message,
+                            "hint": p.hint,
+                        }
+                        for p in result.problems
+                    ],
+                }
+            )
+        else:
+            for problem in result.problems:
+                sys.stdout.write(f"{problem}\n")
+            verdict = "no problems" if not result.problems else f"{len(result.problems)} problem(s)"
+            err.print(
+                f"{result.files} file(s), {len(result.rules)} rule(s) usable: {verdict}",
+                highlight=False,
+            )
+        if result.problems:
+            raise typer.Exit(1)
 
     @rules.command("preview")
     def preview_cmd(
@@ -84,16 +77,12 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm rules preview --days 30 --rule no-reply-nudge
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                result = preview(ws, days=days, rule=rule)
-            if json:
-                print_json(_preview_json(result))
-            else:
-                _print_preview(result)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            result = preview(ws, days=days, rule=rule)
+        if json:
+            print_json(_preview_json(result))
+        else:
+            _print_preview(result)
 
     @rules.command("schema")
     def schema() -> None:

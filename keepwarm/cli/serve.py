@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import typer
 
-from keepwarm.cli.context import err, guarded, options
+from keepwarm.cli.context import err, options
 from keepwarm.errors import ConfigError
 from keepwarm.prefect_env import quiet_prefect
 from keepwarm.settings import config_path, load_settings
@@ -33,31 +33,25 @@ def register(app: typer.Typer) -> None:
         Uses the Prefect server in PREFECT_API_URL, else starts one on 127.0.0.1 while it runs. Stop with Ctrl-C.
         Example: keepwarm serve --every 15
         """
+        path = config_path(options(ctx).config).resolve()
+        settings = load_settings(path)
+        if not settings.accounts:
+            raise ConfigError(f"{path}: no [[accounts]] configured; nothing to keep in sync")
+        minutes = every if every is not None else settings.cycle_interval_minutes
+        quiet_prefect(settings.state_path)
+        from flows.serve import prefect_server
+        from flows.serve import serve as serve_flows  # Prefect only when serving
 
-        def body() -> None:
-            path = config_path(options(ctx).config).resolve()
-            settings = load_settings(path)
-            if not settings.accounts:
-                raise ConfigError(f"{path}: no [[accounts]] configured; nothing to keep in sync")
-            minutes = every if every is not None else settings.cycle_interval_minutes
-            quiet_prefect(settings.state_path)
-            from flows.serve import prefect_server
-            from flows.serve import serve as serve_flows  # Prefect only when serving
-
-            digest = (
-                f", digest at '{digest_cron}' ({settings.owner.timezone})" if digest_cron else ""
+        digest = f", digest at '{digest_cron}' ({settings.owner.timezone})" if digest_cron else ""
+        with prefect_server(settings.state_path / "prefect") as url:
+            err.print(
+                f"keepwarm serve: a cycle every {minutes:g} min{digest}; "
+                f"Prefect at {url}; Ctrl-C to stop",
+                highlight=False,
             )
-            with prefect_server(settings.state_path / "prefect") as url:
-                err.print(
-                    f"keepwarm serve: a cycle every {minutes:g} min{digest}; "
-                    f"Prefect at {url}; Ctrl-C to stop",
-                    highlight=False,
-                )
-                serve_flows(
-                    str(path),
-                    every=timedelta(minutes=minutes),
-                    digest_cron=digest_cron or None,
-                    timezone=settings.owner.timezone,
-                )
-
-        guarded(body)
+            serve_flows(
+                str(path),
+                every=timedelta(minutes=minutes),
+                digest_cron=digest_cron or None,
+                timezone=settings.owner.timezone,
+            )
