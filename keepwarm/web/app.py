@@ -54,6 +54,15 @@ def _ids(form: Form) -> list[int]:
         raise HTTPException(400, "draft ids must be numbers") from None
 
 
+def error_target(path: str) -> str:
+    """Where a failed action returns: the draft it acted on (`/drafts/7/approve` → `/drafts/7`),
+    else the queue."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 3 and parts[0] == "drafts" and parts[1].isdigit():
+        return f"/drafts/{parts[1]}"
+    return "/"
+
+
 def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     """The web app over the workspace `settings` describe; `host` is where it will listen."""
     token = security.required_token(host or settings.web.host, settings.web.access_token)
@@ -119,26 +128,29 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
         security.set_flash(response, message, kind=kind)
         return response
 
-    def act(target: str, ok: Callable[[], str], *, on_error: str | None = None) -> Response:
-        try:
-            return back(target, ok())
-        except KeepwarmError as exc:
-            return back(on_error or target, str(exc), "error")
-
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return render(request, "error.html", code=exc.status_code, message=exc.detail)
+
+    @app.exception_handler(KeepwarmError)
+    async def keepwarm_error(request: Request, exc: Exception) -> Response:
+        """The page's one error handler: whatever KeepwarmError a route lets rise.
+
+        An action (POST) goes back to the page it acts on with the message as an error flash;
+        a page (GET) becomes the error page: 404 for what does not exist, else 400.
+        """
+        if request.method == "POST":
+            return back(error_target(request.url.path), str(exc), "error")
+        code = 404 if isinstance(exc, NotFound) else 400
+        return render(request, "error.html", code=code, message=str(exc))
 
     @app.get("/", response_class=HTMLResponse)
     def queue_page(
         request: Request, state: str = "pending", rule: str = "", person: str = ""
     ) -> Response:
-        try:
-            items = service.summaries(
-                ws(), state=state or None, rule=rule or None, person=person or None
-            )
-        except KeepwarmError as exc:
-            raise HTTPException(400, str(exc)) from None
+        items = service.summaries(
+            ws(), state=state or None, rule=rule or None, person=person or None
+        )
         rules = sorted({d["rule"] for d in items if d["state"] in ("pending", "snoozed")})
         return render(
             request, "queue.html", items=items, counts=service.counts(ws()), state=state,
@@ -148,10 +160,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
 
     @app.get("/drafts/{draft_id}", response_class=HTMLResponse)
     def draft_page(request: Request, draft_id: int, state: str = "pending") -> Response:
-        try:
-            d = service.show(ws(), draft_id)
-        except NotFound as exc:
-            raise HTTPException(404, str(exc)) from None
+        d = service.show(ws(), draft_id)
         order = [x["id"] for x in service.summaries(ws(), state=state or None)]
         pos = order.index(draft_id) if draft_id in order else -1
         prev_id = order[pos - 1] if pos > 0 else None
@@ -171,65 +180,46 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
 
     @app.post("/drafts/{draft_id}/approve")
     def approve_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
-        def do() -> str:
-            service.approve(ws(), [draft_id])
-            return f"Approved draft {draft_id}."
-
-        return act(after(draft_id, form), do, on_error=f"/drafts/{draft_id}")
+        service.approve(ws(), [draft_id])
+        return back(after(draft_id, form), f"Approved draft {draft_id}.")
 
     @app.post("/drafts/{draft_id}/reject")
     def reject_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
         forget, mute = _one(form, "forget") == "on", _one(form, "mute") == "on"
 
-        def do() -> str:
-            service.reject(
-                ws(), [draft_id], reason=_one(form, "reason").strip(), forget=forget,
-                mute_rule=mute,
-            )  # fmt: skip
-            extra = " and forgot the person" if forget else " and muted the rule" if mute else ""
-            return f"Rejected draft {draft_id}{extra}."
-
-        return act(after(draft_id, form), do, on_error=f"/drafts/{draft_id}")
+        service.reject(
+            ws(), [draft_id], reason=_one(form, "reason").strip(), forget=forget, mute_rule=mute
+        )
+        extra = " and forgot the person" if forget else " and muted the rule" if mute else ""
+        return back(after(draft_id, form), f"Rejected draft {draft_id}{extra}.")
 
     @app.post("/drafts/{draft_id}/snooze")
     def snooze_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
-        def do() -> str:
-            until = service.parse_until(ws(), _one(form, "until") or "1d")
-            service.snooze(ws(), [draft_id], until=until)
-            return f"Snoozed draft {draft_id} until {until:%Y-%m-%d %H:%M} UTC."
-
-        return act(after(draft_id, form), do, on_error=f"/drafts/{draft_id}")
+        until = service.parse_until(ws(), _one(form, "until") or "1d")
+        service.snooze(ws(), [draft_id], until=until)
+        return back(
+            after(draft_id, form), f"Snoozed draft {draft_id} until {until:%Y-%m-%d %H:%M} UTC."
+        )
 
     @app.post("/drafts/{draft_id}/edit")
     def edit_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
-        def do() -> str:
-            to = [a for a in _one(form, "to").replace(";", ",").split(",") if a.strip()]
-            service.edit(
-                ws(), draft_id, to=to, subject=_one(form, "subject"), body=_one(form, "body")
-            )
-            if _one(form, "approve") == "on":
-                service.approve(ws(), [draft_id])
-                return f"Saved and approved draft {draft_id}."
-            return f"Saved draft {draft_id}."
-
-        return act(f"/drafts/{draft_id}", do)
+        to = [a for a in _one(form, "to").replace(";", ",").split(",") if a.strip()]
+        service.edit(ws(), draft_id, to=to, subject=_one(form, "subject"), body=_one(form, "body"))
+        if _one(form, "approve") == "on":
+            service.approve(ws(), [draft_id])
+            return back(f"/drafts/{draft_id}", f"Saved and approved draft {draft_id}.")
+        return back(f"/drafts/{draft_id}", f"Saved draft {draft_id}.")
 
     @app.post("/approve")
     def approve_many(form: Form = Depends(checked_form)) -> Response:
         ids, rule = _ids(form), _one(form, "rule") or None
 
-        def do() -> str:
-            done = service.approve(ws(), ids, rule=rule)
-            return f"Approved {len(done)} draft{'s' if len(done) != 1 else ''}."
-
-        return act("/", do)
+        done = service.approve(ws(), ids, rule=rule)
+        return back("/", f"Approved {len(done)} draft{'s' if len(done) != 1 else ''}.")
 
     @app.get("/people/{key}", response_class=HTMLResponse)
     def person_page(request: Request, key: str) -> Response:
-        try:
-            p = service.person(ws(), key)
-        except NotFound as exc:
-            raise HTTPException(404, str(exc)) from None
+        p = service.person(ws(), key)
         return render(request, "person.html", p=p)
 
     @app.get("/status", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from keepwarm.cli.main import app as cli
-from keepwarm.errors import ConfigError
+from keepwarm.errors import ConfigError, KeepwarmError
 from keepwarm.services import queue as service
 from keepwarm.settings import load_settings
 from keepwarm.web import create_app
@@ -170,3 +170,28 @@ def test_web_command_refuses_an_open_bind_without_token(config: Path) -> None:
     """`keepwarm web --host 0.0.0.0` exits 1 with the fix instead of serving the queue openly."""
     result = CliRunner().invoke(cli, ["--config", str(config), "web", "--host", "0.0.0.0"])
     assert result.exit_code == 1 and "access_token" in result.stderr
+
+
+def test_any_keepwarm_error_is_handled_once_for_the_whole_app(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new KeepwarmError subclass from a service becomes an error flash on the draft it was
+    about (actions) or the error page (views), with no per-route translation."""
+
+    class Refused(KeepwarmError):
+        pass
+
+    def refuse(*args: object, **kwargs: object) -> list[int]:
+        raise Refused("draft 1 cannot be approved: it still has a [placeholder]")
+
+    monkeypatch.setattr(service, "approve", refuse)
+    token = csrf_of(client.get("/").text)
+    response = client.post("/drafts/1/approve", data={"csrf": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/drafts/1"
+    page = client.get("/drafts/1").text
+    assert 'class="flash flash-error"' in page and "still has a [placeholder]" in page
+    bulk = client.post("/approve", data={"csrf": token, "ids": ["1"]}, follow_redirects=False)
+    assert bulk.headers["location"] == "/"
+    bad_state = client.get("/?state=nonsense")
+    assert bad_state.status_code == 400 and "is not a draft state" in bad_state.text
+    assert client.get("/drafts/999").status_code == 404
