@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from keepwarm.cli.context import err, options, out, print_json, workspace
 from keepwarm.cli.queue import print_queue
-from keepwarm.errors import ConfigError, ConnectorError
+from keepwarm.errors import ConfigError, KeepwarmError
 from keepwarm.ports import Page
 from keepwarm.prefect_env import quiet_prefect
 from keepwarm.services import open_workspace
@@ -95,10 +95,14 @@ def register(app: typer.Typer) -> None:
                     ws.settings.account(name)
                     try:
                         reports.append(asdict(sync_account(ws, name, progress=progress)))
-                    except ConnectorError as exc:
+                    except KeepwarmError as exc:  # one account failing never stops the others
                         failed = True
                         reports.append({"account": name, "error": str(exc)})
-                        err.print(f"[red]account {name}:[/] {exc}")
+                        err.print(
+                            f"[bold red]error:[/] account {escape(name)}: {escape(str(exc))}",
+                            highlight=False,
+                            soft_wrap=True,
+                        )
         if json:
             print_json(reports)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +88,26 @@ def quarantine(
             )
             new += 1
     return new
+
+
+def release_quarantined(session: Session, *, account_id: int, sources: Iterable[str]) -> int:
+    """Forget whole-input problems (a missing or unreadable file, position "") of `sources`:
+    the input now reads, or is reported another way. Per-message entries stay."""
+    wanted = [s for s in sources if s]
+    if not wanted:
+        return 0
+    rows = list(
+        session.scalars(
+            select(Quarantine).where(
+                Quarantine.account_id == account_id,
+                Quarantine.source.in_(wanted),
+                Quarantine.position == "",
+            )
+        )
+    )
+    for row in rows:
+        session.delete(row)
+    return len(rows)
 
 
 def record_sync(
