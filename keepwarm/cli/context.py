@@ -9,6 +9,8 @@ rise. It becomes `error: <message>` on stderr and exit code 1; stdout stays clea
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +25,7 @@ from typer.core import TyperGroup
 
 from keepwarm.errors import KeepwarmError
 from keepwarm.services import Workspace, open_workspace
-from keepwarm.settings import Settings, load_settings
+from keepwarm.settings import Settings, config_path, load_settings
 
 out = Console()
 err = Console(stderr=True)
@@ -82,6 +84,25 @@ def guarded(fn: Callable[[], T]) -> T:
     """Kept for commands written before `KeepwarmGroup`: the root group now handles errors,
     so a command body can simply run (and new commands should not wrap themselves)."""
     return fn()
+
+
+def command_name() -> str:
+    """How to type keepwarm in this shell: `keepwarm` when that is this program on PATH, else
+    the absolute path of this virtual environment's executable (works without activating it)."""
+    ours = Path(sys.executable).parent / "keepwarm"
+    on_path = shutil.which("keepwarm")
+    if on_path and Path(on_path).resolve() == ours.resolve():
+        return "keepwarm"
+    return str(ours)
+
+
+def run_hint(config: Path, *args: str) -> str:
+    """A command line that works as printed: the executable, `--config` unless it is the
+    default one in this folder, then `args`."""
+    parts = [command_name()]
+    if config.absolute() != config_path(None).absolute():  # the one found without --config
+        parts += ["--config", shlex.quote(str(config.absolute()))]
+    return " ".join(parts + [shlex.quote(a) for a in args])
 
 
 def print_json(data: Any) -> None:
