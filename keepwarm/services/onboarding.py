@@ -11,11 +11,13 @@ import contextlib
 import json
 import os
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connectors.files import FilesConnector
@@ -252,3 +254,57 @@ def _s(value: str) -> str:
 
 def _list(values: Sequence[str]) -> str:
     return "[" + ", ".join(_s(v) for v in values) + "]"
+
+
+DEMO_MARK = "# keepwarm demo:"
+
+
+def demo_config(examples: Path) -> str:
+    """The bundled demo's config for use from any folder: the sample mail, calendar and rules
+    read in place (absolute paths), the state beside wherever this text is written."""
+    data = tomllib.loads(examples.read_text(encoding="utf-8"))
+    base = examples.parent.resolve()
+
+    def absolute(value: str) -> str:
+        return str((base / value).resolve())
+
+    if "rules_dir" in data:
+        data["rules_dir"] = absolute(data["rules_dir"])
+    for account in data.get("accounts", []):
+        for key in ("mail", "calendars"):
+            if key in account:
+                account[key] = [absolute(p) for p in account[key]]
+    header = [
+        f"{DEMO_MARK} the sample mailbox and calendar of {base}, read in place.",
+        "# Written by `keepwarm demo` (which rewrites it each time); the state is kept in",
+        "# .keepwarm/ beside this file. Delete this folder to start the demo afresh.",
+        "",
+    ]
+    return "\n".join(header) + _toml(data)
+
+
+def _toml(data: dict[str, Any]) -> str:
+    """A small TOML writer for settings: scalars first, then tables and arrays of tables."""
+    lines = [f"{k} = {_value(v)}" for k, v in data.items() if not _is_table(v)]
+    for key, value in data.items():
+        tables = [value] if isinstance(value, dict) else value if _is_table(value) else []
+        for table in tables:
+            lines += ["", f"[[{key}]]" if isinstance(value, list) else f"[{key}]"]
+            lines += [f"{k} = {_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _is_table(value: object) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    )
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return _s(str(value))
