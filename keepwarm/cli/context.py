@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 
 from keepwarm.errors import KeepwarmError
 from keepwarm.services import Workspace, open_workspace
+from keepwarm.services.health import NOTHING_SYNCED
 from keepwarm.settings import Settings, config_path, load_settings
 
 out = Console()
@@ -103,6 +104,12 @@ def run_hint(config: Path, *args: str) -> str:
     if config.absolute() != config_path(None).absolute():  # the one found without --config
         parts += ["--config", shlex.quote(str(config.absolute()))]
     return " ".join(parts + [shlex.quote(a) for a in args])
+
+
+def hint_nothing_synced(ctx: typer.Context) -> None:
+    """On stderr (stdout may be JSON): why a view is empty before the first sync."""
+    command = run_hint(config_path(options(ctx).config), "sync")
+    err.print(NOTHING_SYNCED.format(command=command), highlight=False, markup=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from keepwarm.cli.context import out, print_json, workspace
-from keepwarm.services import reports
+from keepwarm.cli.context import hint_nothing_synced, options, out, print_json, workspace
+from keepwarm.cli.statusview import print_status
+from keepwarm.localtime import local_minute
+from keepwarm.services import health, reports
 from keepwarm.services.people import override as override_detection
 from keepwarm.services.people import why as explain
 
@@ -35,18 +37,33 @@ def register(app: typer.Typer) -> None:
 
         with workspace(ctx) as ws:
             people = reports.peers(ws, everyone=all_)
+            synced, tz = health.synced_yet(ws), ws.settings.owner.timezone
         if json:
             print_json(people)
-            return
-        table = Table(title="People" if all_ else "Peers", title_justify="left")
-        for column in ("name", "address", "classification", "stage", "last seen", "why"):
-            table.add_column(column, overflow="fold")
-        for p in people:
-            table.add_row(
-                p["name"], p["addresses"][0], p["classification"], p["stage"] or "",
-                p["last_seen"][:10], "; ".join(p["reasons"]),
-            )  # fmt: skip
-        out.print(table)
+        elif people:
+            table = Table(title="People" if all_ else "Peers", title_justify="left")
+            table.add_column("who", ratio=3, overflow="fold")
+            if all_:
+                table.add_column("classification", overflow="fold")
+            table.add_column("stage")
+            table.add_column("last seen", no_wrap=True)
+            table.add_column("why", ratio=4, overflow="fold")
+            for p in people:
+                more = f" (+{len(p['reasons']) - 1} more)" if len(p["reasons"]) > 1 else ""
+                who = f"{p['name']}\n{p['addresses'][0]}" if p["name"] else p["addresses"][0]
+                row = [who] + ([p["classification"]] if all_ else [])
+                row += [
+                    p["stage"] or "",
+                    local_minute(p["last_seen"], tz, date_only=True),
+                    (p["reasons"][0] if p["reasons"] else "") + more,
+                ]
+                table.add_row(*row)
+            out.print(table, markup=False, highlight=False)
+            out.print("Every reason and the evidence: keepwarm why ADDRESS", highlight=False)
+        elif synced:
+            out.print("no peers yet" if not all_ else "nobody in the synced mail yet")
+        if not synced:
+            hint_nothing_synced(ctx)
 
     def _override(ctx: typer.Context, action: str, target: str, other: str | None) -> None:
         with workspace(ctx) as ws:
@@ -129,44 +146,23 @@ def register(app: typer.Typer) -> None:
             )
 
     @app.command()
-    def status(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
+    def status(
+        ctx: typer.Context,
+        json: bool = typer.Option(False, "--json"),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="Every input file and every quarantined item."
+        ),
+    ) -> None:
         """Sync health per account (last success, stalled, last error and its fix) and recent runs.
 
-        Example: keepwarm status --json
+        Example: keepwarm status --verbose
         """
         with workspace(ctx) as ws:
             info = reports.status(ws)
+            settings = ws.settings
         if json:
             print_json(info)
-            return
-        for a in info["accounts"]:
-            out.print(
-                f"[bold]{a['name']}[/] ({a['kind']}): {a['interactions']} interactions, "
-                f"last success {a['last_success'] or 'never'}"
-            )
-            if a["stalled"]:
-                out.print(
-                    f"  [red]stalled:[/] no successful sync for over "
-                    f"{info['stalled_after_minutes']} minutes"
-                )
-            if a["last_error"]:
-                out.print(f"  [red]last error:[/] {a['last_error']}", highlight=False)
-                out.print(f"  [bold]fix:[/] {a['fix']}", highlight=False)
-            for i in a["inputs"]:
-                counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
-                out.print(f"  {i.get('path', i['stream'])}: {counts}", highlight=False)
-            for q in a["quarantined"]:
-                out.print(
-                    f"  [yellow]quarantined[/] {q['source']} @ {q['position']}: {q['reason']}",
-                    highlight=False,
-                )
-        if info["runs"]:
-            out.print("\n[bold]Recent runs[/] (synced / peers / drafted / delivered)")
-        for r in info["runs"]:
-            errors = "; ".join(e.get("account", e.get("stage", "")) for e in r["errors"])
-            out.print(
-                f"  {r['started_at']} {r['flow']} {r['state']}: {r['synced']} / "
-                f"{r['detected']} / {r['drafted']} / {r['delivered']}"
-                + (f"  [red]errors: {errors}[/]" if errors else ""),
-                highlight=False,
-            )
+        else:
+            print_status(info, settings, detail=verbose or options(ctx).verbose)
+        if not info["synced"]:
+            hint_nothing_synced(ctx)

@@ -82,7 +82,11 @@ def register(app: typer.Typer) -> None:
         _print_summary(summary)
         ws = open_workspace(load_settings(target))
         try:
-            print_queue(queue_service(ws, state="pending"), title="Approval queue (pending)")
+            print_queue(
+                queue_service(ws, state="pending"),
+                title="Approval queue (pending)",
+                timezone=ws.settings.owner.timezone,
+            )
         finally:
             ws.close()
         out.print(

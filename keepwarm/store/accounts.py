@@ -136,6 +136,14 @@ def remember_owner_addresses(session: Session, *, account: Account, addresses: s
         account.owner_addresses = merged
 
 
+def any_synced(session: Session) -> bool:
+    """Whether any account was ever synced (successfully or not)."""
+    return (
+        session.scalar(select(Account.id).where(Account.last_sync_at.is_not(None)).limit(1))
+        is not None
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class AccountStatus:
     name: str
