@@ -68,13 +68,24 @@ def print_status(info: dict[str, Any], settings: Settings, *, detail: bool) -> N
     if info["runs"]:
         _say("\n[bold]Recent runs[/]")
     for r in info["runs"]:
-        errors = "; ".join(e.get("account", e.get("stage", "")) for e in r["errors"])
-        _say(
-            f"  {local_minute(r['started_at'], tz)} {r['flow']} {r['state']}: "
-            f"{r['synced']} synced, {r['detected']} peers, {r['drafted']} drafted, "
-            f"{r['delivered']} delivered"
-            + (f"  [red]errors: {escape(errors)}[/]" if errors else "")
+        _say(f"  {run_line(r, tz)}")
+
+
+def run_line(r: dict[str, Any], tz: str, *, errors: bool = False) -> str:
+    """One flow run: when, what it did, and which accounts or stages failed (with why)."""
+    what = (
+        f"{local_minute(r['started_at'], tz)} {r['flow']} {r['state']}: {r['synced']} synced, "
+        f"{r['detected']} peers, {r['drafted']} drafted, {r['delivered']} delivered"
+    )
+    if not r["errors"]:
+        return what
+    if errors:
+        failed = "; ".join(
+            f"{e.get('account') or e.get('stage', '')}: {e.get('error', '')}" for e in r["errors"]
         )
+    else:
+        failed = ", ".join(e.get("account") or e.get("stage", "") for e in r["errors"])
+    return f"{what}  [red]errors: {escape(failed)}[/]"
 
 
 def _folder_counts(f: dict[str, Any]) -> str:

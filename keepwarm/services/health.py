@@ -90,6 +90,7 @@ def finish_run(ws: Workspace, run_id: int, summary: dict[str, Any]) -> None:
 
 def run_json(r: FlowRun) -> dict[str, Any]:
     return {
+        "id": r.id,
         "flow": r.flow,
         "flow_run_id": r.flow_run_id,
         "state": r.state,
