@@ -13,12 +13,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from keepwarm.cli.context import hint_nothing_synced, out, print_json, workspace
+from keepwarm.cli.context import err, hint_nothing_synced, out, print_json, workspace
 from keepwarm.errors import ConfigError
 from keepwarm.localtime import local_minute
 from keepwarm.models import DraftState
 from keepwarm.services import health
 from keepwarm.services import queue as service
+from keepwarm.services.approval import approve_available
 from keepwarm.services.drafttext import DraftTextError, from_text, to_text
 
 STATES = ", ".join(s.value for s in DraftState)
@@ -153,11 +154,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Approve drafts; the next cycle (or `keepwarm deliver`) delivers them in their window.
 
+        A draft that cannot be approved is skipped with the reason (exit 1); the others are.
         Example: keepwarm approve 3 4   ·   keepwarm approve --rule new-peer-thank-you
         """
         with workspace(ctx) as ws:
-            done = service.approve(ws, ids or [], rule=rule)
-        _done("approved", done, json)
+            result = approve_available(ws, ids or [], rule=rule)
+        if json:
+            print_json(result.json())
+        elif result.approved:
+            out.print(f"approved {', '.join(map(str, result.approved))}")
+        for refused in result.refused:
+            err.print(f"skipped {refused.id}: {refused.reason}", markup=False, soft_wrap=True)
+        if result.refused:
+            raise typer.Exit(1)
 
     @app.command()
     def reject(
