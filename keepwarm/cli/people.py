@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
             out.print("Every reason and the evidence: keepwarm why ADDRESS", highlight=False)
         elif synced:
             out.print("no peers yet" if not all_ else "nobody in the synced mail yet")
-        if not synced:
+        if not people and not synced:
             hint_nothing_synced(ctx)
 
     def _override(ctx: typer.Context, action: str, target: str, other: str | None) -> None:

@@ -127,7 +127,7 @@ def register(app: typer.Typer) -> None:
             print_json(items)
         elif items or synced:
             print_queue(items, title=f"Approval queue ({state or 'all'})", timezone=tz)
-        if not synced:
+        if not items and not synced:
             hint_nothing_synced(ctx)
 
     @app.command()

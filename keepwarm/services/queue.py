@@ -34,6 +34,11 @@ def _states(state: str | Sequence[str] | None) -> list[str]:
     return wanted
 
 
+def check_state(state: str | None) -> None:
+    """Raise a clear error for a state name that is not a draft state."""
+    _states(state)
+
+
 def housekeeping(ws: Workspace) -> tuple[int, int]:
     """Wake snoozed drafts whose date came and expire stale ones (automatic transitions)."""
     with ws.session() as session:

@@ -20,26 +20,41 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from keepwarm.errors import KeepwarmError, NotFound
+from keepwarm.localtime import local_minute
+from keepwarm.services import health, reports
 from keepwarm.services import queue as service
-from keepwarm.services import reports
+from keepwarm.services.approval import approval_plan, approve_available
 from keepwarm.services.workspace import Workspace, open_workspace
 from keepwarm.settings import Settings
 from keepwarm.web import security
 from keepwarm.web.security import checked_form
+from keepwarm.web.views import (
+    plain_reason,
+    preview,
+    recipients,
+    review_groups,
+    review_order,
+    window_text,
+)
 
 Form = dict[str, list[str]]
 STATIC = Path(__file__).parent / "static"
 
 
-def _templates() -> Environment:
+def _templates(timezone: str) -> Environment:
     env = Environment(
         loader=PackageLoader("keepwarm.web", "templates"),
         autoescape=select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = lambda iso: (iso or "")[:16].replace("T", " ")
+    env.filters["when"] = lambda iso: local_minute(iso, timezone)
+    env.filters["day"] = lambda iso: local_minute(iso, timezone, date_only=True)
     env.filters["q"] = lambda value: quote(str(value), safe="")
+    env.filters["reason"] = plain_reason
+    env.filters["recipients"] = recipients
+    env.filters["preview"] = preview
+    env.globals["timezone"] = timezone
     return env
 
 
@@ -66,7 +81,7 @@ def error_target(path: str) -> str:
 def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     """The web app over the workspace `settings` describe; `host` is where it will listen."""
     token = security.required_token(host or settings.web.host, settings.web.access_token)
-    templates = _templates()
+    templates = _templates(settings.owner.timezone)
     state: dict[str, Workspace] = {}
 
     @asynccontextmanager
@@ -148,35 +163,44 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     def queue_page(
         request: Request, state: str = "pending", rule: str = "", person: str = ""
     ) -> Response:
-        items = service.summaries(
-            ws(), state=state or None, rule=rule or None, person=person or None
-        )
+        service.check_state(state or None)
+        every = service.summaries(ws(), rule=rule or None, person=person or None)
+        groups = review_groups(every, state or None)
+        items = [d for g in groups for d in g.items]
         rules = sorted({d["rule"] for d in items if d["state"] in ("pending", "snoozed")})
         return render(
-            request, "queue.html", items=items, counts=service.counts(ws()), state=state,
-            rule=rule, person=person, rules=rules, selectable=("pending", "snoozed", "failed"),
-            qs=f"?{urlencode({'state': state})}",
+            request, "queue.html", groups=groups, count=len(items),
+            counts=service.counts(ws()), state=state, rule=rule, person=person, rules=rules,
+            selectable=("pending", "snoozed", "failed"), qs=f"?{urlencode({'state': state})}",
+            synced=bool(every) or health.synced_yet(ws()),
         )  # fmt: skip
 
     @app.get("/drafts/{draft_id}", response_class=HTMLResponse)
     def draft_page(request: Request, draft_id: int, state: str = "pending") -> Response:
         d = service.show(ws(), draft_id)
-        order = [x["id"] for x in service.summaries(ws(), state=state or None)]
+        service.check_state(state or None)
+        order = review_order(service.summaries(ws()), state or None)
         pos = order.index(draft_id) if draft_id in order else -1
         prev_id = order[pos - 1] if pos > 0 else None
         next_id = order[pos + 1] if 0 <= pos < len(order) - 1 else None
         return render(
             request, "draft.html", d=d, prev_id=prev_id, next_id=next_id, state=state,
-            back=f"/?{urlencode({'state': state})}",
+            left=len(order) - pos if pos >= 0 else None,
+            back=f"/?{urlencode({'state': state})}", window=window_text(d, templates.filters["when"]),
         )  # fmt: skip
 
     def after(draft_id: int, form: Form) -> str:
-        """Where to go after acting on one draft: where the form says, the next draft, or itself."""
+        """Where to go after acting on one draft: where the form says (the list), else the next
+        draft in review order, else the list it came from once the last one is done."""
         target = _one(form, "back")
         if target.startswith("/") and not target.startswith("//") and "\\" not in target:
             return target
+        listed = _one(form, "state", "pending")
+        state = listed if listed in service.STATES or not listed else "pending"
         nxt = _one(form, "next")
-        return f"/drafts/{int(nxt)}" if nxt.isdigit() else f"/drafts/{draft_id}"
+        if nxt.isdigit():
+            return f"/drafts/{int(nxt)}?{urlencode({'state': state})}"
+        return f"/?{urlencode({'state': state})}"
 
     @app.post("/drafts/{draft_id}/approve")
     def approve_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
@@ -186,7 +210,6 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     @app.post("/drafts/{draft_id}/reject")
     def reject_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
         forget, mute = _one(form, "forget") == "on", _one(form, "mute") == "on"
-
         service.reject(
             ws(), [draft_id], reason=_one(form, "reason").strip(), forget=forget, mute_rule=mute
         )
@@ -197,9 +220,8 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     def snooze_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
         until = service.parse_until(ws(), _one(form, "until") or "1d")
         service.snooze(ws(), [draft_id], until=until)
-        return back(
-            after(draft_id, form), f"Snoozed draft {draft_id} until {until:%Y-%m-%d %H:%M} UTC."
-        )
+        when = local_minute(until, settings.owner.timezone)
+        return back(after(draft_id, form), f"Snoozed draft {draft_id} until {when}.")
 
     @app.post("/drafts/{draft_id}/edit")
     def edit_one(draft_id: int, form: Form = Depends(checked_form)) -> Response:
@@ -207,15 +229,26 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
         service.edit(ws(), draft_id, to=to, subject=_one(form, "subject"), body=_one(form, "body"))
         if _one(form, "approve") == "on":
             service.approve(ws(), [draft_id])
-            return back(f"/drafts/{draft_id}", f"Saved and approved draft {draft_id}.")
+            return back(after(draft_id, form), f"Saved and approved draft {draft_id}.")
         return back(f"/drafts/{draft_id}", f"Saved draft {draft_id}.")
+
+    @app.get("/approve", response_class=HTMLResponse)
+    def approve_preview(request: Request) -> Response:
+        """What "approve selected" or "approve all of a rule" will do, before it does it."""
+        ids = _ids({"ids": request.query_params.getlist("ids")})
+        rule = request.query_params.get("rule") or None
+        plan = approval_plan(ws(), ids, rule=rule)
+        return render(request, "approve.html", plan=plan, rule=rule)
 
     @app.post("/approve")
     def approve_many(form: Form = Depends(checked_form)) -> Response:
-        ids, rule = _ids(form), _one(form, "rule") or None
-
-        done = service.approve(ws(), ids, rule=rule)
-        return back("/", f"Approved {len(done)} draft{'s' if len(done) != 1 else ''}.")
+        result = approve_available(ws(), _ids(form), rule=_one(form, "rule") or None)
+        n = len(result.approved)
+        message = f"Approved {n} draft{'s' if n != 1 else ''}."
+        if result.refused:
+            skipped = "; ".join(r.reason for r in result.refused)
+            message += f" Skipped {len(result.refused)}: {skipped}"
+        return back("/", message, "error" if result.refused else "ok")
 
     @app.get("/people/{key}", response_class=HTMLResponse)
     def person_page(request: Request, key: str) -> Response:
@@ -224,6 +257,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
 
     @app.get("/status", response_class=HTMLResponse)
     def status_page(request: Request) -> Response:
-        return render(request, "status.html", report=reports.status(ws()))
+        report = reports.status(ws())
+        return render(request, "status.html", report=report, base=str(settings.base_dir) + "/")
 
     return app
