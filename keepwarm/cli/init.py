@@ -106,9 +106,8 @@ def register(app: typer.Typer) -> None:
         if ask:
             domains = _split(
                 typer.prompt(
-                    "Your organisation's domains (colleagues; empty for none)",
-                    default=", ".join(domains),
-                    show_default=True,
+                    "Your organisation's domains, where colleagues are (comma-separated; - for none)",
+                    default=", ".join(domains) or "-",
                 )
             )
         answers = _answers(
@@ -181,7 +180,8 @@ def _answers(
 
 
 def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    """A comma-separated answer as a list; `-` alone means none."""
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip() not in ("", "-")]
 
 
 def _write(target: Path, text: str) -> None:

@@ -14,6 +14,7 @@ from keepwarm.cli.context import err, out, print_json, settings_for, workspace
 from keepwarm.rules.schema import json_schema
 from keepwarm.services.preview import Preview, preview
 from keepwarm.services.rulesio import check_paths
+from keepwarm.services.workspace import ensure_rules
 
 SAMPLES_PER_RULE = 2
 
@@ -34,7 +35,12 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm rules check rules/
         """
-        targets = list(paths or []) or [settings_for(ctx).rules_path]
+        if paths:
+            targets = list(paths)
+        else:
+            settings = settings_for(ctx)
+            ensure_rules(settings)  # a new set-up's default folder gets the shipped rules first
+            targets = [settings.rules_path]
         result = check_paths(targets)
         if json:
             print_json(

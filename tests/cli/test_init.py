@@ -98,9 +98,10 @@ def test_init_asks_when_someone_is_there(tmp_path: Path, monkeypatch: pytest.Mon
     own_maildir(tmp_path / "Mail", now=NOW)
     monkeypatch.setattr(init_module, "interactive", lambda: True)
     config = tmp_path / "keepwarm.toml"
-    answers = f"{tmp_path / 'Mail'}\n\nrosa@tester-lab.example\nEurope/Vienna\n\n"
+    answers = f"{tmp_path / 'Mail'}\n\nrosa@tester-lab.example\nEurope/Vienna\n-\n"
     out, _ = kw("--config", str(config), "init", stdin=answers)
     assert f"Your name [{OWNER[0]}]" in out
     settings = load_settings(config)
     assert settings.owner.name == OWNER[0] and settings.owner.addresses == [OWNER[1]]
     assert settings.owner.timezone == "Europe/Vienna"
+    assert settings.owner.domains == []  # "-": no organisation
