@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from keepwarm.cli.context import hint_nothing_synced, options, out, print_json, workspace
@@ -123,13 +124,15 @@ def register(app: typer.Typer) -> None:
         """
         with workspace(ctx) as ws:
             info = explain(ws, address)
+            tz = ws.settings.owner.timezone
         if json:
             print_json(info)
             return
         stage = f", {info['stage']}" if info["stage"] else ""
         out.print(
-            f"[bold]{info['address']}[/] ({info['name'] or 'no name'}): "
-            f"{info['classification']}{stage}"
+            f"[bold]{escape(info['address'])}[/] ({escape(info['name'] or 'no name')}): "
+            f"{info['classification']}{stage}",
+            highlight=False,
         )
         if len(info["addresses"]) > 1:
             out.print(f"  addresses: {', '.join(info['addresses'])}", highlight=False)
@@ -140,7 +143,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"  counts: {counts}", highlight=False)
         for e in info["evidence"]:
             out.print(
-                f"  {e['date'][:10]} {e['kind']:<7} {e['subject']}",
+                f"  {local_minute(e['date'], tz)} {e['kind']:<7} {e['subject']}",
                 highlight=False,
                 markup=False,
             )

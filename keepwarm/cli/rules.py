@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from keepwarm.cli.context import err, out, print_json, settings_for, workspace
+from keepwarm.localtime import local_minute
 from keepwarm.rules.schema import json_schema
 from keepwarm.services.preview import Preview, preview
 from keepwarm.services.rulesio import check_paths
@@ -85,10 +86,11 @@ def register(app: typer.Typer) -> None:
         """
         with workspace(ctx) as ws:
             result = preview(ws, days=days, rule=rule)
+            timezone = ws.settings.owner.timezone
         if json:
             print_json(_preview_json(result))
         else:
-            _print_preview(result)
+            _print_preview(result, timezone)
 
     @rules.command("schema")
     def schema() -> None:
@@ -123,7 +125,7 @@ def _preview_json(result: Preview) -> dict[str, Any]:
     }
 
 
-def _print_preview(result: Preview) -> None:
+def _print_preview(result: Preview, timezone: str) -> None:
     for problem in result.problems:
         err.print(f"[bold red]rule problem (file skipped):[/] {escape(problem)}", soft_wrap=True)
     out.print(
@@ -138,7 +140,7 @@ def _print_preview(result: Preview) -> None:
         for item in samples[:SAMPLES_PER_RULE]:
             out.print(
                 f"  {item.proposed_at:%Y-%m-%d} → {escape(item.person)} <{item.draft.to[0]}>"
-                f" due {item.draft.due_at:%Y-%m-%d %H:%M}Z",
+                f" due {local_minute(item.draft.due_at, timezone)}",
                 highlight=False,
                 soft_wrap=True,
             )
