@@ -55,8 +55,10 @@ class GoogleAccount(_Account):
     client_secrets: Path | None = None
     #: False asks for `gmail.metadata` only: no search, so spam/promotions are filtered by label.
     search_filters: bool = True
-    #: Gmail quota units per user per minute: 6,000 for current projects, 15,000 for older ones.
-    quota_units_per_minute: int = Field(default=6000, ge=100)
+    #: Gmail quota units per user per minute: 15,000 on Google's usage-limits page
+    #: (developers.google.com/workspace/gmail/api/reference/quota); 6,000 for Cloud projects
+    #: created on or after 1 May 2026.
+    quota_units_per_minute: int = Field(default=15_000, ge=100)
     #: Calendar ids to read ("primary" is the account's own calendar).
     calendars: list[str] = Field(default_factory=lambda: ["primary"])
 

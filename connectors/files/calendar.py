@@ -61,13 +61,15 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         refreshed = {**cursor, "size": len(data), "mtime_ns": stat.st_mtime_ns}
         yield Page(stream, cursor=refreshed, summary=_summary(path, refreshed))
         return
-    interactions, problems, following = expand_file(data, str(path), start, end)
+    earlier: list[str] = []
+    interactions, problems, following = expand_file(data, str(path), start, end, earlier)
     new_cursor: Cursor = {
         "size": len(data),
         "mtime_ns": stat.st_mtime_ns,
         "sha256": digest,
         "events": len(interactions),
         "quarantined": len(problems),
+        "before_window": len(earlier),
         "window": [iso(start), iso(end)],
         "next": iso(following) if following else None,
     }
@@ -80,7 +82,9 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
 
 
 def _summary(path: Path, cursor: Cursor) -> dict[str, Any]:
-    return make_summary(path, "ics", count(cursor, "events"), count(cursor, "quarantined"))
+    """Totals for `status`, with the events wholly before the window (never read)."""
+    found = make_summary(path, "ics", count(cursor, "events"), count(cursor, "quarantined"))
+    return {**found, "before_window": count(cursor, "before_window")}
 
 
 def _covers(cursor: Cursor | None, start: datetime, end: datetime) -> bool:
@@ -114,9 +118,13 @@ def _line_of(text: str, message: str) -> str:
 
 
 def expand_file(
-    data: bytes, path: str, start: datetime, end: datetime
+    data: bytes, path: str, start: datetime, end: datetime, earlier: list[str] | None = None
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
-    """Occurrences in [start, end], quarantined parts, and the first occurrence after `end`."""
+    """Occurrences in [start, end], quarantined parts, and the first occurrence after `end`.
+
+    The UIDs of events that begin before `start` and have no occurrence in the window are
+    appended to `earlier`: calendars older than `baseline_days` are reported, not silently empty.
+    """
     text = _decode(data)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
@@ -133,7 +141,7 @@ def expand_file(
     problems: list[Quarantined] = []
     following: datetime | None = None
     for calendar in calendars:
-        found, bad, after = _expand_calendar(calendar, path, start, end)
+        found, bad, after = _expand_calendar(calendar, path, start, end, earlier)
         interactions += found
         problems += bad
         if after is not None and (following is None or after < following):
@@ -160,7 +168,7 @@ def _problem(event: Any) -> str | None:
 
 
 def _expand_calendar(
-    calendar: Any, path: str, start: datetime, end: datetime
+    calendar: Any, path: str, start: datetime, end: datetime, earlier: list[str] | None = None
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
     problems: list[Quarantined] = []
     groups: dict[str, list[Any]] = {}
@@ -195,13 +203,19 @@ def _expand_calendar(
             except Exception as exc:
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"cannot expand: {exc}"))
                 continue
-            after = _first_after(single, end)
+            try:
+                after = _first_after(single, end)
+            except Exception as exc:  # unknown next occurrence: re-read whenever the window moves
+                reason = f"cannot find its occurrence after {iso(end)}: {exc}; the file is read again at every sync"
+                problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
+                after = end
             if after is not None and (following is None or after < following):
                 following = after
     cancelled = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     masters = {uid: _master(events) for uid, events in groups.items()}
     interactions: list[Interaction] = []
     failed: set[str] = set()
+    rejected: dict[str, list[str]] = {}
     for occurrence in occurrences:
         uid = str(occurrence.get("UID", ""))
         master = masters.get(uid)
@@ -215,13 +229,39 @@ def _expand_calendar(
                     cancelled=cancelled,
                     source=f"{path}#VEVENT UID={uid}",
                     floating=floating,
+                    rejected=rejected.setdefault(uid, []),
                 )
             )
         except Exception as exc:  # a value icalendar accepted but that is not a usable time
             if uid not in failed:
                 failed.add(uid)
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"unusable event: {exc}"))
+    if earlier is not None:
+        bad = {q.position.removeprefix("VEVENT UID=") for q in problems}
+        read = {i.thread_id for i in interactions} | {f"ics:{uid}" for uid in bad}
+        earlier += _before(masters, read, start, floating)
+    for uid, values in rejected.items():
+        for value in dict.fromkeys(values):  # once per series, not per occurrence
+            reason = f"attendee {value!r} is not an email address: left out of the meeting"
+            problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
     return interactions, problems, following
+
+
+def _before(
+    masters: dict[str, Any], read: set[str | None], start: datetime, floating: str | None
+) -> list[str]:
+    """UIDs of events that start before the window and have no occurrence inside it."""
+    found = []
+    for uid, master in masters.items():
+        if f"ics:{uid}" in read:
+            continue
+        try:
+            begins = to_utc(master["DTSTART"].dt, tzid_of(master), floating)
+        except Exception:  # already quarantined or unusable: not "before the window"
+            continue
+        if begins < start:
+            found.append(uid)
+    return found
 
 
 def _master(events: list[Any]) -> Any:
@@ -241,12 +281,10 @@ def _calendar_of(calendar: Any, others: list[Any], events: list[Any]) -> Any:
 
 
 def _first_after(calendar: Any, end: datetime) -> datetime | None:
-    """Start of the first occurrence after the window, so a sliding window knows when to re-read."""
-    try:
-        for occurrence in islice(recurring_ical_events.of(calendar).after(end), 1000):
-            begins = to_utc(occurrence["DTSTART"].dt)
-            if begins > end:
-                return begins
-    except Exception:
-        return None
+    """Start of the first occurrence after the window, so a sliding window knows when to re-read.
+    Failures propagate: "no next occurrence" would stop the file from ever being read again."""
+    for occurrence in islice(recurring_ical_events.of(calendar).after(end), 1000):
+        begins = to_utc(occurrence["DTSTART"].dt)
+        if begins > end:
+            return begins
     return None

@@ -19,7 +19,7 @@ from connectors.files.sources import Source, calendar_sources, mail_sources
 from connectors.files.streams import calendar_stream, mail_stream, problem_page
 from keepwarm.errors import ConfigError
 from keepwarm.models import OutgoingMessage
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 
 
 def _aware(moment: datetime) -> datetime:
@@ -72,9 +72,12 @@ class FilesConnector:
         """Files carry no account identity: the owner's addresses come from the configuration."""
         return set()
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        """Write the draft into the drafts Maildir once per key (sending is not possible)."""
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        """Write the draft into the drafts Maildir once per key (sending is not possible; the
+        write is atomic, so there is nothing to `record` before it)."""
         return self._drafts.deliver(message, send=send)
 
-    def find_delivered(self, key: str) -> Receipt | None:
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
         return self._drafts.find(key)

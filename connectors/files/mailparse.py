@@ -139,6 +139,23 @@ def _participant(address: str, role: Role, name: str) -> Participant:
     return participant
 
 
+_REPORT = re.compile(r"report-type\s*=\s*\"?delivery-status", re.IGNORECASE)
+_DSN_NAME = re.compile(r"mailer[- ]?daemon|postmaster|mail delivery", re.IGNORECASE)
+
+
+def _mail_system(raw: dict[str, str], from_value: str) -> str | None:
+    """The sender of a delivery report whose From has no usable address (`MAILER DAEMON <>`,
+    `MAILER-DAEMON`): `mailer-daemon@` the host that wrote its Message-ID, so the bounce is
+    recorded (and `why` answers for it) instead of quarantined. None for anything else."""
+    if not (_REPORT.search(raw.get("content-type", "")) or _DSN_NAME.search(from_value)):
+        return None
+    ids = _ids(raw.get("message-id", ""))
+    host = ids[0].rpartition("@")[2].strip().lower() if ids else ""
+    if "." not in host or not re.fullmatch(r"[a-z0-9.-]+", host):
+        return None
+    return f"mailer-daemon@{host}"
+
+
 def parse_header_block(block: bytes, source: str) -> Interaction:
     """Build the interaction for one message; raises `Unusable` with the quarantine reason."""
     raw = extract(decode_block(block))
@@ -164,7 +181,10 @@ def parse_header_block(block: bytes, source: str) -> Interaction:
                     seen.add(id(participant))
                     participants.append(participant)
     if not participants or participants[0].role is not Role.FROM:
-        raise Unusable(f"From header {from_value!r} has no address")
+        daemon = _mail_system(raw, from_value)
+        if daemon is None:
+            raise Unusable(f"From header {from_value!r} has no address")
+        participants.insert(0, _participant(daemon, Role.FROM, from_value.strip()[:100]))
 
     value = raw.get("message-id")
     ids = _ids(value) if value else None

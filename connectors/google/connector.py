@@ -12,13 +12,13 @@ from google.auth.credentials import Credentials
 
 from connectors.google import gmail as mail
 from connectors.google.auth import CommandCredentials, TokenStore, fresh, scopes, token_file
-from connectors.google.calendar import CalendarSync, stream_of
+from connectors.google.calendar import CalendarSync, stream_of, unreadable
 from connectors.google.client import Endpoints, GoogleClient
 from connectors.google.delivery import GmailDelivery
-from connectors.google.quota import QuotaLimiter, Retrier
+from connectors.google.quota import DEFAULT_UNITS_PER_MINUTE, QuotaLimiter, Retrier
 from keepwarm.errors import PermanentError
 from keepwarm.models import OutgoingMessage, Quarantined
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 from keepwarm.settings import GoogleAccount
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class GoogleConnector:
         self.calendars = list(calendars)
         self._credentials = credentials
         self._settings = (api_endpoint, window, search_filters)
-        self._limiter = limiter or QuotaLimiter(6000)
+        self._limiter = limiter or QuotaLimiter(DEFAULT_UNITS_PER_MINUTE)
         self._retrier = retrier or Retrier()
         self._client: GoogleClient | None = None
 
@@ -63,6 +63,11 @@ class GoogleConnector:
             self._delivery = GmailDelivery(client, search_filters=search_filters)
             self._client = client
         return self._client
+
+    @property
+    def limiter(self) -> QuotaLimiter:
+        """The mailbox's pacing (Gmail quota units per user per minute)."""
+        return self._limiter
 
     @property
     def client(self) -> GoogleClient:
@@ -93,18 +98,22 @@ class GoogleConnector:
             try:
                 yield from self.calendar.pull(calendar_id, cursors.get(stream))
             except PermanentError as exc:
-                # A calendar that cannot be read (wrong id, no access) must not stop the others.
-                problem = Quarantined(stream, f"calendar {calendar_id}", str(exc))
-                yield Page(stream, quarantined=(problem,), summary={"error": str(exc)})
+                # A calendar that cannot be read (wrong id, no access) must not stop the others;
+                # its stored position is kept, and the reason says what to fix.
+                reason = unreadable(calendar_id, self.account, exc)
+                problem = Quarantined(stream, f"calendar {calendar_id}", reason)
+                yield Page(stream, quarantined=(problem,), summary={"error": reason})
 
     def owner_addresses(self) -> set[str]:
         return self.gmail.owner_addresses()
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        return self.delivery.deliver(message, send=send)
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        return self.delivery.deliver(message, send=send, record=record)
 
-    def find_delivered(self, key: str) -> Receipt | None:
-        return self.delivery.find(key)
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
+        return self.delivery.find(key, recorded)
 
 
 def connect(

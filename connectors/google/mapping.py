@@ -36,6 +36,13 @@ METADATA_HEADERS: tuple[str, ...] = (
     "X-Autoreply",
     "X-Autorespond",
     "X-Failed-Recipients",
+    # Mailing-list route and the real author of a rewritten From (keepwarm/peers/lists.py).
+    "List-Post",
+    "X-Mailing-List",
+    "Mailing-List",
+    "Reply-To",
+    "X-Original-From",
+    "X-Original-Sender",
 )
 
 #: Labels whose messages are never interactions: junk, deleted mail, unsent drafts, chats.
@@ -205,4 +212,5 @@ def event(resource: Mapping[str, Any], *, calendar: str, zone: str | None) -> In
         headers=headers,
         cancelled=cancelled,
         source=f"calendar:{calendar}",
+        location=" ".join(str(resource.get("location") or "").split()),
     )

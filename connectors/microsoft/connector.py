@@ -12,7 +12,7 @@ from connectors.microsoft.delta import Plan, calendar_plan, mail_plan, mail_stre
 from connectors.microsoft.graph import Graph
 from keepwarm.errors import ConnectorError
 from keepwarm.models import OutgoingMessage
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 
 ME_FIELDS = "mail,userPrincipalName,proxyAddresses"
 
@@ -94,26 +94,31 @@ class MicrosoftConnector:
         )
         return mapping.owner_addresses(me)
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
         """Create the draft once (found by key if it exists), then send it in send mode."""
         found = delivery.find(self.graph, message.key)
         if found is not None and not send:
             return Receipt(found.id, sent=not found.is_draft)
         if found is not None and not delivery.unsent(self.graph, found):
             return Receipt(found.id, sent=True)
-        draft_id = found.id if found is not None else delivery.create(self.graph, message)
+        draft_id = found.id if found is not None else delivery.create(self.graph, message, record)
         if not send:
             return Receipt(draft_id)
         delivery.send(self.graph, draft_id)
         return Receipt(draft_id, sent=True)
 
-    def find_delivered(self, key: str) -> Receipt | None:
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
         """The delivery for `key`: a draft (`sent=False` while it is still in Drafts) or sent.
 
         A keyed draft still in Drafts was created and not sent, so sending it now cannot send
-        twice; one in the Outbox is on its way and counts as sent.
+        twice; one in the Outbox is on its way and counts as sent. A `recorded` reply draft that
+        never got its key is tagged now (it is in Drafts, so it was never sent).
         """
         found = delivery.find(self.graph, key)
+        if found is None and recorded:
+            found = delivery.adopt(self.graph, recorded, key)
         if found is None:
             return None
         if not self.send_mode:

@@ -1,17 +1,22 @@
-"""`peers` (and its overrides `block`, `allow`, `forget`, `merge`), `why`, `status`."""
+"""`peers` (its overrides `block`, `allow`, `forget`, `merge`; notes `tag`, `untag`, `set`),
+`why`, `status`."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from keepwarm.cli.context import hint_nothing_synced, options, out, print_json, workspace
+from keepwarm.cli.context import err, hint_nothing_synced, options, out, print_json, workspace
 from keepwarm.cli.statusview import print_status
 from keepwarm.localtime import local_minute
-from keepwarm.services import health, reports
+from keepwarm.services import health, notes, reports
+from keepwarm.services.notes import NotesResult
 from keepwarm.services.people import override as override_detection
 from keepwarm.services.people import why as explain
+from keepwarm.services.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +24,8 @@ def register(app: typer.Typer) -> None:
         name="peers",
         invoke_without_command=True,
         no_args_is_help=False,
-        help="Professional peers; `block`, `allow`, `forget` and `merge` correct detection.",
+        help="Professional peers; `block`, `allow`, `forget` and `merge` correct detection; "
+        "`tag`, `untag` and `set` note what rules should know about someone.",
     )
     app.add_typer(peers_app)
 
@@ -116,6 +122,52 @@ def register(app: typer.Typer) -> None:
         """
         _override(ctx, "merge", first, second)
 
+    def _notes(ctx: typer.Context, change: Callable[[Workspace], NotesResult]) -> None:
+        with workspace(ctx) as ws:
+            result = change(ws)
+        if result.note:
+            err.print(result.note, highlight=False, markup=False)
+        tags = ", ".join(result.tags) or "none"
+        fields = ", ".join(f"{k}={v}" for k, v in result.fields.items()) or "none"
+        out.print(f"{result.target}: tags {tags}; fields {fields}", highlight=False, markup=False)
+
+    @peers_app.command("tag")
+    def tag(
+        ctx: typer.Context,
+        target: str = typer.Argument(..., metavar="ADDRESS|@DOMAIN"),
+        name: str = typer.Argument(..., metavar="TAG"),
+    ) -> None:
+        """Tag a person (or everyone at a domain), for rules: `when: {tags: [TAG]}`, person.tags.
+
+        Example: keepwarm peers tag grace.hopper@navylabs.example investor
+        """
+        _notes(ctx, lambda ws: notes.tag(ws, target, name))
+
+    @peers_app.command("untag")
+    def untag(
+        ctx: typer.Context,
+        target: str = typer.Argument(..., metavar="ADDRESS|@DOMAIN"),
+        name: str = typer.Argument(..., metavar="TAG"),
+    ) -> None:
+        """Take a tag away from a person (or a domain).
+
+        Example: keepwarm peers untag grace.hopper@navylabs.example investor
+        """
+        _notes(ctx, lambda ws: notes.untag(ws, target, name))
+
+    @peers_app.command("set")
+    def set_(
+        ctx: typer.Context,
+        target: str = typer.Argument(..., metavar="ADDRESS"),
+        pairs: list[str] = typer.Argument(..., metavar="NAME=VALUE..."),
+    ) -> None:
+        """Set fields on a person, for rules: person.fields.NAME, `when: {fields: …}`, yearly dates.
+
+        An empty value (`NAME=`) removes the field.
+        Example: keepwarm peers set grace.hopper@navylabs.example role=advisor first_met=2019-03-14
+        """
+        _notes(ctx, lambda ws: notes.set_fields(ws, target, pairs))
+
     @app.command()
     def why(ctx: typer.Context, address: str, json: bool = typer.Option(False, "--json")) -> None:
         """Explain how an address is classified: every reason, the stage and the evidence.
@@ -138,6 +190,9 @@ def register(app: typer.Typer) -> None:
             out.print(f"  addresses: {', '.join(info['addresses'])}", highlight=False)
         for reason in info["reasons"]:
             out.print(f"  • {reason}", highlight=False, markup=False)
+        if info["tags"] or info["fields"]:
+            noted = [*info["tags"], *(f"{k}={v}" for k, v in info["fields"].items())]
+            out.print(f"  notes: {', '.join(noted)}", highlight=False, markup=False)
         counts = ", ".join(f"{k} {v}" for k, v in info["counts"].items())
         if counts:
             out.print(f"  counts: {counts}", highlight=False)

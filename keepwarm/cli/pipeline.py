@@ -23,6 +23,7 @@ from keepwarm.services.onboarding import DEMO_MARK, demo_config
 from keepwarm.services.pipeline import detect as detect_service
 from keepwarm.services.pipeline import draft as draft_service
 from keepwarm.services.queue import queue as queue_service
+from keepwarm.services.reports import before_window_note
 from keepwarm.services.sync import sync_account
 from keepwarm.settings import config_path, load_settings
 
@@ -134,6 +135,8 @@ def register(app: typer.Typer) -> None:
                         f"{r['account']}: {r['inserted']} new, {r['updated']} changed, "
                         f"{r['unchanged']} unchanged, {r['quarantined']} quarantined"
                     )
+                    if r["events_before_window"]:
+                        out.print(f"  {before_window_note(r['events_before_window'])}")
         if failed:
             raise typer.Exit(1)
 

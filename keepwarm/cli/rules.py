@@ -11,10 +11,11 @@ import typer
 from rich.markup import escape
 
 from keepwarm.cli.context import err, out, print_json, settings_for, workspace
+from keepwarm.errors import KeepwarmError
 from keepwarm.localtime import local_minute
 from keepwarm.rules.schema import json_schema
 from keepwarm.services.preview import Preview, preview
-from keepwarm.services.rulesio import check_paths
+from keepwarm.services.rulesio import check_paths, stored_tags
 from keepwarm.services.workspace import ensure_rules
 
 SAMPLES_PER_RULE = 2
@@ -31,46 +32,51 @@ def register(app: typer.Typer) -> None:
             None, help="Rule files or folders (default: the configured rules folder)."
         ),
         json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     ) -> None:
-        """Check rule files: every problem as file:line:col: message, with a hint. Exit 1 on any.
+        """Check rule files: every problem as file:line:col: message, with a hint.
 
+        Exit 1 on any error (its file's rules are left out); warnings (rules that load but may
+        never do what they say) exit 0 unless --strict.
         Example: keepwarm rules check rules/
         """
-        if paths:
-            targets = list(paths)
-        else:
+        targets, tags = list(paths or []), frozenset[str]()
+        try:
             settings = settings_for(ctx)
-            ensure_rules(settings)  # a new set-up's default folder gets the shipped rules first
-            targets = [settings.rules_path]
-        result = check_paths(targets)
+            if not targets:
+                ensure_rules(settings)  # a new set-up's default folder gets the shipped rules
+                targets = [settings.rules_path]
+            tags = stored_tags(settings)
+        except KeepwarmError:
+            if not targets:
+                raise  # no files given and no usable config: say why
+        result = check_paths(targets, known_tags=tags)
+        failed = bool(result.errors) or (strict and bool(result.warnings))
         if json:
             print_json(
                 {
-                    "ok": not result.problems,
+                    "ok": not failed,
                     "files": result.files,
                     "rules": [r.rule.name for r in result.rules],
                     "skipped": result.skipped,
-                    "problems": [
-                        {
-                            "file": p.source,
-                            "line": p.line,
-                            "column": p.col,
-                            "message": p.message,
-                            "hint": p.hint,
-                        }
-                        for p in result.problems
-                    ],
+                    "errors": len(result.errors),
+                    "warnings": len(result.warnings),
+                    "problems": [p.as_json() for p in result.problems],
                 }
             )
         else:
             for problem in result.problems:
                 sys.stdout.write(f"{problem}\n")
-            verdict = "no problems" if not result.problems else f"{len(result.problems)} problem(s)"
+            counts = [
+                f"{len(result.errors)} error(s)" if result.errors else "",
+                f"{len(result.warnings)} warning(s)" if result.warnings else "",
+            ]
+            verdict = ", ".join(c for c in counts if c) or "no problems"
             err.print(
                 f"{result.files} file(s), {len(result.rules)} rule(s) usable: {verdict}",
                 highlight=False,
             )
-        if result.problems:
+        if failed:
             raise typer.Exit(1)
 
     @rules.command("preview")
@@ -107,6 +113,7 @@ def _preview_json(result: Preview) -> dict[str, Any]:
         "to": result.end.isoformat(),
         "rules": result.rules,
         "problems": result.problems,
+        "warnings": result.warnings,
         "drafts": [
             {
                 "rule": p.draft.rule,
@@ -128,6 +135,8 @@ def _preview_json(result: Preview) -> dict[str, Any]:
 def _print_preview(result: Preview, timezone: str) -> None:
     for problem in result.problems:
         err.print(f"[bold red]rule problem (file skipped):[/] {escape(problem)}", soft_wrap=True)
+    for warning in result.warnings:
+        err.print(f"[yellow]rule warning:[/] {escape(warning)}", soft_wrap=True)
     out.print(
         f"Replaying {result.start:%Y-%m-%d} … {result.end:%Y-%m-%d}: "
         f"{len(result.drafts)} draft(s) would have been proposed; the queue is not touched.",

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from keepwarm.cli.context import out
 from keepwarm.localtime import ago, local_minute
+from keepwarm.services.reports import before_window_note
 from keepwarm.settings import Settings
 
 
@@ -52,6 +53,8 @@ def print_status(info: dict[str, Any], settings: Settings, *, detail: bool) -> N
             for i in a["inputs"]:
                 counts = ", ".join(f"{k} {v}" for k, v in i.items() if isinstance(v, int))
                 _say(f"  {escape(_short(str(i.get('path', i['stream'])), base))}: {counts}")
+        if a.get("events_before_window"):
+            _say(f"  {escape(before_window_note(a['events_before_window']))}")
         quarantined = a["quarantined"]
         if quarantined and detail:
             for q in quarantined:

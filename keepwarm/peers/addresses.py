@@ -47,14 +47,27 @@ def in_domains(domain: str, domains: Iterable[str]) -> str | None:
     return None
 
 
+#: RFC 5321's limit on a path; longer values are garbage, and the store's columns hold 320.
+MAX_ADDRESS = 254
+
+
 def parse_address(value: str) -> tuple[str, str] | None:
-    """(display name, lower-cased address) from a header like `Name <a@b>`; None if unusable."""
+    """(display name, lower-cased address) from a header like `Name <a@b>`; None if unusable.
+
+    Header values can hold anything (NUL, control characters, megabytes): an address must be
+    printable, without whitespace and at most `MAX_ADDRESS` long to become a person's key.
+    """
     try:
         pairs = getaddresses([value])
     except (TypeError, ValueError, IndexError):  # malformed headers must never crash detection
         return None
     for name, address in pairs:
         address = address.strip().lower()
-        if "@" in address and " " not in address:
-            return name.strip(), address
+        if (
+            "@" in address
+            and len(address) <= MAX_ADDRESS
+            and address.isprintable()
+            and not any(c.isspace() for c in address)
+        ):
+            return "".join(c for c in name if c.isprintable()).strip()[:200], address
     return None

@@ -41,6 +41,9 @@ def _detect(
 ) -> list[PersonView]:
     folder = Folder(policy, now)
     evidence = folder.fold(interactions)
+    owner = policy.owner_addresses
+    if any(k in owner for k in evidence):  # never two people for the owner: `_owner` is him
+        evidence = {k: e for k, e in evidence.items() if k not in owner}
     if policy.forgotten:
         evidence = {
             a: e for a, e in evidence.items() if not matches(a, domain_of(a), policy.forgotten)
@@ -64,8 +67,8 @@ def _detect(
         names_out=names,
     )
     people = [_person(g, evidence, labeller, policy, now, organisation, names) for g in groups]
-    owner = _owner(folder.owner_seen, policy)
-    return [owner, *people] if owner is not None else people
+    me = _owner(folder.owner_seen, policy)
+    return [me, *people] if me is not None else people
 
 
 def _person(

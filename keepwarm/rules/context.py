@@ -1,12 +1,14 @@
 """The variables a draft template can use (documented in rules/README.md).
 
-`sample_context` has exactly the same shape with made-up values, so `rules check` can render
-every template and catch variables that do not exist before a real person is involved.
+`sample_contexts` have exactly the same shape with made-up values, so `rules check` can render
+every template and catch variables that do not exist, and templates that break on an edge case
+(no earlier interaction, no name, …), before a real person is involved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,6 +53,8 @@ def template_context(
             "stage": person.stage.value if person.stage else "",
             "first_seen": _day(person.first_seen, zone),
             "last_seen": _day(person.last_seen, zone),
+            "tags": sorted(person.tags),
+            "fields": dict(person.fields),
         },
         "organisation": person.organisation,
         "interaction": _touch(touch, zone, now),
@@ -72,6 +76,7 @@ def _touch(touch: Touch, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
         "weekday": weekday,
         "days_ago": max(0, (now - touch.at).days),
         "size": touch.size + 1,
+        "location": touch.location,
     }
 
 
@@ -85,13 +90,29 @@ def first_name(name: str) -> str:
     return parts[0] if parts else ""
 
 
-def sample_contexts() -> list[dict[str, Any]]:
-    """Contexts with every variable present (a meeting, then an email), for checking templates.
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A context `rules check` renders every template against, and what makes it special."""
 
-    Both kinds are rendered so variables inside either branch of an `if` are checked.
-    """
+    #: Completes "the template fails …", e.g. "when there is no earlier interaction".
+    case: str
+    #: How to write the template so this case renders well.
+    hint: str
+    context: dict[str, Any]
+
+
+def sample_contexts() -> list[Sample]:
+    """Contexts with every variable present, for checking templates: a typical meeting and
+    email (so variables inside either branch of an `if` are checked), then the edge cases a
+    real person brings: no earlier interaction, no name, no organisation, no subject, no
+    location, no tags or fields."""
     now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-    owner = Owner(name="Sam Owner", addresses=["sam@owner.example"], timezone="UTC")
+    owner = Owner(
+        name="Sam Owner",
+        addresses=["sam@owner.example"],
+        timezone="UTC",
+        signature="Sam Owner\nOwner & Co",
+    )
     person = PersonView(
         key="pat@peer.example",
         name="Pat Peer",
@@ -102,14 +123,18 @@ def sample_contexts() -> list[dict[str, Any]]:
         first_seen=now - timedelta(days=3),
         last_seen=now - timedelta(days=1),
         organisation="peer.example",
+        tags=frozenset({"sample"}),
     )
-    touch = Touch(
+    meeting = Touch(
         at=now - timedelta(days=1),
         direction="meeting",
         interaction_id=1,
         account="sample",
         provider_id="sample:1",
         subject="Coffee",
+        size=2,
+        location="Jacquard Room",
+        organiser="sam@owner.example",
     )
     email = Touch(
         at=now - timedelta(days=2),
@@ -120,7 +145,54 @@ def sample_contexts() -> list[dict[str, Any]]:
         subject="Re: Coffee",
         message_id="m2@peer.example",
     )
+
+    def sample(
+        case: str, hint: str, touch: Touch, *, previous: bool = True, **changes: Any
+    ) -> Sample:
+        someone = replace(person, **changes)
+        context = template_context(
+            owner, someone, touch, [email] if previous else [], rule="sample",
+            trigger="new_peer", now=now,
+        )  # fmt: skip
+        return Sample(case, hint, context)
+
+    guard = "guard it with {% if … %}…{% endif %}"
     return [
-        template_context(owner, person, t, [t], rule="sample", trigger="new_peer", now=now)
-        for t in (touch, email)
+        sample("for a meeting", "", meeting),
+        sample("for an email", "", email),
+        sample(
+            "when there is no earlier interaction",
+            "use previous only inside {% if previous %}…{% endif %}",
+            meeting,
+            previous=False,
+        ),
+        sample(
+            "when the person's name is unknown",
+            "use person.first_name (it is 'there' when the name is unknown) or "
+            "{% if person.name %}…{% endif %}",
+            meeting,
+            name="",
+        ),
+        sample(
+            "when the person has no organisation",
+            f"{guard}: {{% if organisation %}}…{{% endif %}}",
+            meeting,
+            organisation="",
+        ),
+        sample(
+            "when the interaction has no subject",
+            f"{guard}: {{% if interaction.subject %}}…{{% endif %}}",
+            replace(meeting, subject=""),
+        ),
+        sample(
+            "when the meeting has no location",
+            f"{guard}: {{% if interaction.location %}}…{{% endif %}}",
+            replace(meeting, location="", organiser=""),
+        ),
+        sample(
+            "when the person has no tags",
+            f"{guard}: {{% if 'vip' in person.tags %}}…{{% endif %}}",
+            meeting,
+            tags=frozenset(),
+        ),
     ]

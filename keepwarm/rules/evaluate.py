@@ -9,22 +9,21 @@ draft per person, a daily cap, waiting after someone wrote) are applied here, in
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from keepwarm.errors import TemplateError
 from keepwarm.models import Owner, PersonView, ProposedDraft
+from keepwarm.rules.conditions import Facts, excluded, matches, person_tags
 from keepwarm.rules.context import template_context
 from keepwarm.rules.history import History, Touch
+from keepwarm.rules.registry import WAIT_FIRST, fire
 from keepwarm.rules.render import render_body, render_subject
 from keepwarm.rules.schema import Policies, Rule
 from keepwarm.rules.timing import add_delay, next_slot
-from keepwarm.rules.triggers import Hit, hit, matches
-
-#: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
-WAIT_FIRST = frozenset({"no_reply"})
+from keepwarm.rules.triggers import Hit, Situation
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +80,7 @@ def evaluate(
     zone = ZoneInfo(owner.timezone)
     active = sorted((r for r in rules if r.rule.enabled), key=lambda r: -r.rule.priority)
     wanted = {c for r in active for c in r.rule.when.classification}
+    owner_addresses = frozenset(owner.addresses)
     candidates: list[_Candidate] = []
     for person in people:
         if person.classification.value not in wanted:
@@ -92,8 +92,10 @@ def evaluate(
             touches, now - policies.recent_inbound
         ):
             continue
+        tagged = replace(person, tags=person_tags(person, policies)) if policies.tags else person
+        situation = Situation(tagged, touches, now, zone)
         for loaded in active:
-            candidate = _candidate(loaded, person, touches, owner, zone, policies, queue, now)
+            candidate = _candidate(loaded, situation, owner_addresses, policies, queue)
             if candidate is not None:
                 candidates.append(candidate)
                 if policies.one_pending_per_person:
@@ -145,20 +147,19 @@ def _wrote_recently(touches: Sequence[Touch], since: datetime) -> bool:
 
 def _candidate(
     loaded: LoadedRule,
-    person: PersonView,
-    touches: Sequence[Touch],
-    owner: Owner,
-    zone: ZoneInfo,
+    situation: Situation,
+    owner_addresses: Collection[str],
     policies: Policies,
     queue: QueueState,
-    now: datetime,
 ) -> _Candidate | None:
-    rule = loaded.rule
+    rule, person, now, zone = loaded.rule, situation.person, situation.now, situation.zone
     if person.classification.value not in rule.when.classification:
         return None
-    found = hit(rule, person, touches, now)
-    tags = policies.tags_of(person.addresses) if policies.tags else frozenset()
-    if found is None or not matches(rule.when, person, found.touch, len(touches), tags):
+    found = fire(rule.trigger, situation)
+    if found is None:
+        return None
+    facts = Facts(person, found.touch, situation.touches, person.tags, owner_addresses, now)
+    if not matches(rule.when, facts) or (policies.exclude and excluded(policies, facts)):
         return None
     key = f"{rule.name}:{person.key}:{found.instance}"
     if key in queue.keys:
@@ -178,7 +179,7 @@ def _candidate(
     expires = due + rule.expires_after if rule.expires_after is not None else None
     if expires is not None and expires <= now:
         return None
-    return _Candidate(loaded, person, found, key, due, expires, touches)
+    return _Candidate(loaded, person, found, key, due, expires, situation.touches)
 
 
 def _render(c: _Candidate, owner: Owner, now: datetime) -> ProposedDraft:

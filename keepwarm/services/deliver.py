@@ -11,10 +11,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from keepwarm.errors import ConfigError, ConnectorError, PermanentError
 from keepwarm.models import DraftState, OutgoingMessage
-from keepwarm.ports import Connector, Receipt
+from keepwarm.ports import Connector, Receipt, Recorder
 from keepwarm.services.connectors import build_connector
+from keepwarm.services.replies import reply_threading
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
 from keepwarm.store.locks import exclusive
@@ -84,8 +87,9 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
             draft = store.lock_draft(session, draft_id)
             if draft.state != DraftState.APPROVED.value:
                 continue  # taken back since the listing: nothing unapproved is delivered
-            message = _message(ws, draft)
+            message = _message(ws, draft, session)
             attempt = store.delivery_of(session, draft_id)
+            recorded = attempt.provider_ref if attempt is not None else None
             if attempt is None:
                 session.add(Delivery(draft_id=draft_id, state="attempting", started_at=now))
                 store.log(
@@ -94,11 +98,16 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
         # The attempt is committed before the provider call.
         checkpoint("recorded", draft_id)
         try:
-            receipt = connector.find_delivered(message.key) if attempt is not None else None
+            record = _recorder(ws, draft_id)
+            receipt = (
+                connector.find_delivered(message.key, recorded=recorded)
+                if attempt is not None
+                else None
+            )
             if receipt is not None and account.mode == "send" and not receipt.sent:
                 # The draft exists but was never sent (a sent draft is no longer a draft):
                 # sending it now is the first send, and the connector reuses that draft.
-                receipt = connector.deliver(message, send=True)
+                receipt = connector.deliver(message, send=True, record=record)
             if receipt is not None:
                 report.reconciled += 1
             else:
@@ -107,7 +116,7 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
                         "an earlier send attempt has an unknown outcome; check your Sent folder, "
                         "then reject or re-approve the draft"
                     )
-                receipt = connector.deliver(message, send=account.mode == "send")
+                receipt = connector.deliver(message, send=account.mode == "send", record=record)
         except ConnectorError as exc:
             _finish(ws, draft_id, None, error=str(exc), permanent=isinstance(exc, PermanentError))
             report.failed += isinstance(exc, PermanentError)
@@ -120,8 +129,22 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
     return report
 
 
-def _message(ws: Workspace, draft: Draft) -> OutgoingMessage:
+def _recorder(ws: Workspace, draft_id: int) -> Recorder:
+    """Keeps what the connector says about an unsent delivery (its draft's ids) on the open
+    attempt, committed before the connector sends, so a crash can be reconciled by those ids."""
+
+    def record(provider_ref: str) -> None:
+        with ws.session() as session:
+            attempt = store.delivery_of(session, draft_id)
+            if attempt is not None and attempt.state == "attempting":
+                attempt.provider_ref = provider_ref
+
+    return record
+
+
+def _message(ws: Workspace, draft: Draft, session: Session) -> OutgoingMessage:
     owner = ws.settings.owner
+    thread_id, references = reply_threading(session, draft)
     return OutgoingMessage(
         key=draft.key,
         from_address=owner.addresses[0],
@@ -130,7 +153,8 @@ def _message(ws: Workspace, draft: Draft) -> OutgoingMessage:
         subject=draft.subject,
         body=draft.body,
         in_reply_to=draft.in_reply_to,
-        references=(draft.in_reply_to,) if draft.in_reply_to else (),
+        references=references,
+        thread_id=thread_id,
     )
 
 

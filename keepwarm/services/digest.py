@@ -9,27 +9,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from keepwarm.errors import ConfigError
 from keepwarm.models import OutgoingMessage
 from keepwarm.services import queue as queue_service
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.reports import status
 from keepwarm.services.workspace import Workspace
-from keepwarm.store.tables import Person
+from keepwarm.store.people import new_peers as stored_new_peers
 
 
 def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
-    """Peers planted in the last `days` days, and every draft waiting for a decision."""
+    """Peers planted in the last `days` days (or still awaiting their first follow-up), and
+    every draft waiting for a decision."""
     now = ws.settings.now()
     since = now - timedelta(days=days)
     with ws.session() as session:
-        peers = session.scalars(
-            select(Person)
-            .where(Person.classification == "peer", Person.planted_at >= since)
-            .order_by(Person.planted_at.desc())
-        )
+        peers = stored_new_peers(session, since=since)
         new_peers = [
             {
                 "name": p.name,
@@ -83,7 +78,10 @@ def _cell(text: object) -> str:
 
 def markdown(d: dict[str, Any]) -> str:
     lines = [f"# keepwarm digest — {d['generated'][:16].replace('T', ' ')} UTC", ""]
-    lines.append(f"## New peers since {d['since'][:10]} ({len(d['new_peers'])})")
+    lines.append(
+        f"## New peers since {d['since'][:10]} or awaiting your first follow-up "
+        f"({len(d['new_peers'])})"
+    )
     if d["new_peers"]:
         lines += ["", "| person | organisation | stage | why |", "|---|---|---|---|"]
         for p in d["new_peers"]:

@@ -18,6 +18,7 @@ from keepwarm.peers import normalise
 from keepwarm.services.pipeline import detect
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.interactions import load_interactions
+from keepwarm.store.notes import Notes, notes_by_person
 from keepwarm.store.people import HIDDEN, add_override, find_person
 from keepwarm.store.tables import Override, Person, PersonAddress
 
@@ -126,6 +127,7 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
                 "spelling, or run `keepwarm sync` first"
             )
         addresses = _visible_addresses(session, person.id)
+        noted = notes_by_person(session, {person.id: addresses}).get(person.id, Notes())
         evidence = load_interactions(session, ids=list(person.evidence or []))
     order = {iid: n for n, iid in enumerate(person.evidence or [])}
     return {
@@ -142,6 +144,8 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
         "planted_at": person.planted_at.isoformat() if person.planted_at else None,
         "known_before_first_sync": person.known,
         "counts": person.counts or {},
+        "tags": sorted(noted.tags),
+        "fields": dict(sorted(noted.fields.items())),
         "evidence": [
             {
                 "id": s.id,

@@ -13,7 +13,7 @@ import tldextract
 from sqlalchemy import func, select
 
 from keepwarm import peers
-from keepwarm.data import personal_domains, role_local_parts
+from keepwarm.data import list_hosts, personal_domains, relay_hosts, role_local_parts
 from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
 from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
@@ -21,6 +21,7 @@ from keepwarm.services.workspace import Workspace
 from keepwarm.store import meta
 from keepwarm.store.drafts import add_drafts, queue_facts, withdraw, withdrawable
 from keepwarm.store.interactions import load_interactions
+from keepwarm.store.notes import known_tags
 from keepwarm.store.people import overrides, people_views, person_ids, save_people
 from keepwarm.store.tables import Account, InteractionRow
 
@@ -90,6 +91,8 @@ def policy(ws: Workspace) -> peers.DetectionPolicy:
         established_days=d.established_days,
         baseline_at=baseline_at,
         organisation_of=organisation_of,
+        lists=tuple(sorted(list_hosts())),
+        relays=tuple(sorted(relay_hosts())),
     )
 
 
@@ -121,15 +124,23 @@ def draft(ws: Workspace) -> DraftReport:
     Detection runs first when interactions arrived after it last ran, so `keepwarm draft`
     straight after `keepwarm sync` never works from stale people.
     """
-    ruleset = load_rules(ws.settings.rules_path)
-    for file_problem in ruleset.problems:
+    with ws.session() as session:
+        tags = known_tags(session)
+    ruleset = load_rules(ws.settings.rules_path, known_tags=tags)
+    for file_problem in ruleset.errors:
         log.warning("rule file problem, file skipped: %s", file_problem)
+    for warning in ruleset.warnings:
+        log.info("rule file warning: %s", warning)
     now = ws.settings.now()
     ensure_detected(ws)
     owner = ws.settings.owner
     with ws.session() as session:
         people = people_views(session)
-        history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
+        rules_policy = policy(ws)
+        history = build_histories(
+            people, load_interactions(session), rules_policy.owner_addresses,
+            mass_mail_recipients=rules_policy.mass_mail_recipients,
+        )  # fmt: skip
         open_drafts = [OpenDraft(*row) for row in withdrawable(session)]
         day_start = _day_start(now, owner.timezone)
         keys, busy, last, today = queue_facts(session, day_start=day_start)
@@ -150,7 +161,7 @@ def draft(ws: Workspace) -> DraftReport:
     return DraftReport(
         proposed=len(result.drafts), created=created, withdrawn=withdrawn, capped=result.capped,
         skipped_files=ruleset.skipped,
-        problems=[str(p) for p in ruleset.problems] + result.problems,
+        problems=[str(p) for p in ruleset.errors] + result.problems,
     )  # fmt: skip
 
 

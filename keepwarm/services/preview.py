@@ -18,6 +18,7 @@ from keepwarm.services.pipeline import ensure_detected, policy
 from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.interactions import load_interactions
+from keepwarm.store.notes import known_tags
 from keepwarm.store.people import people_views
 
 
@@ -35,10 +36,14 @@ class Preview:
     rules: dict[str, int] = field(default_factory=dict)
     drafts: list[PreviewDraft] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Rule-file warnings: the rules load, but may not do what they say.
+    warnings: list[str] = field(default_factory=list)
 
 
 def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Preview:
-    ruleset = load_rules(ws.settings.rules_path)
+    with ws.session() as session:
+        tags = known_tags(session)
+    ruleset = load_rules(ws.settings.rules_path, known_tags=tags)
     rules = ruleset.rules
     if rule is not None:
         rules = [r for r in rules if r.rule.name == rule]
@@ -50,13 +55,18 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
     ensure_detected(ws)
     with ws.session() as session:
         people = people_views(session)
-        history = build_histories(people, load_interactions(session), policy(ws).owner_addresses)
+        rules_policy = policy(ws)
+        history = build_histories(
+            people, load_interactions(session), rules_policy.owner_addresses,
+            mass_mail_recipients=rules_policy.mass_mail_recipients,
+        )  # fmt: skip
     names = {p.key: p.name or p.key for p in people}
     result = Preview(
         start=now - timedelta(days=days),
         end=now,
         rules={r.rule.name: 0 for r in rules},
-        problems=[str(p) for p in ruleset.problems],
+        problems=[str(p) for p in ruleset.errors],
+        warnings=[str(p) for p in ruleset.warnings],
     )
     keys: set[str] = set()
     open_until: dict[str, datetime] = {}

@@ -120,6 +120,11 @@ def status(ws: Workspace, *, runs: int = 10) -> dict[str, Any]:
                     )
                 ),
                 "inputs": s.streams if s else [],
+                "events_before_window": sum(
+                    i.get("before_window", 0)
+                    for i in (s.streams if s else [])
+                    if isinstance(i.get("before_window"), int)
+                ),
                 "quarantined": s.quarantined if s else [],
                 "folders": folders(
                     ws.settings, name, s.streams if s else [], s.quarantined if s else []
@@ -132,3 +137,11 @@ def status(ws: Workspace, *, runs: int = 10) -> dict[str, Any]:
         "stalled_after_minutes": ws.settings.cycle_interval_minutes * STALL_INTERVALS,
         "runs": recent_runs(ws, limit=runs),
     }
+
+
+def before_window_note(n: int) -> str:
+    """The one line `sync` and `status` print when old calendar events were skipped."""
+    return (
+        f"{n} events before the baseline window were not read; "
+        "set detection.baseline_days to read further back"
+    )

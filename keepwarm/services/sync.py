@@ -14,6 +14,7 @@ from keepwarm.settings import AccountSettings, FilesAccount, MissingInput, Setti
 from keepwarm.store import accounts as store
 from keepwarm.store.interactions import upsert_interactions
 from keepwarm.store.locks import serialize
+from keepwarm.store.meetings import cancel_deleted_meetings
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class SyncReport:
     quarantined: int = 0
     error: str | None = None
     streams: list[str] = field(default_factory=list)
+    #: Calendar events wholly before the window (`detection.baseline_days`): not read.
+    events_before_window: int = 0
 
 
 def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None) -> SyncReport:
@@ -125,6 +128,10 @@ def _pull(
             result = upsert_interactions(
                 session, account_id=account_id, items=page.interactions, now=now
             )
+            if page.cancelled:
+                report.updated += cancel_deleted_meetings(
+                    session, account_id=account_id, provider_ids=page.cancelled, after=now
+                )
             report.quarantined += store.quarantine(
                 session, account_id=account_id, items=page.quarantined, now=now
             )
@@ -140,6 +147,9 @@ def _pull(
         report.inserted += result.inserted
         report.updated += result.updated
         report.unchanged += result.unchanged
+        before = page.summary.get("before_window") if page.summary else None
+        if isinstance(before, int):
+            report.events_before_window += before
         if page.stream not in report.streams:
             report.streams.append(page.stream)
         if progress is not None:

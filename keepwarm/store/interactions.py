@@ -25,10 +25,10 @@ from keepwarm.store.tables import InteractionRow
 _INTERACTION_COLUMNS = (
     "account_id", "provider_id", "kind", "occurred_at", "ended_at", "subject", "thread_id",
     "message_id", "in_reply_to", "references", "headers", "cancelled", "source",
-    "fingerprint", "ingested_at",
+    "fingerprint", "ingested_at", "location",
 )  # fmt: skip
 _PARTICIPANT_COLUMNS = ("interaction_id", "address", "name", "role", "response", "is_resource")
-_CHUNK = 400  # rows per multi-row INSERT: 400 × 15 parameters stays under SQLite's limit
+_CHUNK = 400  # rows per multi-row INSERT: 400 × 16 parameters stays under SQLite's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,8 @@ def fingerprint(item: Interaction) -> str:
         f"{p.address}\x1f{p.role.value}\x1f{p.name}\x1f{p.response}\x1f{p.is_resource}"
         for p in item.participants
     )
+    if item.location:  # only when set: digests of interactions without one stay the same
+        parts.append(f"location\x1f{item.location}")
     return hashlib.sha1("\x1e".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -120,7 +122,7 @@ def upsert_interactions(
             time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
             it.message_id, it.in_reply_to, js(list(it.references)) if it.references else no_refs,
             js(dict(it.headers)) if it.headers else no_headers,
-            flag(it.cancelled), it.source, prints[pid], ingested,
+            flag(it.cancelled), it.source, prints[pid], ingested, it.location,
         )  # fmt: skip
 
     ids: dict[str, int] = {}
@@ -269,8 +271,8 @@ def _interactions(
 
     sql = (
         "SELECT id, account_id, provider_id, kind, occurred_at, ended_at, subject, thread_id, "
-        'message_id, in_reply_to, "references", headers, cancelled, source FROM interactions '
-        "{where} ORDER BY occurred_at, id"
+        'message_id, in_reply_to, "references", headers, cancelled, source, location '
+        "FROM interactions {where} ORDER BY occurred_at, id"
     )
     rows: list[tuple[Any, ...]] = []
     for batch in _batches(cursor, sql, "id", mark, ids):
@@ -294,6 +296,7 @@ def _interactions(
                 headers=json_value(r[11]) or {},
                 cancelled=bool(r[12]),
                 source=r[13],
+                location=r[14],
                 participants=tuple(people.get(r[0], ())),
             ),
         )

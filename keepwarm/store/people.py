@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
 from keepwarm.store.locks import serialize
+from keepwarm.store.notes import notes_by_person
 from keepwarm.store.tables import Draft, Override, Person, PersonAddress
 
 #: Positions from here on hold normalised forms, used for look-ups but never shown.
 HIDDEN = 1000
+_NO_TAGS: frozenset[str] = frozenset()
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
 
 def save_people(session: Session, *, people: Sequence[PersonView], now: datetime) -> dict[str, int]:
@@ -119,7 +123,9 @@ def find_person(session: Session, *, address: str) -> Person | None:
 
 
 def people_views(session: Session) -> list[PersonView]:
-    """People as detection last saw them, for rule evaluation."""
+    """People as detection last saw them, with the owner's notes, for rule evaluation."""
+    stored = load_people(session, peers_only=False)
+    notes = notes_by_person(session, {p.id: addresses for p, addresses in stored})
     return [
         PersonView(
             key=p.key,
@@ -138,9 +144,31 @@ def people_views(session: Session) -> list[PersonView]:
             counts=dict(p.counts or {}),
             evidence=tuple(p.evidence or ()),
             known=p.known,
+            tags=frozenset(notes[p.id].tags) if p.id in notes else _NO_TAGS,
+            fields=MappingProxyType(notes[p.id].fields) if p.id in notes else _NO_FIELDS,
         )
-        for p, addresses in load_people(session, peers_only=False)
+        for p, addresses in stored
     ]
+
+
+def new_peers(session: Session, *, since: datetime) -> list[Person]:
+    """Peers planted since `since`, and new peers still waiting for their first follow-up.
+
+    A new peer whose thank-you draft is still pending is news until it is handled, so the
+    digest's "new peers" agrees with the new-peer drafts waiting, whenever the peer was planted.
+    """
+    waiting = select(Draft.person_id).where(Draft.state == "pending")
+    first_follow_up = and_(Person.id.in_(waiting), Person.stage == Stage.SEEDED.value)
+    return list(
+        session.scalars(
+            select(Person)
+            .where(
+                Person.classification == Classification.PEER.value,
+                or_(Person.planted_at >= since, first_follow_up),
+            )
+            .order_by(Person.planted_at.desc(), Person.key)
+        )
+    )
 
 
 def person_ids(session: Session) -> dict[str, int]:

@@ -114,3 +114,26 @@ def test_config_errors_are_clear(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--config", str(bad), "queue"])
     assert result.exit_code == 1
     assert "owner.addresses" in result.stderr and "at least 1 item" in result.stderr
+
+
+def test_old_calendar_events_are_counted_and_explained(demo_config: Path) -> None:
+    """Events before `baseline_days` are not read, and `sync` and `status` say so (issue #11)."""
+    old = demo_config.parent / "old.ics"
+    old.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        + "".join(
+            f"BEGIN:VEVENT\r\nUID:old-{n}\r\nDTSTAMP:20180101T000000Z\r\nSUMMARY:Old {n}\r\n"
+            f"DTSTART:2018010{n}T100000Z\r\nDTEND:2018010{n}T110000Z\r\nEND:VEVENT\r\n"
+            for n in (1, 2, 3)
+        )
+        + "END:VCALENDAR\r\n"
+    )
+    text = demo_config.read_text().replace(
+        'calendars = ["calendar.ics"]', 'calendars = ["calendar.ics", "old.ics"]'
+    )
+    demo_config.write_text(text)
+    [report] = json.loads(kw(demo_config, "sync", "--json"))
+    assert report["events_before_window"] == 3
+    [account] = json.loads(kw(demo_config, "status", "--json"))["accounts"]
+    assert account["events_before_window"] == 3
+    assert "3 events before the baseline window were not read" in kw(demo_config, "status")

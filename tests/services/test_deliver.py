@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from connectors.files.maildrafts import MaildirDrafts
 from keepwarm.errors import TransientError
 from keepwarm.models import DraftState, OutgoingMessage
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 from keepwarm.services import deliver as outbox
 from keepwarm.services import queue as service
 from keepwarm.services.workspace import Workspace
@@ -51,14 +51,16 @@ class FakeProvider:
     def owner_addresses(self) -> set[str]:
         return set()
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
         if self.fail_next is not None:
             exc, self.fail_next = self.fail_next, None
             raise exc
         self.calls[message.key] += 1
         return Receipt(provider_ref=f"draft-{message.key}-{self.calls[message.key]}", sent=send)
 
-    def find_delivered(self, key: str) -> Receipt | None:
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
         return Receipt(provider_ref=f"draft-{key}-1") if self.calls[key] else None
 
 

@@ -128,3 +128,12 @@ def test_msal_errors() -> None:
     assert isinstance(
         errors.from_msal({"error": "temporarily_unavailable"}, account="o"), TransientError
     )
+
+
+def test_a_series_master_is_not_a_meeting_of_its_own() -> None:
+    """calendarView/delta may list the master beside its occurrences: one meeting, counted once."""
+    master = {**event(1), "type": "seriesMaster"}
+    occurrence = {**event(2), "type": "occurrence", "seriesMasterId": master["id"]}
+    assert mapping.event(master, source="s") is None
+    found = mapping.event(occurrence, source="s")
+    assert found is not None and found.thread_id == master["id"]

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.fake_graph import FakeGraph
 from connectors.microsoft.limiter import Limiter
+from fakes.graph import FakeGraph
 from keepwarm.errors import PermanentError
 from keepwarm.ports import Page
 from tests.connectors.microsoft.support import (
