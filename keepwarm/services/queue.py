@@ -6,14 +6,15 @@ machine (`keepwarm.queue_states`) and records who did what in the draft's histor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from keepwarm.errors import ConfigError, NotFound
+from keepwarm.errors import ConfigError, InvalidTransition, NotFound
 from keepwarm.models import DraftState
 from keepwarm.services.drafttext import validate_fields
 from keepwarm.services.workspace import Workspace
@@ -31,6 +32,11 @@ def _states(state: str | Sequence[str] | None) -> list[str]:
         if s not in STATES:
             raise ConfigError(f"{s!r} is not a draft state; use one of: {', '.join(STATES)}")
     return wanted
+
+
+def check_state(state: str | None) -> None:
+    """Raise a clear error for a state name that is not a draft state."""
+    _states(state)
 
 
 def housekeeping(ws: Workspace) -> tuple[int, int]:
@@ -182,6 +188,36 @@ def _ids_of_rule(session: Session, rule: str) -> list[int]:
     return [d.id for d, _, _ in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class DraftText:
+    """What an approval check looks at."""
+
+    id: int
+    to: tuple[str, ...]
+    subject: str
+    body: str
+
+
+#: Checks a draft must pass to be approved, besides its state (the state machine says that):
+#: each returns why the draft cannot be approved, or None. `approve`, bulk approval and its
+#: preview all run them, so a check added here (unfilled placeholders, say) holds everywhere.
+ApprovalCheck = Callable[[DraftText], "str | None"]
+APPROVAL_CHECKS: list[ApprovalCheck] = []
+
+
+def approval_problems(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Why each of these drafts cannot be approved, for the ones that cannot (checks only)."""
+    if not APPROVAL_CHECKS or not ids:
+        return {}
+    problems: dict[int, str] = {}
+    for d, _, _ in views.filtered(session, ids=list(ids)):
+        text = DraftText(d.id, tuple(d.to), d.subject, d.body)
+        reasons = [r for r in (check(text) for check in APPROVAL_CHECKS) if r]
+        if reasons:
+            problems[d.id] = "; ".join(reasons)
+    return problems
+
+
 def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) -> list[int]:
     """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing."""
     now = ws.settings.now()
@@ -191,10 +227,20 @@ def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) 
             raise NotFound(
                 f"no pending drafts of rule {rule!r}" if rule else "name at least one draft id"
             )
+        problems = approval_problems(session, wanted)
+        if problems:
+            draft_id, reason = next(iter(problems.items()))
+            raise InvalidTransition(f"draft {draft_id} cannot be approved: {reason}")
         done = store.transition(
             session, ids=list(dict.fromkeys(wanted)), to=DraftState.APPROVED, actor=ACTOR, now=now
         )
         return [d.id for d in done]
+
+
+def pending_of_rule(ws: Workspace, rule: str) -> list[int]:
+    """The pending and snoozed drafts of `rule` (what "approve all of a rule" means)."""
+    with ws.session() as session:
+        return _ids_of_rule(session, rule)
 
 
 def reject(

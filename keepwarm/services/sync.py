@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from keepwarm.errors import CursorExpired
+from keepwarm.errors import ConfigError, CursorExpired
 from keepwarm.ports import Connector, Page
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
+from keepwarm.settings import AccountSettings, FilesAccount, MissingInput, Settings
 from keepwarm.store import accounts as store
 from keepwarm.store.interactions import upsert_interactions
 from keepwarm.store.locks import serialize
@@ -42,10 +43,15 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     account = settings.account(name)
     now = settings.now()
     report = SyncReport(account=name)
+    missing = settings.missing_inputs(name)
     with ws.session() as session:
         account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
+        if missing:  # reported as the account's error below, not as quarantined files
+            store.release_quarantined(
+                session, account_id=account_id, sources=[str(m.path) for m in missing]
+            )
     try:
-        connector = build_connector(account, settings, now=now)
+        connector = build_connector(_present(account, settings), settings, now=now)
         try:
             _pull(ws, account_id, connector, report, progress)
         except CursorExpired:
@@ -62,10 +68,19 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
                 session, account=row, now=now, error=report.error, error_kind=type(exc).__name__
             )
         raise
+    problem = _missing_message(missing)
     with ws.session() as session:
         row = store.ensure_account(session, name=name, kind=account.kind, now=now)
         store.remember_owner_addresses(session, account=row, addresses=owner)
-        store.record_sync(session, account=row, now=now, error=None)
+        store.record_sync(
+            session,
+            account=row,
+            now=now,
+            error=problem,
+            error_kind="ConfigError" if problem else None,
+        )
+    if problem:
+        raise ConfigError(problem)
     log.info(
         "account %s: %d new, %d changed, %d quarantined",
         name,
@@ -74,6 +89,27 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
         report.quarantined,
     )
     return report
+
+
+def _missing_message(missing: list[MissingInput]) -> str | None:
+    if not missing:
+        return None
+    return (
+        "; ".join(map(str, missing))
+        + ". Fix the path in keepwarm.toml or remove it (the account's other inputs were synced)."
+    )
+
+
+def _present(account: AccountSettings, settings: Settings) -> AccountSettings:
+    """A files account without its paths that do not exist (those are reported by their key)."""
+    if not isinstance(account, FilesAccount):
+        return account
+    return account.model_copy(
+        update={
+            key: [p for p in getattr(account, key) if settings.resolve(p).exists()]
+            for key in ("mail", "calendars")
+        }
+    )
 
 
 def _pull(
@@ -100,6 +136,9 @@ def _pull(
                 session, account_id=account_id, items=page.quarantined, now=now
             )
             if page.cursor is not None:
+                store.release_quarantined(  # the input reads again: its old problem is stale
+                    session, account_id=account_id, sources=[str(page.summary.get("path", ""))]
+                )
                 store.save_cursor(
                     session, account_id=account_id, stream=page.stream, value=page.cursor,
                     summary=dict(page.summary), now=now,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -89,6 +90,26 @@ def quarantine(
     return new
 
 
+def release_quarantined(session: Session, *, account_id: int, sources: Iterable[str]) -> int:
+    """Forget whole-input problems (a missing or unreadable file, position "") of `sources`:
+    the input now reads, or is reported another way. Per-message entries stay."""
+    wanted = [s for s in sources if s]
+    if not wanted:
+        return 0
+    rows = list(
+        session.scalars(
+            select(Quarantine).where(
+                Quarantine.account_id == account_id,
+                Quarantine.source.in_(wanted),
+                Quarantine.position == "",
+            )
+        )
+    )
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
 def record_sync(
     session: Session,
     *,
@@ -113,6 +134,14 @@ def remember_owner_addresses(session: Session, *, account: Account, addresses: s
     merged = sorted(set(account.owner_addresses or []) | {a.lower() for a in addresses})
     if merged != account.owner_addresses:
         account.owner_addresses = merged
+
+
+def any_synced(session: Session) -> bool:
+    """Whether any account was ever synced (successfully or not)."""
+    return (
+        session.scalar(select(Account.id).where(Account.last_sync_at.is_not(None)).limit(1))
+        is not None
+    )
 
 
 @dataclass(frozen=True, slots=True)
