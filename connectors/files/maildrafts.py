@@ -19,6 +19,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from keepwarm.errors import PermanentError
+from keepwarm.mailsafety import header_problem
 from keepwarm.models import OutgoingMessage
 from keepwarm.ports import Receipt
 
@@ -105,11 +106,10 @@ class MaildirDrafts:
     def _render(self, message: OutgoingMessage) -> bytes:
         values = [message.key, message.from_name, message.from_address, message.subject]
         values += [*message.to, *message.references, message.in_reply_to or ""]
-        if any("\r" in value or "\n" in value for value in values):
-            raise PermanentError(
-                "a header value contains a line break (CR or LF); refusing to write the draft",
-                account=self.account,
-            )
+        for value in values:
+            problem = header_problem("header", value)
+            if problem is not None:
+                raise PermanentError(f"refusing to write the draft: {problem}", account=self.account)
         if not message.to:
             raise PermanentError("the draft has no recipient", account=self.account)
         msg = EmailMessage(policy=default)

@@ -16,6 +16,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from keepwarm.errors import TemplateError
+from keepwarm.mailsafety import one_line
 
 
 class _NoLoader(BaseLoader):
@@ -46,8 +47,8 @@ def render(template: str, context: Mapping[str, Any], *, where: str) -> str:
 
 
 def render_subject(template: str, context: Mapping[str, Any], *, where: str) -> str:
-    """A subject is one line: CR/LF (and other line breaks) collapse to spaces."""
-    return " ".join(render(template, context, where=where).split())
+    """A subject is one line: line breaks, separators and controls collapse to spaces."""
+    return one_line(render(template, context, where=where))
 
 
 def render_body(template: str, context: Mapping[str, Any], *, where: str, signature: str) -> str:

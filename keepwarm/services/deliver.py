@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from keepwarm.errors import ConfigError, ConnectorError, PermanentError
+from keepwarm.mailsafety import address_problem, header_problem, text_problem
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt
 from keepwarm.services.connectors import build_connector
@@ -85,6 +86,14 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
             if draft.state != DraftState.APPROVED.value:
                 continue  # taken back since the listing: nothing unapproved is delivered
             message = _message(ws, draft)
+            problem = undeliverable(message)
+            if problem is not None:
+                # Nothing reached the provider: this draft fails alone, the others go on.
+                draft.state, draft.error, draft.updated_at = DraftState.FAILED.value, problem, now
+                store.log(session, draft_id=draft_id, now=now, action="failed", detail=problem)
+                report.failed += 1
+                log.warning("draft %d: cannot be delivered: %s", draft_id, problem)
+                continue
             attempt = store.delivery_of(session, draft_id)
             if attempt is None:
                 session.add(Delivery(draft_id=draft_id, state="attempting", started_at=now))
@@ -113,11 +122,38 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
             report.failed += isinstance(exc, PermanentError)
             log.warning("draft %d: delivery failed: %s", draft_id, exc)
             continue
+        except Exception as exc:  # a bug or a library refusing this draft: it fails alone
+            # Failed, not retried: re-approving it reconciles through `find_delivered` first.
+            error = f"cannot deliver: {type(exc).__name__}: {exc}"
+            _finish(ws, draft_id, None, error=error, permanent=True)
+            report.failed += 1
+            log.warning("draft %d: %s", draft_id, error)
+            continue
         checkpoint("provider-called", draft_id)
         _finish(ws, draft_id, receipt)
         checkpoint("finished", draft_id)
         report.delivered += 1
     return report
+
+
+def undeliverable(message: OutgoingMessage) -> str | None:
+    """Why `message` cannot become a mail (a header character, a bad address), or None."""
+    if not message.to:
+        return "the draft has no recipient; edit it and add one"
+    for field, value in (
+        ("Subject", message.subject),
+        ("From", message.from_name),
+        *(("To", address) for address in message.to),
+        *(("In-Reply-To", ref) for ref in (message.in_reply_to, *message.references) if ref),
+    ):
+        problem = header_problem(field, value)
+        if problem is not None:
+            return problem
+    for address in (message.from_address, *message.to):
+        problem = address_problem(address)
+        if problem is not None:
+            return f"{address!r} is not a usable address ({problem}); edit the draft"
+    return text_problem("Body", message.body)
 
 
 def _message(ws: Workspace, draft: Draft) -> OutgoingMessage:
