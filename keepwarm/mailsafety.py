@@ -65,9 +65,7 @@ def text_problem(field: str, value: str) -> str | None:
 def one_line(value: str) -> str:
     """`value` as a header-safe single line: bad characters become spaces, runs collapse."""
     if bad_character(value) is not None:
-        value = "".join(
-            " " if unicodedata.category(c) in _BAD_CATEGORIES else c for c in value
-        )
+        value = "".join(" " if unicodedata.category(c) in _BAD_CATEGORIES else c for c in value)
     return " ".join(value.split())
 
 
@@ -81,7 +79,7 @@ def address_problem(address: str) -> str | None:
     if not at or not local or not domain:
         return "not of the form local@domain"
     if len(local) > MAX_LOCAL or not _LOCAL.fullmatch(local) or bad_character(local):
-        return "the part before @ has spaces, control characters or symbols (<>()[],;:\"\\)"
+        return 'the part before @ has spaces, control characters or symbols (<>()[],;:"\\)'
     if local.startswith(".") or local.endswith(".") or ".." in local:
         return "the part before @ has a misplaced dot"
     labels = domain.split(".")

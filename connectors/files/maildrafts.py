@@ -109,7 +109,9 @@ class MaildirDrafts:
         for value in values:
             problem = header_problem("header", value)
             if problem is not None:
-                raise PermanentError(f"refusing to write the draft: {problem}", account=self.account)
+                raise PermanentError(
+                    f"refusing to write the draft: {problem}", account=self.account
+                )
         if not message.to:
             raise PermanentError("the draft has no recipient", account=self.account)
         msg = EmailMessage(policy=default)

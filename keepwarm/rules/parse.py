@@ -48,8 +48,26 @@ class ParsedFile:
     raw: list[Any] = field(default_factory=list)
 
 
+#: Nesting deeper than this is refused with its position (Python would hit RecursionError).
+MAX_DEPTH = 100
+
+
 class _Loader(yaml.SafeLoader):
     """A safe loader that remembers where every mapping key and value started."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )  # fmt: skip
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _Marked(dict[str, Any]):

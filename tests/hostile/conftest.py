@@ -19,8 +19,7 @@ def hostile_config(folder: Path, database_url: str, *, accounts: str = "") -> Pa
         f'database_url = "{database_url}"\nas_of = "{NOW.isoformat()}"\n'
         '[owner]\nname = "Ada Lovelace"\naddresses = ["ada@analytical.example"]\n'
         'domains = ["analytical.example"]\ntimezone = "Europe/London"\n\n'
-        '[[accounts]]\nname = "demo"\nkind = "files"\ndrafts = "out/drafts"\n'
-        + accounts,
+        '[[accounts]]\nname = "demo"\nkind = "files"\ndrafts = "out/drafts"\n' + accounts,
         encoding="utf-8",
     )
     return config

@@ -15,7 +15,21 @@ from keepwarm.store.tables import Draft
 from tests.queuedata import seed
 
 #: Every character Python's e-mail package splits a header on, and controls that never belong.
-SEPARATORS = ["\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\r", "\n", "\x00", "\x1b", "\x7f"]
+SEPARATORS = [
+    "\u2028",
+    "\u2029",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\r",
+    "\n",
+    "\x00",
+    "\x1b",
+    "\x7f",
+]
 
 
 @pytest.mark.parametrize("char", SEPARATORS, ids=[f"U+{ord(c):04X}" for c in SEPARATORS])
@@ -45,7 +59,7 @@ def test_a_draft_that_cannot_be_delivered_fails_alone(workspace: Workspace) -> N
 
     assert report.delivered == 4 and report.failed == 1
     with workspace.session() as session:
-        states = {i: s for i, s in session.execute(select(Draft.id, Draft.state))}
+        states = dict(session.execute(select(Draft.id, Draft.state)))
         error = session.get(Draft, bad).error  # type: ignore[union-attr]
     assert states[bad] == DraftState.FAILED.value
     assert all(states[i] == DraftState.DELIVERED.value for i in ids if i != bad)
