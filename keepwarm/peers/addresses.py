@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from email.utils import getaddresses
 
+from keepwarm.mailsafety import is_address
+
 #: Providers where dots in the local part are not significant.
 DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
@@ -55,6 +57,6 @@ def parse_address(value: str) -> tuple[str, str] | None:
         return None
     for name, address in pairs:
         address = address.strip().lower()
-        if "@" in address and " " not in address:
+        if is_address(address):
             return name.strip(), address
     return None
