@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from keepwarm import queue_states
 from keepwarm.errors import InvalidTransition, NotFound
 from keepwarm.models import DraftState, ProposedDraft
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Mute, Person
 
@@ -37,15 +38,19 @@ def add_drafts(
     created = 0
     for p in proposals:
         person_id = person_ids[p.person_key]
-        if p.key in keys or person_id in busy:
+        key = fit.fit(p.key, fit.DRAFT_KEY)
+        if key in keys or person_id in busy:
             continue
         if (person_id, p.rule) in muted or (person_id, EVERY_RULE) in muted:
             continue
         draft = Draft(
-            key=p.key, rule=p.rule, person_id=person_id, account_id=accounts[p.account],
-            to=list(p.to), subject=p.subject, body=p.body, state=DraftState.PENDING.value,
-            reasons=list(p.reasons), interaction_ids=list(p.interaction_ids),
-            in_reply_to=p.in_reply_to, due_at=p.due_at, expires_at=p.expires_at,
+            key=key, rule=fit.fit(p.rule, fit.RULE), person_id=person_id,
+            account_id=accounts[p.account], to=list(p.to), subject=fit.clean(p.subject),
+            body=fit.clean(p.body), state=DraftState.PENDING.value, reasons=list(p.reasons),
+            interaction_ids=list(p.interaction_ids),
+            # A fitted Message-ID is not the real one: no threading beats a wrong reference.
+            in_reply_to=None if fit.was_fitted(p.in_reply_to, fit.ID) else p.in_reply_to,
+            due_at=p.due_at, expires_at=p.expires_at,
             created_at=now, updated_at=now,
         )  # fmt: skip
         session.add(draft)
@@ -53,7 +58,7 @@ def add_drafts(
         session.add(
             DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="created", detail=p.rule)
         )
-        keys.add(p.key)
+        keys.add(key)
         busy.add(person_id)
         created += 1
     return created

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Draft, Override, Person, PersonAddress
 
@@ -73,8 +74,8 @@ def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
 def _row(p: PersonView, now: datetime) -> dict[str, Any]:
     return {
         "key": p.key,
-        "name": p.name,
-        "organisation": p.organisation,
+        "name": fit.cut(p.name, fit.NAME),
+        "organisation": fit.cut(p.organisation, fit.ORGANISATION),
         "classification": p.classification.value,
         "stage": p.stage.value if p.stage else None,
         "reasons": list(p.reasons),

@@ -59,7 +59,7 @@ def test_a_draft_that_cannot_be_delivered_fails_alone(workspace: Workspace) -> N
 
     assert report.delivered == 4 and report.failed == 1
     with workspace.session() as session:
-        states = dict(session.execute(select(Draft.id, Draft.state)))
+        states = {row.id: row.state for row in session.execute(select(Draft.id, Draft.state))}
         error = session.get(Draft, bad).error  # type: ignore[union-attr]
     assert states[bad] == DraftState.FAILED.value
     assert all(states[i] == DraftState.DELIVERED.value for i in ids if i != bad)
