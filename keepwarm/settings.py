@@ -22,6 +22,7 @@ from pydantic_settings import (
 
 from keepwarm.errors import ConfigError
 from keepwarm.models import Owner
+from keepwarm.redact import is_secret_name, redact
 
 CONFIG_ENV = "KEEPWARM_CONFIG"
 DEFAULT_CONFIG = Path("keepwarm.toml")
@@ -275,7 +276,7 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc)) from None
     except (OSError, ValueError) as exc:  # TOML syntax errors are ValueErrors
-        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+        raise ConfigError(redact(f"{path}: cannot be read: {exc}")) from None
     return settings
 
 
@@ -285,5 +286,7 @@ def _describe(path: Path, exc: ValidationError) -> str:
         key = ".".join(str(p) for p in error["loc"]) or "(top level)"
         got = error.get("input")
         shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+        if shown and is_secret_name(key):
+            shown = " (value hidden: it is a credential)"
         lines.append(f"  {key}: {error['msg']}{shown}")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from keepwarm.errors import PermanentError
 from keepwarm.mailsafety import header_problem
 from keepwarm.models import OutgoingMessage
 from keepwarm.ports import Receipt
+from keepwarm.privatefiles import private_dir, write_private
 
 
 def _digest(key: str) -> str:
@@ -81,11 +82,8 @@ class MaildirDrafts:
         scratch = self.root / "tmp" / f"{stem}.{os.getpid()}"
         try:
             for sub in ("tmp", "new", "cur"):
-                (self.root / sub).mkdir(parents=True, exist_ok=True)
-            with scratch.open("wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+                private_dir(self.root / sub)
+            write_private(scratch, data)  # drafts are private mail: 0600
             try:
                 target.hardlink_to(scratch)  # atomic and refuses to overwrite: exactly once
             except FileExistsError:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from keepwarm.errors import KeepwarmError
+from keepwarm.redact import redact
 from keepwarm.services import Workspace, open_workspace
 from keepwarm.settings import Settings, load_settings
 
@@ -51,7 +52,8 @@ def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except KeepwarmError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        message = redact(str(exc))  # a credential in an error is never printed
+        err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

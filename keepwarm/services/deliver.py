@@ -15,6 +15,7 @@ from keepwarm.errors import ConfigError, ConnectorError, PermanentError
 from keepwarm.mailsafety import address_problem, header_problem, text_problem
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt
+from keepwarm.redact import redact
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
@@ -120,14 +121,14 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
         except ConnectorError as exc:
             _finish(ws, draft_id, None, error=str(exc), permanent=isinstance(exc, PermanentError))
             report.failed += isinstance(exc, PermanentError)
-            log.warning("draft %d: delivery failed: %s", draft_id, exc)
+            log.warning("draft %d: delivery failed: %s", draft_id, redact(str(exc)))
             continue
         except Exception as exc:  # a bug or a library refusing this draft: it fails alone
             # Failed, not retried: re-approving it reconciles through `find_delivered` first.
             error = f"cannot deliver: {type(exc).__name__}: {exc}"
             _finish(ws, draft_id, None, error=error, permanent=True)
             report.failed += 1
-            log.warning("draft %d: %s", draft_id, error)
+            log.warning("draft %d: %s", draft_id, redact(error))
             continue
         checkpoint("provider-called", draft_id)
         _finish(ws, draft_id, receipt)
@@ -179,6 +180,7 @@ def _finish(
     permanent: bool = False,
 ) -> None:
     now = ws.settings.now()
+    error = redact(error)  # provider error bodies quote tokens: never store them
     with ws.session() as session:
         draft = store.get_draft(session, draft_id)
         attempt = store.delivery_of(session, draft_id)

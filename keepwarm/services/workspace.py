@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from keepwarm.privatefiles import private_dir
 from keepwarm.settings import Settings
 from keepwarm.store.engine import make_engine, migrate, session_factory
+from keepwarm.store.errors import translated
 
 
 @dataclass
@@ -21,8 +23,10 @@ class Workspace:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on any error."""
-        with self.sessions.begin() as session:
+        """One transaction: committed on success, rolled back on any error.
+
+        A database the user must fix (locked, read-only, damaged) is a one-line `StoreError`."""
+        with translated(self.engine.url), self.sessions.begin() as session:
             yield session
 
     def close(self) -> None:
@@ -30,6 +34,7 @@ class Workspace:
 
 
 def open_workspace(settings: Settings) -> Workspace:
+    private_dir(settings.state_path, tighten=True)  # tokens, drafts, edits: the owner's only
     engine = make_engine(settings.db_url)
     migrate(engine)
     return Workspace(settings=settings, engine=engine, sessions=session_factory(engine))

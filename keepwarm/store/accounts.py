@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from keepwarm.models import Quarantined
 from keepwarm.ports import Cursor
+from keepwarm.redact import redact
 from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, InteractionRow, Quarantine, SyncCursor
@@ -122,7 +123,7 @@ def record_sync(
         account.last_error_at = None
         account.last_error_kind = None
     else:
-        account.last_error = error
+        account.last_error = redact(error)  # provider error bodies quote tokens
         account.last_error_at = now
         account.last_error_kind = error_kind
 

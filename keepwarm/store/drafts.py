@@ -76,7 +76,21 @@ def list_drafts(session: Session, *, state: str | None = None) -> list[tuple[Dra
     return [(d, p, a) for d, p, a in session.execute(query)]
 
 
+#: Ids are 64-bit integers in both databases; a larger number is no draft, not an overflow.
+MAX_ID = 2**63 - 1
+
+
+def real_ids(ids: Iterable[int]) -> list[int]:
+    """`ids` that can exist; an id outside the integer column's range is reported as unknown."""
+    out = list(ids)
+    for i in out:
+        if not 0 < i <= MAX_ID:
+            raise NotFound(f"no draft with id {i}; list them with `keepwarm queue`")
+    return out
+
+
 def get_draft(session: Session, draft_id: int) -> Draft:
+    real_ids([draft_id])
     draft = session.get(Draft, draft_id)
     if draft is None:
         raise NotFound(f"no draft with id {draft_id}; list them with `keepwarm queue`")
@@ -131,7 +145,7 @@ def transition(
 
 def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
     """Drafts by id in few queries (SQLite limits bound parameters, hence the chunks)."""
-    unique = list(dict.fromkeys(ids))
+    unique = list(dict.fromkeys(real_ids(ids)))
     out: list[Draft] = []
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
@@ -144,6 +158,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
 def lock_draft(session: Session, draft_id: int) -> Draft:
     """The draft, row-locked for the rest of the transaction (a no-op on SQLite, which
     serializes writers anyway)."""
+    real_ids([draft_id])
     draft = session.scalar(select(Draft).where(Draft.id == draft_id).with_for_update())
     if draft is None:
         raise NotFound(f"no draft with id {draft_id}; list them with `keepwarm queue`")
