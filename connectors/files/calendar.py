@@ -25,6 +25,7 @@ import icalendar
 import recurring_ical_events
 
 from connectors.files.icsevents import iso, meeting, to_utc, tzid_of
+from connectors.files.safety import MAX_CALENDAR_BYTES
 from connectors.files.streams import PAGE_SIZE, calendar_stream, count, os_reason, problem_page
 from connectors.files.streams import summary as make_summary
 from keepwarm.models import Interaction, Quarantined
@@ -51,10 +52,16 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         covered = _covers(cursor, start, end)
         if same_file and covered:
             return
+        if stat.st_size > MAX_CALENDAR_BYTES:
+            yield problem_page(stream, path, _too_large(path))
+            return
         with path.open("rb") as f:
-            data = f.read()
+            data = f.read(MAX_CALENDAR_BYTES + 1)  # the size a file reports can be wrong
     except OSError as exc:
         yield problem_page(stream, path, os_reason(exc, path))
+        return
+    if len(data) > MAX_CALENDAR_BYTES:
+        yield problem_page(stream, path, _too_large(path))
         return
     digest = hashlib.sha256(data).hexdigest()
     if cursor and covered and cursor.get("sha256") == digest:  # touched, not changed
@@ -77,6 +84,11 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         # These keep the stored cursor: a crash re-reads the whole file, which is idempotent.
         yield Page(stream, tuple(chunk))
     yield Page(stream, tuple(last), tuple(problems), new_cursor, _summary(path, new_cursor))
+
+
+def _too_large(path: Path) -> str:
+    limit = MAX_CALENDAR_BYTES >> 20
+    return f"{path} is larger than {limit} MB: not read (split or export a shorter range)"
 
 
 def _summary(path: Path, cursor: Cursor) -> dict[str, Any]:
