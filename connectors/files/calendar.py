@@ -24,6 +24,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
+from connectors.files.icsbounds import FileBudget, bound_until, sanitise_timezones, series_problem
 from connectors.files.icsevents import iso, meeting, to_utc, tzid_of
 from connectors.files.safety import MAX_CALENDAR_BYTES
 from connectors.files.streams import PAGE_SIZE, calendar_stream, count, os_reason, problem_page
@@ -129,7 +130,7 @@ def expand_file(
     data: bytes, path: str, start: datetime, end: datetime
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
     """Occurrences in [start, end], quarantined parts, and the first occurrence after `end`."""
-    text = _decode(data)
+    text, zones = sanitise_timezones(_decode(data))
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # icalendar raises assorted types for malformed content
@@ -142,7 +143,7 @@ def expand_file(
         reason = "not a valid calendar: no complete BEGIN:VCALENDAR … END:VCALENDAR block"
         return [], [Quarantined(path, "", reason)], None
     interactions: list[Interaction] = []
-    problems: list[Quarantined] = []
+    problems = [Quarantined(path, f"VTIMEZONE TZID={tzid}", reason) for tzid, reason in zones]
     following: datetime | None = None
     for calendar in calendars:
         found, bad, after = _expand_calendar(calendar, path, start, end)
@@ -177,6 +178,7 @@ def _expand_calendar(
     problems: list[Quarantined] = []
     groups: dict[str, list[Any]] = {}
     others: list[Any] = []
+    budget = FileBudget(start, end)
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             others.append(component)
@@ -185,10 +187,12 @@ def _expand_calendar(
         if not uid:
             uid = "sha-" + hashlib.sha1(component.to_ical(), usedforsecurity=False).hexdigest()[:16]
             component["UID"] = uid
-        reason = _problem(component)
+        reason = _problem(component) or series_problem(component, start, end)
+        reason = reason or budget.admit(component)
         if reason is not None:
             problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
         else:
+            bound_until(component, end)  # a rule that stops matching cannot walk to year 9999
             groups.setdefault(uid, []).append(component)
     calendar.subcomponents = others + [event for events in groups.values() for event in events]
     # recurring-ical-events would relabel every time whose zone lacks a TZNAME (as Exchange's
