@@ -66,3 +66,21 @@ def test_a_draft_that_cannot_be_delivered_fails_alone(workspace: Workspace) -> N
     assert error is not None and "U+2028" in error and "Subject" in error
     # And the next run does not trip over it again.
     assert outbox.deliver(workspace).failed == 0
+
+
+def test_the_web_edit_form_refuses_a_separator(workspace: Workspace) -> None:
+    from fastapi.testclient import TestClient
+
+    from keepwarm.web import create_app
+    from tests.web.conftest import csrf_of
+
+    [draft_id] = seed(workspace, 1)
+    with TestClient(create_app(workspace.settings), base_url="http://127.0.0.1:8765") as client:
+        token = csrf_of(client.get(f"/drafts/{draft_id}").text)
+        page = client.post(
+            f"/drafts/{draft_id}/edit",
+            data={"csrf": token, "to": "grace@navy.example", "subject": "Hi\u2029x", "body": "b"},
+            follow_redirects=True,
+        ).text
+    assert "U+2029" in page
+    assert service.show(workspace, draft_id)["subject"].startswith("Thank you")
