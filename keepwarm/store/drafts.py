@@ -136,7 +136,8 @@ def transition(
     session.execute(
         insert(DraftEvent),
         [
-            {"draft_id": d.id, "at": now, "actor": actor, "action": to.value, "detail": detail}
+            {"draft_id": d.id, "at": now, "actor": actor, "action": to.value,
+             "detail": fit.clean(detail)}  # a typed reason may hold a NUL
             for d in drafts
         ],
     )
@@ -182,7 +183,9 @@ def delivery_of(session: Session, draft_id: int) -> Delivery | None:
 
 def log(session: Session, *, draft_id: int, now: datetime, action: str, detail: str = "") -> None:
     session.add(
-        DraftEvent(draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=detail)
+        DraftEvent(
+            draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=fit.clean(detail)
+        )
     )
 
 
@@ -345,7 +348,9 @@ def mute(session: Session, *, person_id: int, rule: str, reason: str, now: datet
     """Never draft `rule` (or, with `EVERY_RULE`, anything) for this person again."""
     exists = session.scalar(select(Mute).where(Mute.person_id == person_id, Mute.rule == rule))
     if exists is None:
-        session.add(Mute(person_id=person_id, rule=rule, reason=reason, created_at=now))
+        session.add(
+            Mute(person_id=person_id, rule=rule, reason=fit.clean(reason), created_at=now)
+        )
 
 
 def muted_pairs(session: Session) -> set[tuple[int, str]]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from keepwarm.errors import ConfigError
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
 from keepwarm.store import fit
@@ -162,6 +163,9 @@ def add_override(
     """Record a decision once (False when it was already recorded)."""
     target = target.strip().lower()
     other = other.strip().lower() if other else None
+    for value in (target, other or ""):
+        if len(value) > fit.ADDRESS or "\x00" in value:
+            raise ConfigError(f"{value[:60]!r}…: not an address or @domain (too long)")
     session.execute(
         delete(Override).where(
             Override.target == target, Override.action.in_(_OPPOSITES.get(action, ()))

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from keepwarm.errors import ConfigError
+from keepwarm.services import queue as service
 from keepwarm.services.pipeline import detect
 from keepwarm.services.sync import sync_account
+from keepwarm.services.workspace import Workspace
 from keepwarm.store import fit
+from keepwarm.store.people import add_override
 from keepwarm.store.tables import InteractionRow, ParticipantRow, Quarantine, SyncCursor
 from tests.connectors.files.builders import calendar, mbox, message, vevent
 from tests.hostile.conftest import hostile_config
-from tests.queuedata import open_at
+from tests.queuedata import NOW, open_at, seed
 
 LONG_ID = "x" * 600
 
@@ -82,3 +87,12 @@ def test_long_values_sync_and_detect(tmp_path: Path, database_url: str) -> None:
     assert max(len(n) for n in names) <= fit.NAME
     assert all(len(s) <= fit.STREAM for s in streams)
     assert quarantined == 3
+
+
+def test_typed_values_that_cannot_be_stored(workspace: Workspace) -> None:
+    """A reject reason with a NUL is stored (cleaned); an over-long block target is refused."""
+    ids = seed(workspace, 1)
+    service.reject(workspace, ids, reason="spam\x00ish", mute_rule=True)
+    assert service.show(workspace, ids[0])["state"] == "rejected"
+    with pytest.raises(ConfigError, match="too long"), workspace.session() as session:
+        add_override(session, action="block", target="@" + "x" * 400, now=NOW)
