@@ -32,11 +32,11 @@ SEPARATORS = [
 ]
 
 
-@pytest.mark.parametrize("char", SEPARATORS, ids=[f"U+{ord(c):04X}" for c in SEPARATORS])
-def test_edit_refuses_a_line_separator_in_the_subject(workspace: Workspace, char: str) -> None:
+def test_edit_refuses_every_line_separator_in_the_subject(workspace: Workspace) -> None:
     [draft_id] = seed(workspace, 1)
-    with pytest.raises(ConfigError, match=f"U\\+{ord(char):04X}"):
-        service.edit(workspace, draft_id, subject=f"Thanks{char}Bcc: spy@evil.example")
+    for char in SEPARATORS:
+        with pytest.raises(ConfigError, match=f"U\\+{ord(char):04X}"):
+            service.edit(workspace, draft_id, subject=f"Thanks{char}Bcc: spy@evil.example")
     assert service.show(workspace, draft_id)["subject"].startswith("Thank you")
 
 
