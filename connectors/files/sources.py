@@ -70,11 +70,11 @@ def _sniff(path: Path, *, explicit: bool) -> Source | None:
             start = f.read(SNIFF_BYTES)
     except OSError:
         return Source("eml", path)  # the reader reports why it cannot be read
+    if start.startswith(b"From "):
+        return Source("mbox", path)  # raw 8-bit bodies may hold NUL bytes: still an mbox
     if looks_binary(start):
         reason = f"{printable(str(path))} is binary data, not mail; skipped"
         return Source("problem", path, reason) if explicit else None
-    if start.startswith(b"From "):
-        return Source("mbox", path)
     if start:
         return Source("eml", path)
     if not explicit:

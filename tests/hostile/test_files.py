@@ -200,3 +200,12 @@ def test_many_empty_mbox_messages_quarantine_in_batches(
         ws.close()
     # A few statements per page of 2,000, not one or two per message.
     assert len(executed) < 100, len(executed)
+
+
+def test_an_mbox_with_nul_bytes_in_a_body_is_still_mail(tmp_path: Path, mail: Path) -> None:
+    (mail / "raw.mbox").write_bytes(mbox([message(body="binary \x00\x01 attachment\n")]))
+    ws = open_ws(tmp_path, f"sqlite:///{tmp_path / 'db'}", [mail])
+    try:
+        assert sync(ws).inserted == 1
+    finally:
+        ws.close()
