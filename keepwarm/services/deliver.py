@@ -144,13 +144,14 @@ def undeliverable(message: OutgoingMessage) -> str | None:
     for field, value in (
         ("Subject", message.subject),
         ("From", message.from_name),
+        ("From", message.from_address),
         *(("To", address) for address in message.to),
         *(("In-Reply-To", ref) for ref in (message.in_reply_to, *message.references) if ref),
     ):
         problem = header_problem(field, value)
         if problem is not None:
             return problem
-    for address in (message.from_address, *message.to):
+    for address in message.to:  # the owner's own address was validated with the settings
         problem = address_problem(address)
         if problem is not None:
             return f"{address!r} is not a usable address ({problem}); edit the draft"
