@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from keepwarm.redact import is_secret_name
+
 
 def describe(path: Path, exc: ValidationError, model: type[BaseModel]) -> str:
     """One header line and one line per problem, most useful wording first."""
@@ -38,6 +40,8 @@ def _message(error: Any, key: str, allowed: list[str]) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     got = error.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    if shown and is_secret_name(key):
+        shown = " (value hidden: it is a credential)"
     return f"{message}{shown}"
 
 

@@ -6,6 +6,7 @@
     │   └── TemplateError    a draft template does not parse or render
     ├── InvalidTransition    a queue action the draft's state does not allow
     ├── NotFound             an id or address that is not in the store
+    ├── StoreError           the database cannot be used (newer, locked, read-only, damaged, unreachable)
     └── ConnectorError       raised by connectors only; carries the account name
         ├── AuthError        the grant is missing, expired or revoked: the user must act
         ├── CursorExpired    the provider rejected the sync cursor: do a full sync
@@ -41,6 +42,10 @@ class InvalidTransition(KeepwarmError):
 
 class NotFound(KeepwarmError):
     pass
+
+
+class StoreError(KeepwarmError):
+    """The database cannot be used as it is; the message says which database and the fix."""
 
 
 class ConnectorError(KeepwarmError):

@@ -23,6 +23,7 @@ from pydantic_settings import (
 from keepwarm.config_errors import describe
 from keepwarm.errors import ConfigError
 from keepwarm.models import Owner
+from keepwarm.redact import redact
 
 CONFIG_ENV = "KEEPWARM_CONFIG"
 DEFAULT_CONFIG = Path("keepwarm.toml")
@@ -301,5 +302,5 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         raise ConfigError(describe(path, exc, Settings)) from None
     except (OSError, ValueError) as exc:  # TOML syntax errors are ValueErrors
-        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+        raise ConfigError(redact(f"{path}: cannot be read: {exc}")) from None
     return settings

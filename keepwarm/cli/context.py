@@ -24,6 +24,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from keepwarm.errors import KeepwarmError
+from keepwarm.redact import redact
 from keepwarm.services import Workspace, open_workspace
 from keepwarm.services.health import NOTHING_SYNCED
 from keepwarm.settings import Settings, config_path, load_settings
@@ -62,7 +63,7 @@ def report_error(exc: KeepwarmError, *, plain: bool = False) -> None:
 
     `plain` (under `--json`) drops colour so a script reading stderr gets the bare text.
     """
-    message = str(exc) or type(exc).__name__
+    message = redact(str(exc)) or type(exc).__name__  # a credential is never printed
     if plain:
         sys.stderr.write(f"error: {message}\n")
         return

@@ -17,6 +17,7 @@ from keepwarm.cli.context import err, hint_nothing_synced, out, print_json, work
 from keepwarm.errors import ConfigError
 from keepwarm.localtime import local_minute
 from keepwarm.models import DraftState
+from keepwarm.privatefiles import private_dir, write_private
 from keepwarm.services import health
 from keepwarm.services import queue as service
 from keepwarm.services.approval import approve_available
@@ -233,8 +234,8 @@ def register(app: typer.Typer) -> None:
                 d = service.edit(ws, draft_id, to=to, subject=subject, body=text_body)
             except DraftTextError as exc:
                 kept = ws.settings.state_path / "edits" / f"draft-{draft_id}.txt"
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                kept.write_text(edited, encoding="utf-8")
+                private_dir(kept.parent)
+                write_private(kept, edited.encode("utf-8"))
                 raise ConfigError(
                     f"draft {draft_id} not changed: {exc}. Your text is kept in {kept}"
                 ) from None

@@ -110,8 +110,8 @@ def evaluate(
     for c in candidates:
         try:
             drafts.append(_render(c, owner, now))
-        except TemplateError as exc:
-            problems.append(str(exc))
+        except TemplateError as exc:  # this draft is skipped; the others go on
+            problems.append(f"{exc} (drafting for {c.person.key})")
     return Evaluation(drafts=drafts, capped=capped, problems=problems)
 
 

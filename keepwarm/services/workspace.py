@@ -19,8 +19,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from keepwarm.errors import ConfigError
+from keepwarm.privatefiles import private_dir
 from keepwarm.settings import Settings
 from keepwarm.store.engine import make_engine, migrate, session_factory
+from keepwarm.store.errors import translated
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +38,10 @@ class Workspace:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on any error."""
-        with self.sessions.begin() as session:
+        """One transaction: committed on success, rolled back on any error.
+
+        A database the user must fix (locked, read-only, damaged) is a one-line `StoreError`."""
+        with translated(self.engine.url), self.sessions.begin() as session:
             yield session
 
     def close(self) -> None:
@@ -45,6 +49,7 @@ class Workspace:
 
 
 def open_workspace(settings: Settings) -> Workspace:
+    private_dir(settings.state_path, tighten=True)  # tokens, drafts, edits: the owner's only
     copied = ensure_rules(settings)
     if copied is not None:
         log.warning(

@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Quarantined
 from keepwarm.ports import Cursor
+from keepwarm.redact import redact
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, InteractionRow, Quarantine, SyncCursor
 
@@ -27,11 +30,20 @@ def ensure_account(session: Session, *, name: str, kind: str, now: datetime) -> 
     return account
 
 
+#: Where a cursor keeps its stream's full name when the name was too long for the column.
+_FULL_STREAM = "_stream"
+
+
 def load_cursors(session: Session, *, account_id: int) -> dict[str, Cursor]:
     rows = session.execute(
         select(SyncCursor.stream, SyncCursor.value).where(SyncCursor.account_id == account_id)
     )
-    return {stream: dict(value) for stream, value in rows}
+    found: dict[str, Cursor] = {}
+    for stream, value in rows:
+        cursor = dict(value)
+        full = cursor.pop(_FULL_STREAM, None)
+        found[full if isinstance(full, str) else stream] = cursor
+    return found
 
 
 def save_cursor(
@@ -43,6 +55,11 @@ def save_cursor(
     summary: dict[str, Any],
     now: datetime,
 ) -> None:
+    """Store a stream's position; a stream name too long for its column (a deep path) is
+    fitted, and the full name rides inside the cursor so the connector finds it again."""
+    if len(stream) > fit.STREAM or "\x00" in stream:
+        value = {**value, _FULL_STREAM: stream}
+        stream = fit.fit(stream, fit.STREAM)
     row = session.scalar(
         select(SyncCursor).where(SyncCursor.account_id == account_id, SyncCursor.stream == stream)
     )
@@ -66,27 +83,29 @@ def clear_cursors(session: Session, *, account_id: int, prefix: str = "") -> Non
 def quarantine(
     session: Session, *, account_id: int, items: tuple[Quarantined, ...], now: datetime
 ) -> int:
-    """Record unreadable inputs once each; returns how many were new."""
-    new = 0
+    """Record unreadable inputs once each; returns how many were new.
+
+    One multi-row `INSERT … ON CONFLICT DO NOTHING` per chunk (a page of an mbox full of
+    broken messages is thousands of entries); sources and positions are fitted to their columns.
+    """
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:
-        exists = session.scalar(
-            select(Quarantine.id).where(
-                Quarantine.account_id == account_id,
-                Quarantine.source == item.source,
-                Quarantine.position == item.position,
-            )
-        )
-        if exists is None:
-            session.add(
-                Quarantine(
-                    account_id=account_id,
-                    source=item.source,
-                    position=item.position,
-                    reason=item.reason,
-                    first_seen_at=now,
-                )
-            )
-            new += 1
+        source, position = fit.fit(item.source, fit.SOURCE), fit.fit(item.position, fit.POSITION)
+        rows.setdefault(
+            (source, position),
+            {
+                "account_id": account_id, "source": source, "position": position,
+                "reason": fit.clean(item.reason), "first_seen_at": now,
+            },
+        )  # fmt: skip
+    if not rows:
+        return 0
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = list(rows.values())
+    new = 0
+    for start in range(0, len(values), 500):  # 500 × 5 parameters: under SQLite's limit
+        statement = insert(Quarantine).values(values[start : start + 500])
+        new += len(session.execute(statement.on_conflict_do_nothing().returning(Quarantine.id)).all())
     return new
 
 
@@ -125,7 +144,7 @@ def record_sync(
         account.last_error_at = None
         account.last_error_kind = None
     else:
-        account.last_error = error
+        account.last_error = redact(error)  # provider error bodies quote tokens
         account.last_error_at = now
         account.last_error_kind = error_kind
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from keepwarm.store.drafts import real_ids
 from keepwarm.store.tables import (
     Account,
     Draft,
@@ -58,7 +59,7 @@ def filtered(
     if account:
         query = query.where(Account.name == account)
     if ids:
-        query = query.where(Draft.id.in_(list(ids)))
+        query = query.where(Draft.id.in_(real_ids(ids)))
     if person:
         query = query.where(_person_filter(person))
     return [(d, p, a) for d, p, a in session.execute(query)]

@@ -91,6 +91,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
             state.pop("ws").close()
 
     app = FastAPI(title="keepwarm", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.kw_secret = security.load_secret(settings.state_path)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     def ws() -> Workspace:
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
     async def guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        security.port_of(request)  # cookie names carry the port
         if token is None and not security.host_allowed(request):
             return HTMLResponse(
                 "<h1>Unexpected host</h1><p>Open keepwarm at http://127.0.0.1 (or set "
@@ -121,10 +123,16 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
         elapsed = (time.perf_counter() - started) * 1000
         response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         if token is not None and request.query_params.get("token"):
-            response.set_cookie(security.ACCESS_COOKIE, token, httponly=True, samesite="strict")
+            response.set_cookie(
+                security.cookie_name(security.ACCESS_COOKIE, request),
+                security.access_cookie(app.state.kw_secret, token),
+                httponly=True,
+                samesite="strict",
+            )
         new = getattr(request.state, "new_csrf", None)
         if new:
-            response.set_cookie(security.CSRF_COOKIE, new, httponly=True, samesite="strict")
+            name = security.cookie_name(security.CSRF_COOKIE, request)
+            response.set_cookie(name, new, httponly=True, samesite="strict")
         response.headers.update(security.SECURITY_HEADERS)
         return response
 
@@ -135,7 +143,7 @@ def create_app(settings: Settings, *, host: str | None = None) -> FastAPI:
         )
         response = HTMLResponse(html, status_code=code)
         if flash:
-            response.delete_cookie(security.FLASH_COOKIE)
+            response.delete_cookie(security.cookie_name(security.FLASH_COOKIE, request))
         return response
 
     def back(target: str, message: str, kind: str = "ok") -> RedirectResponse:

@@ -49,9 +49,10 @@ def server(config: Path) -> Iterator[str]:
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a hang guard: a loaded machine may start slowly
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert srv.started, "uvicorn did not start"
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
