@@ -7,6 +7,7 @@
     ├── InvalidTransition    a queue action the draft's state does not allow
     │   └── UnfinishedDraft  approving a draft that still has a [[placeholder]]
     ├── NotFound             an id or address that is not in the store
+    ├── StoreError           the database cannot be used (newer, locked, read-only, damaged, unreachable)
     └── ConnectorError       raised by connectors only; carries the account name
         ├── AuthError        the grant is missing, expired or revoked: the user must act
         ├── CursorExpired    the provider rejected the sync cursor: do a full sync
@@ -46,6 +47,10 @@ class UnfinishedDraft(InvalidTransition):
 
 class NotFound(KeepwarmError):
     pass
+
+
+class StoreError(KeepwarmError):
+    """The database cannot be used as it is; the message says which database and the fix."""
 
 
 class ConnectorError(KeepwarmError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,8 +20,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from keepwarm.config_errors import describe
 from keepwarm.errors import ConfigError
 from keepwarm.models import Owner
+from keepwarm.redact import redact
 
 CONFIG_ENV = "KEEPWARM_CONFIG"
 DEFAULT_CONFIG = Path("keepwarm.toml")
@@ -157,6 +159,16 @@ class PrivacySettings(BaseModel):
         return self.snippets if self.snippets is not None else kind == "files"
 
 
+class MissingInput(NamedTuple):
+    """A configured input path that is not there, named by its key in keepwarm.toml."""
+
+    key: str
+    path: Path
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.path} does not exist"
+
+
 class WebSettings(BaseModel):
     """`keepwarm web`: where it listens and, when not on loopback, the token it demands."""
 
@@ -257,6 +269,19 @@ class Settings(BaseSettings):
     def rules_path(self) -> Path:
         return self.resolve(self.rules_dir or Path("rules"))
 
+    def missing_inputs(self, name: str) -> list[MissingInput]:
+        """The mail and calendar paths of account `name` that do not exist, with their keys."""
+        found = []
+        for index, account in enumerate(self.accounts):
+            if account.name != name or not isinstance(account, FilesAccount):
+                continue
+            for key in ("mail", "calendars"):
+                for i, path in enumerate(getattr(account, key)):
+                    full = self.resolve(path)
+                    if not full.exists():
+                        found.append(MissingInput(f"accounts.{index}.{key}[{i}]", full))
+        return found
+
     def account(self, name: str) -> AccountSettings:
         for account in self.accounts:
             if account.name == name:
@@ -289,17 +314,7 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     try:
         settings: Settings = bound(base_dir=path.resolve().parent, **overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, exc)) from None
+        raise ConfigError(describe(path, exc, Settings)) from None
     except (OSError, ValueError) as exc:  # TOML syntax errors are ValueErrors
-        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+        raise ConfigError(redact(f"{path}: cannot be read: {exc}")) from None
     return settings
-
-
-def _describe(path: Path, exc: ValidationError) -> str:
-    lines = [f"{path}: invalid configuration ({exc.error_count()} problem(s)):"]
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"]) or "(top level)"
-        got = error.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
-        lines.append(f"  {key}: {error['msg']}{shown}")
-    return "\n".join(lines)

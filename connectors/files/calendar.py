@@ -24,7 +24,9 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
+from connectors.files.icsbounds import FileBudget, bound_until, sanitise_timezones, series_problem
 from connectors.files.icsevents import iso, meeting, to_utc, tzid_of
+from connectors.files.safety import MAX_CALENDAR_BYTES
 from connectors.files.streams import PAGE_SIZE, calendar_stream, count, os_reason, problem_page
 from connectors.files.streams import summary as make_summary
 from keepwarm.models import Interaction, Quarantined
@@ -51,10 +53,16 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         covered = _covers(cursor, start, end)
         if same_file and covered:
             return
+        if stat.st_size > MAX_CALENDAR_BYTES:
+            yield problem_page(stream, path, _too_large(path))
+            return
         with path.open("rb") as f:
-            data = f.read()
+            data = f.read(MAX_CALENDAR_BYTES + 1)  # the size a file reports can be wrong
     except OSError as exc:
         yield problem_page(stream, path, os_reason(exc, path))
+        return
+    if len(data) > MAX_CALENDAR_BYTES:
+        yield problem_page(stream, path, _too_large(path))
         return
     digest = hashlib.sha256(data).hexdigest()
     if cursor and covered and cursor.get("sha256") == digest:  # touched, not changed
@@ -79,6 +87,11 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         # These keep the stored cursor: a crash re-reads the whole file, which is idempotent.
         yield Page(stream, tuple(chunk))
     yield Page(stream, tuple(last), tuple(problems), new_cursor, _summary(path, new_cursor))
+
+
+def _too_large(path: Path) -> str:
+    limit = MAX_CALENDAR_BYTES >> 20
+    return f"{path} is larger than {limit} MB: not read (split or export a shorter range)"
 
 
 def _summary(path: Path, cursor: Cursor) -> dict[str, Any]:
@@ -125,7 +138,7 @@ def expand_file(
     The UIDs of events that begin before `start` and have no occurrence in the window are
     appended to `earlier`: calendars older than `baseline_days` are reported, not silently empty.
     """
-    text = _decode(data)
+    text, zones = sanitise_timezones(_decode(data))
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # icalendar raises assorted types for malformed content
@@ -138,7 +151,7 @@ def expand_file(
         reason = "not a valid calendar: no complete BEGIN:VCALENDAR … END:VCALENDAR block"
         return [], [Quarantined(path, "", reason)], None
     interactions: list[Interaction] = []
-    problems: list[Quarantined] = []
+    problems = [Quarantined(path, f"VTIMEZONE TZID={tzid}", reason) for tzid, reason in zones]
     following: datetime | None = None
     for calendar in calendars:
         found, bad, after = _expand_calendar(calendar, path, start, end, earlier)
@@ -173,6 +186,7 @@ def _expand_calendar(
     problems: list[Quarantined] = []
     groups: dict[str, list[Any]] = {}
     others: list[Any] = []
+    budget = FileBudget(start, end)
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             others.append(component)
@@ -181,10 +195,12 @@ def _expand_calendar(
         if not uid:
             uid = "sha-" + hashlib.sha1(component.to_ical(), usedforsecurity=False).hexdigest()[:16]
             component["UID"] = uid
-        reason = _problem(component)
+        reason = _problem(component) or series_problem(component, start, end)
+        reason = reason or budget.admit(component)
         if reason is not None:
             problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
         else:
+            bound_until(component, end)  # a rule that stops matching cannot walk to year 9999
             groups.setdefault(uid, []).append(component)
     calendar.subcomponents = others + [event for events in groups.values() for event in events]
     # recurring-ical-events would relabel every time whose zone lacks a TZNAME (as Exchange's

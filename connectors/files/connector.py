@@ -15,6 +15,7 @@ from connectors.files.calendar import read_ics
 from connectors.files.maildir import read_eml, read_maildir
 from connectors.files.maildrafts import MaildirDrafts
 from connectors.files.mbox import read_mbox
+from connectors.files.safety import printable, printable_page
 from connectors.files.sources import Source, calendar_sources, mail_sources
 from connectors.files.streams import calendar_stream, mail_stream, problem_page
 from keepwarm.errors import ConfigError
@@ -52,13 +53,18 @@ class FilesConnector:
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
         """Pages for every stream that changed since `cursors`, mail first, then calendars."""
         for source in mail_sources(self.mail):
-            yield from self._mail(source, cursors.get(mail_stream(source.path)), self.snippets)
+            pages = self._mail(source, cursors.get(printable(mail_stream(source.path))), self.snippets)
+            yield from map(printable_page, pages)
         for source in calendar_sources(self.calendars):
             stream = calendar_stream(source.path)
             if source.kind == "missing":
-                yield problem_page(stream, source.path, f"file not found: {source.path}")
+                page = problem_page(stream, source.path, f"file not found: {source.path}")
+                yield printable_page(page)
+            elif source.kind == "problem":
+                yield printable_page(problem_page(stream, source.path, source.reason))
             else:
-                yield from read_ics(source.path, cursors.get(stream), self.calendar_window)
+                cursor = cursors.get(printable(stream))
+                yield from map(printable_page, read_ics(source.path, cursor, self.calendar_window))
 
     @staticmethod
     def _mail(source: Source, cursor: Cursor | None, snippets: bool) -> Iterator[Page]:
@@ -69,6 +75,8 @@ class FilesConnector:
         if source.kind == "eml":
             return read_eml(source.path, cursor, snippets=snippets)
         stream = mail_stream(source.path)
+        if source.kind == "problem":
+            return iter([problem_page(stream, source.path, source.reason)])
         return iter([problem_page(stream, source.path, f"file not found: {source.path}")])
 
     def owner_addresses(self) -> set[str]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.files.mailparse import Unusable, parse_header_block
+from connectors.files.safety import printable
 from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
@@ -70,7 +71,8 @@ def maildir_keys(folder: Path) -> dict[str, str]:
         with entries:
             for entry in entries:
                 if not entry.name.startswith(".") and entry.is_file():
-                    keys[entry.name.split(":", 1)[0]] = f"{sub}/{entry.name}"
+                    # A non-UTF-8 name is keyed printably, so the cursor can store it.
+                    keys[printable(entry.name.split(":", 1)[0])] = f"{sub}/{entry.name}"
     return keys
 
 
@@ -103,9 +105,8 @@ def read_maildir(folder: Path, cursor: Cursor | None, *, snippets: bool = False)
                 except FileNotFoundError:
                     continue  # moved by a mail client while we listed; the next pull finds it
                 except OSError as exc:
+                    # Reported, but not marked seen: it is read again once it is readable.
                     problems.append(Quarantined(source, relative, os_reason(exc, relative)))
-                    quarantined += 1
-                    done.append(key)
                     continue
                 try:
                     interactions.append(parse_header_block(header, f"{folder}#{relative}", body))
@@ -139,7 +140,11 @@ def _page(
 
 
 def read_eml(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
-    """The single message in an .eml file, re-read only when the file's content changed."""
+    """The single message in an .eml file, re-read only when the file's content changed.
+
+    Only the header block is read (at most 1 MB, like mbox and Maildir), and only it is hashed:
+    a change in the body is not a change keepwarm can see. With `snippets`, the start of the
+    body that came with the same reads gives the snippet."""
     stream = mail_stream(path)
     try:
         stat = path.stat()
@@ -149,24 +154,21 @@ def read_eml(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> It
             and cursor.get("mtime_ns") == (stat.st_mtime_ns)
         ):
             return
-        with path.open("rb") as f:
-            data = f.read()
+        header, body = read_header(path, body=snippets)
     except OSError as exc:
         yield problem_page(stream, path, os_reason(exc, path))
         return
-    digest = hashlib.sha256(data).hexdigest()
-    new_cursor: Cursor = {"size": len(data), "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    digest = hashlib.sha256(header).hexdigest()
+    new_cursor: Cursor = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
     if cursor and cursor.get("sha256") == digest:  # touched, not changed
         messages, quarantined = count(cursor, "messages"), count(cursor, "quarantined")
         new_cursor.update(messages=messages, quarantined=quarantined)
         yield Page(stream, cursor=new_cursor, summary=summary(path, "eml", messages, quarantined))
         return
     name = path.name
-    header = header_of(data)
     interactions: tuple[Interaction, ...] = ()
     problems: tuple[Quarantined, ...] = ()
     try:
-        body = body_of(data, header) if snippets else b""
         interactions = (parse_header_block(header, f"{path}#{name}", body),)
     except Unusable as exc:
         problems = (Quarantined(str(path), name, str(exc)),)

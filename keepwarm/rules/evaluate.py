@@ -162,8 +162,8 @@ def render_plan(
     for c in decided.candidates:
         try:
             drafts.append(_render(c, owner, now, snippets))
-        except TemplateError as exc:
-            problems.append(str(exc))
+        except TemplateError as exc:  # this draft is skipped; the others go on
+            problems.append(f"{exc} (drafting for {c.person.key})")
     return Evaluation(drafts=drafts, capped=decided.capped, problems=problems)
 
 

@@ -35,11 +35,19 @@ def neutralise(value: str) -> str:
     return value.replace("[[", "[ [").replace("]]", "] ]")
 
 
-def refusal(draft_id: int, rule: str, found: list[str]) -> str:
-    """The message that explains why a draft cannot be approved yet, and how to fix it."""
+def reason(rule: str, found: list[str], draft_id: int | None = None) -> str:
+    """Why a draft cannot be approved yet, and how to fix it (after "draft N cannot be
+    approved: ")."""
     listed = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     what = "a placeholder" if len(found) == 1 else f"{len(found)} placeholders"
+    edit = f"`keepwarm edit {draft_id}`" if draft_id is not None else "`keepwarm edit`"
     return (
-        f"draft {draft_id} still has {what} to fill in: {listed} (left by rule {rule}); "
-        f"replace it with your text (`keepwarm edit {draft_id}` or the web editor), then approve"
+        f"it still has {what} to fill in: {listed} (left by rule {rule}); replace "
+        f"{'it' if len(found) == 1 else 'them'} with your text ({edit} or the web editor), "
+        "then approve"
     )
+
+
+def refusal(draft_id: int, rule: str, found: list[str]) -> str:
+    """The whole refusal: "draft 7 cannot be approved: it still has a placeholder …"."""
+    return f"draft {draft_id} cannot be approved: {reason(rule, found, draft_id)}"

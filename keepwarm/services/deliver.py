@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from keepwarm.errors import ConfigError, ConnectorError, PermanentError
+from keepwarm.mailsafety import address_problem, header_problem, text_problem
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt, Recorder
+from keepwarm.redact import redact
 from keepwarm.rules import placeholders
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.replies import reply_threading
@@ -98,6 +100,14 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
                 report.skipped += 1
                 continue
             message = _message(ws, draft, session)
+            problem = undeliverable(message)
+            if problem is not None:
+                # Nothing reached the provider: this draft fails alone, the others go on.
+                draft.state, draft.error, draft.updated_at = DraftState.FAILED.value, problem, now
+                store.log(session, draft_id=draft_id, now=now, action="failed", detail=problem)
+                report.failed += 1
+                log.warning("draft %d: cannot be delivered: %s", draft_id, problem)
+                continue
             attempt = store.delivery_of(session, draft_id)
             recorded = attempt.provider_ref if attempt is not None else None
             if attempt is None:
@@ -130,7 +140,14 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
         except ConnectorError as exc:
             _finish(ws, draft_id, None, error=str(exc), permanent=isinstance(exc, PermanentError))
             report.failed += isinstance(exc, PermanentError)
-            log.warning("draft %d: delivery failed: %s", draft_id, exc)
+            log.warning("draft %d: delivery failed: %s", draft_id, redact(str(exc)))
+            continue
+        except Exception as exc:  # a bug or a library refusing this draft: it fails alone
+            # Failed, not retried: re-approving it reconciles through `find_delivered` first.
+            error = f"cannot deliver: {type(exc).__name__}: {exc}"
+            _finish(ws, draft_id, None, error=error, permanent=True)
+            report.failed += 1
+            log.warning("draft %d: %s", draft_id, redact(error))
             continue
         checkpoint("provider-called", draft_id)
         _finish(ws, draft_id, receipt)
@@ -150,6 +167,27 @@ def _recorder(ws: Workspace, draft_id: int) -> Recorder:
                 attempt.provider_ref = provider_ref
 
     return record
+
+
+def undeliverable(message: OutgoingMessage) -> str | None:
+    """Why `message` cannot become a mail (a header character, a bad address), or None."""
+    if not message.to:
+        return "the draft has no recipient; edit it and add one"
+    for field, value in (
+        ("Subject", message.subject),
+        ("From", message.from_name),
+        ("From", message.from_address),
+        *(("To", address) for address in message.to),
+        *(("In-Reply-To", ref) for ref in (message.in_reply_to, *message.references) if ref),
+    ):
+        problem = header_problem(field, value)
+        if problem is not None:
+            return problem
+    for address in message.to:  # the owner's own address was validated with the settings
+        problem = address_problem(address)
+        if problem is not None:
+            return f"{address!r} is not a usable address ({problem}); edit the draft"
+    return text_problem("Body", message.body)
 
 
 def _message(ws: Workspace, draft: Draft, session: Session) -> OutgoingMessage:
@@ -177,6 +215,7 @@ def _finish(
     permanent: bool = False,
 ) -> None:
     now = ws.settings.now()
+    error = redact(error)  # provider error bodies quote tokens: never store them
     with ws.session() as session:
         draft = store.get_draft(session, draft_id)
         attempt = store.delivery_of(session, draft_id)

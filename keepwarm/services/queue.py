@@ -6,15 +6,14 @@ machine (`keepwarm.queue_states`) and records who did what in the draft's histor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from keepwarm import queue_states
 from keepwarm.errors import ConfigError, InvalidTransition, NotFound
 from keepwarm.models import DraftState
 from keepwarm.rules import placeholders
@@ -34,6 +33,11 @@ def _states(state: str | Sequence[str] | None) -> list[str]:
         if s not in STATES:
             raise ConfigError(f"{s!r} is not a draft state; use one of: {', '.join(STATES)}")
     return wanted
+
+
+def check_state(state: str | None) -> None:
+    """Raise a clear error for a state name that is not a draft state."""
+    _states(state)
 
 
 def housekeeping(ws: Workspace) -> tuple[int, int]:
@@ -189,6 +193,46 @@ def _ids_of_rule(session: Session, rule: str) -> list[int]:
     return [d.id for d, _, _ in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class DraftText:
+    """What an approval check looks at."""
+
+    id: int
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    #: The rule that wrote the draft (a refusal names it).
+    rule: str = ""
+
+
+#: Checks a draft must pass to be approved, besides its state (the state machine says that):
+#: each returns why the draft cannot be approved, or None. `approve`, bulk approval and its
+#: preview all run them, so a check added here (unfilled placeholders, say) holds everywhere.
+ApprovalCheck = Callable[[DraftText], "str | None"]
+
+
+def unfilled_placeholders(text: DraftText) -> str | None:
+    """A `[[placeholder]]` left in the subject or body: never approved as is."""
+    found = placeholders.find(text.subject, text.body)
+    return placeholders.reason(text.rule, found, text.id) if found else None
+
+
+APPROVAL_CHECKS: list[ApprovalCheck] = [unfilled_placeholders]
+
+
+def approval_problems(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Why each of these drafts cannot be approved, for the ones that cannot (checks only)."""
+    if not APPROVAL_CHECKS or not ids:
+        return {}
+    problems: dict[int, str] = {}
+    for d, _, _ in views.filtered(session, ids=list(ids)):
+        text = DraftText(d.id, tuple(d.to), d.subject, d.body, d.rule)
+        reasons = [r for r in (check(text) for check in APPROVAL_CHECKS) if r]
+        if reasons:
+            problems[d.id] = "; ".join(reasons)
+    return problems
+
+
 def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) -> list[int]:
     """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing.
 
@@ -202,69 +246,20 @@ def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) 
             raise NotFound(
                 f"no pending drafts of rule {rule!r}" if rule else "name at least one draft id"
             )
+        problems = approval_problems(session, wanted)
+        if problems:
+            draft_id, reason = next(iter(problems.items()))
+            raise InvalidTransition(f"draft {draft_id} cannot be approved: {reason}")
         done = store.transition(
             session, ids=list(dict.fromkeys(wanted)), to=DraftState.APPROVED, actor=ACTOR, now=now
         )
         return [d.id for d in done]
 
 
-@dataclass
-class Skipped:
-    id: int
-    reason: str
-
-
-@dataclass
-class BulkApproval:
-    """What a bulk approve did: drafts approved, and those left as they were, each with why."""
-
-    approved: list[int] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-
-    def message(self) -> str:
-        done = f"Approved {len(self.approved)} draft{'s' if len(self.approved) != 1 else ''}."
-        if not self.skipped:
-            return done
-        why = "; ".join(s.reason for s in self.skipped)
-        return f"{done} Skipped {len(self.skipped)}: {why}"
-
-
-def approve_bulk(
-    ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None
-) -> BulkApproval:
-    """Approve the selected drafts and/or every pending/snoozed draft of `rule`, skipping (with
-    the reason) any that cannot be approved: a `[[placeholder]]` left, another state, delivery
-    under way, or an id that does not exist. The others are approved together."""
-    now = ws.settings.now()
-    result = BulkApproval()
+def pending_of_rule(ws: Workspace, rule: str) -> list[int]:
+    """The pending and snoozed drafts of `rule` (what "approve all of a rule" means)."""
     with ws.session() as session:
-        wanted = list(dict.fromkeys([*ids, *(_ids_of_rule(session, rule) if rule else [])]))
-        if not wanted:
-            raise NotFound(
-                f"no pending drafts of rule {rule!r}" if rule else "select at least one draft"
-            )
-        found = {d.id: d for d, _, _ in views.filtered(session, ids=wanted)}
-        started = store.in_delivery(session, list(found))
-        ready = []
-        for i in wanted:
-            draft = found.get(i)
-            try:
-                if draft is None:
-                    raise NotFound(f"no draft with id {i}")
-                queue_states.check(i, draft.state, DraftState.APPROVED)
-                if i in started:
-                    raise InvalidTransition(f"draft {i} is being delivered")
-                queue_states.check_complete(i, draft.rule, draft.subject, draft.body)
-            except (InvalidTransition, NotFound) as exc:
-                result.skipped.append(Skipped(i, str(exc)))
-                continue
-            ready.append(i)
-        if ready:
-            done = store.transition(
-                session, ids=ready, to=DraftState.APPROVED, actor=ACTOR, now=now
-            )
-            result.approved = [d.id for d in done]
-    return result
+        return _ids_of_rule(session, rule)
 
 
 def reject(

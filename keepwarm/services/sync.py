@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from keepwarm.errors import CursorExpired
+from keepwarm.errors import ConfigError, CursorExpired
 from keepwarm.ports import Connector, Page
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
+from keepwarm.settings import AccountSettings, FilesAccount, MissingInput, Settings
 from keepwarm.store import accounts as store
 from keepwarm.store import meta
 from keepwarm.store.interactions import forget_snippets, upsert_interactions
@@ -45,11 +46,16 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     account = settings.account(name)
     now = settings.now()
     report = SyncReport(account=name)
+    missing = settings.missing_inputs(name)
     with ws.session() as session:
         account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
         _snippet_policy(session, account_id, keep=settings.privacy.snippets_for(account.kind))
+        if missing:  # reported as the account's error below, not as quarantined files
+            store.release_quarantined(
+                session, account_id=account_id, sources=[str(m.path) for m in missing]
+            )
     try:
-        connector = build_connector(account, settings, now=now)
+        connector = build_connector(_present(account, settings), settings, now=now)
         try:
             _pull(ws, account_id, connector, report, progress)
         except CursorExpired:
@@ -66,10 +72,19 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
                 session, account=row, now=now, error=report.error, error_kind=type(exc).__name__
             )
         raise
+    problem = _missing_message(missing)
     with ws.session() as session:
         row = store.ensure_account(session, name=name, kind=account.kind, now=now)
         store.remember_owner_addresses(session, account=row, addresses=owner)
-        store.record_sync(session, account=row, now=now, error=None)
+        store.record_sync(
+            session,
+            account=row,
+            now=now,
+            error=problem,
+            error_kind="ConfigError" if problem else None,
+        )
+    if problem:
+        raise ConfigError(problem)
     log.info(
         "account %s: %d new, %d changed, %d quarantined",
         name,
@@ -90,6 +105,25 @@ def _snippet_policy(session: Session, account_id: int, *, keep: bool) -> None:
         erased = forget_snippets(session, account_id=account_id)
         meta.write(session, key, 0)
         log.info("[privacy] snippets is off: erased %d stored snippets", erased)
+def _missing_message(missing: list[MissingInput]) -> str | None:
+    if not missing:
+        return None
+    return (
+        "; ".join(map(str, missing))
+        + ". Fix the path in keepwarm.toml or remove it (the account's other inputs were synced)."
+    )
+
+
+def _present(account: AccountSettings, settings: Settings) -> AccountSettings:
+    """A files account without its paths that do not exist (those are reported by their key)."""
+    if not isinstance(account, FilesAccount):
+        return account
+    return account.model_copy(
+        update={
+            key: [p for p in getattr(account, key) if settings.resolve(p).exists()]
+            for key in ("mail", "calendars")
+        }
+    )
 
 
 def _pull(
@@ -116,6 +150,9 @@ def _pull(
                 session, account_id=account_id, items=page.quarantined, now=now
             )
             if page.cursor is not None:
+                store.release_quarantined(  # the input reads again: its old problem is stale
+                    session, account_id=account_id, sources=[str(page.summary.get("path", ""))]
+                )
                 store.save_cursor(
                     session, account_id=account_id, stream=page.stream, value=page.cursor,
                     summary=dict(page.summary), now=now,

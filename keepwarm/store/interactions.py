@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from keepwarm.models import Interaction, Kind, Participant, Response, Role, StoredInteraction
 from keepwarm.store import meta
+from keepwarm.store.fit import fit_interaction
 from keepwarm.store.tables import InteractionRow
 
 _INTERACTION_COLUMNS = (
@@ -99,6 +100,7 @@ def upsert_interactions(
     """
     latest: dict[str, Interaction] = {}
     for item in items:  # the last copy of a provider id within one batch wins
+        item = fit_interaction(item)  # PostgreSQL refuses what does not fit its columns
         latest[item.provider_id] = item
     if not latest:
         return UpsertResult(0, 0, 0)

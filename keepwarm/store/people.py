@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from keepwarm.errors import ConfigError
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.notes import notes_by_person
 from keepwarm.store.tables import Draft, Override, Person, PersonAddress
@@ -77,8 +79,8 @@ def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
 def _row(p: PersonView, now: datetime) -> dict[str, Any]:
     return {
         "key": p.key,
-        "name": p.name,
-        "organisation": p.organisation,
+        "name": fit.cut(p.name, fit.NAME),
+        "organisation": fit.cut(p.organisation, fit.ORGANISATION),
         "classification": p.classification.value,
         "stage": p.stage.value if p.stage else None,
         "reasons": list(p.reasons),
@@ -189,6 +191,9 @@ def add_override(
     """Record a decision once (False when it was already recorded)."""
     target = target.strip().lower()
     other = other.strip().lower() if other else None
+    for value in (target, other or ""):
+        if len(value) > fit.ADDRESS or "\x00" in value:
+            raise ConfigError(f"{value[:60]!r}…: not an address or @domain (too long)")
     session.execute(
         delete(Override).where(
             Override.target == target, Override.action.in_(_OPPOSITES.get(action, ()))

@@ -40,7 +40,7 @@ def test_every_command_prints_one_json_document(config: Path) -> None:
     assert [d["id"] for d in json.loads(kw(config, "queue", "--json"))] == [1, 2, 3]
     shown = json.loads(kw(config, "show", "1", "--json"))
     assert shown["evidence"][0]["subject"] == "Coffee 0" and shown["window"]["until"]
-    assert json.loads(kw(config, "approve", "1", "--json")) == {"approved": [1]}
+    assert json.loads(kw(config, "approve", "1", "--json")) == {"approved": [1], "skipped": []}
     assert json.loads(kw(config, "reject", "2", "--reason", "no", "--forget", "--json")) == {
         "rejected": [2]
     }

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from keepwarm.errors import UnfinishedDraft
+from keepwarm.errors import InvalidTransition
 from keepwarm.services import queue as service
+from keepwarm.services.approval import approval_plan, approve_available
 from keepwarm.services.deliver import deliver
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
@@ -37,26 +38,27 @@ def test_approve_refuses_naming_the_draft_the_placeholder_and_the_rule(ws: Works
     """`keepwarm approve` and the web's approve call this: nothing changes, the reason is exact."""
     first, second = seed(ws, 2)
     unfinished(ws, second)
-    with pytest.raises(UnfinishedDraft) as info:
+    with pytest.raises(InvalidTransition) as info:
         service.approve(ws, [first, second])
     message = str(info.value)
-    assert f"draft {second}" in message and LEFT in message and "rule thank-you" in message
+    assert message.startswith(f"draft {second} cannot be approved: it still has a placeholder")
+    assert LEFT in message and "rule thank-you" in message and f"keepwarm edit {second}" in message
     assert state(ws, first) == state(ws, second) == "pending"  # all or nothing
     assert service.show(ws, second)["placeholders"] == [LEFT]
 
 
 def test_bulk_approve_approves_the_rest_and_lists_what_it_skipped(ws: Workspace) -> None:
-    """By rule or by selection: finished drafts are approved, the others named with the reason."""
+    """By rule or by selection: finished drafts are approved, the others named with the reason;
+    the preview of a bulk approve says so before anything happens."""
     a, b, c = seed(ws, 3)
     unfinished(ws, b)
-    result = service.approve_bulk(ws, rule="thank-you")
+    plan = approval_plan(ws, rule="thank-you")
+    assert [x["id"] for x in plan["will"]] == [a, c]
+    assert [x["id"] for x in plan["cannot"]] == [b] and LEFT in plan["cannot"][0]["reason"]
+    result = approve_available(ws, rule="thank-you")
     assert result.approved == [a, c]
-    assert [s.id for s in result.skipped] == [b] and LEFT in result.skipped[0].reason
+    assert [r.id for r in result.refused] == [b] and LEFT in result.refused[0].reason
     assert state(ws, b) == "pending"
-    again = service.approve_bulk(ws, [b, 999])
-    assert again.approved == [] and [s.id for s in again.skipped] == [b, 999]
-    assert "no draft with id 999" in again.skipped[1].reason
-    assert f"Skipped 2: draft {b} still has a placeholder" in again.message()
 
 
 def test_filling_the_placeholder_in_makes_it_approvable(ws: Workspace) -> None:

@@ -248,4 +248,3 @@ def test_mass_mail_gives_no_evidence_either_way() -> None:
     assert p1.classification is Classification.CANDIDATE, p1.reasons
     small = email(OWNER, ["p1@crowd.example"], message_id="s@ada", days_ago=2)
     assert people(mine, answer, small)["p1@crowd.example"].classification is Classification.PEER
-
