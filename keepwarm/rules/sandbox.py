@@ -55,6 +55,10 @@ class TemplateLimit(TemplateRuntimeError):
     """A render went past one of the bounds above."""
 
 
+class TemplateFailure(TemplateRuntimeError):
+    """A render raised a Python exception (ZeroDivisionError, …), named in the message."""
+
+
 class _Budget:
     __slots__ = ("left",)
 
@@ -192,7 +196,7 @@ class BoundedTemplate(Template):
             raise
         except (Exception, RecursionError, MemoryError) as exc:
             message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            raise TemplateRuntimeError(message).with_traceback(exc.__traceback__) from None
+            raise TemplateFailure(message).with_traceback(exc.__traceback__) from None
         finally:
             _BUDGET.reset(token)
 

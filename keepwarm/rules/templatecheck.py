@@ -22,6 +22,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 from keepwarm.rules.context import Sample
 from keepwarm.rules.render import compile_template
+from keepwarm.rules.sandbox import TemplateFailure, TemplateLimit
 
 #: Every way text can break a line (str.splitlines' separators).
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -142,6 +143,12 @@ def _render_failure(
     filters = re.search(r"No (filter|test) named '([^']+)'", text)
     if filters:
         return _unknown_name(lineno, text, env)
+    if isinstance(exc, TemplateFailure | TemplateLimit):  # raised while running: name the case
+        return TemplateProblem(
+            lineno,
+            f"the template fails{when}: {text}",
+            sample.hint or "simplify the expression on this line",
+        )
     if isinstance(exc, JinjaError):
         return TemplateProblem(lineno, text, "templates are self-contained text with variables")
     return TemplateProblem(

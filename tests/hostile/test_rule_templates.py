@@ -90,7 +90,7 @@ def test_deeply_nested_yaml_is_a_file_line_error() -> None:
     text = "rules:\n  - name: deep\n    description: " + "[" * 5000 + "]" * 5000 + "\n"
     parsed = parse_file(text, "deep.yaml")
     [problem] = parsed.problems
-    assert str(problem).startswith("deep.yaml:3:") and "nested" in str(problem)
+    assert str(problem).startswith("deep.yaml:3:") and "levels deep" in str(problem)
 
 
 def test_draft_goes_on_past_a_failing_rule(demo_config: Path, database_url: str) -> None:
@@ -101,7 +101,7 @@ def test_draft_goes_on_past_a_failing_rule(demo_config: Path, database_url: str)
         "rules:\n  - name: hostile\n    trigger: {type: new_peer, within: 30d}\n"
         "    priority: 99\n    when: {domain: [navylabs.example]}\n    draft:\n"
         "      subject: 'Hello'\n"
-        "      body: \"{% if person.address.startswith('grace') %}{{ 1 / 0 }}{% endif %}\"\n",
+        "      body: \"Hello.{% if person.address.startswith('grace') %}{{ 1 / 0 }}{% endif %}\"\n",
         encoding="utf-8",
     )
     config = ["--config", str(demo_config)]

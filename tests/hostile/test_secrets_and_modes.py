@@ -57,10 +57,10 @@ class Refusing:
     def __init__(self, exc: Exception) -> None:
         self.exc = exc
 
-    def find_delivered(self, key: str) -> None:
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> None:
         return None
 
-    def deliver(self, message: object, *, send: bool) -> None:
+    def deliver(self, message: object, *, send: bool, record: object = None) -> None:
         raise self.exc
 
 
