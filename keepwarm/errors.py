@@ -5,6 +5,7 @@
     ├── RuleError            a rule file is invalid (file:line: message)
     │   └── TemplateError    a draft template does not parse or render
     ├── InvalidTransition    a queue action the draft's state does not allow
+    │   └── UnfinishedDraft  approving a draft that still has a [[placeholder]]
     ├── NotFound             an id or address that is not in the store
     ├── StoreError           the database cannot be used (newer, locked, read-only, damaged, unreachable)
     └── ConnectorError       raised by connectors only; carries the account name
@@ -38,6 +39,10 @@ class TemplateError(RuleError):
 
 class InvalidTransition(KeepwarmError):
     pass
+
+
+class UnfinishedDraft(InvalidTransition):
+    """A draft with a `[[placeholder]]` left in it: fill it in, then approve."""
 
 
 class NotFound(KeepwarmError):

@@ -138,6 +138,9 @@ class Interaction:
     source: str = ""
     #: Where a meeting takes place, as the calendar says (a room, an address, a link).
     location: str = ""
+    #: The first words of the message (`keepwarm.snippets.clean`), only when `[privacy]
+    #: snippets` allows it; "" otherwise. Private: shown with a draft, never logged.
+    snippet: str = ""
 
     @property
     def sender(self) -> Participant | None:

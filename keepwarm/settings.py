@@ -146,6 +146,19 @@ class DetectionSettings(BaseModel):
         return [[a.strip().lower() for a in group] for group in groups]
 
 
+class PrivacySettings(BaseModel):
+    """What keepwarm keeps beyond metadata."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Keep the first words of each personal message (shown with a draft, never logged). Unset:
+    #: on for `files` accounts (the mail is on this machine already), off for Google/Microsoft.
+    snippets: bool | None = None
+
+    def snippets_for(self, kind: str) -> bool:
+        return self.snippets if self.snippets is not None else kind == "files"
+
+
 class MissingInput(NamedTuple):
     """A configured input path that is not there, named by its key in keepwarm.toml."""
 
@@ -188,6 +201,7 @@ class Settings(BaseSettings):
     as_of: datetime | None = None
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     #: How often the scheduled `cycle` runs (prefect.yaml, `keepwarm serve`); an account with no
     #: successful sync for 3 intervals is flagged as stalled by `keepwarm status`.
     cycle_interval_minutes: int = Field(default=15, ge=1)

@@ -38,8 +38,11 @@ class FilesConnector:
         calendars: Sequence[Path],
         drafts_dir: Path,
         calendar_window: tuple[datetime, datetime],
+        snippets: bool = False,
     ) -> None:
         self.account = account
+        #: Keep each message's first words (`[privacy] snippets`): a bounded read, no extra I/O.
+        self.snippets = snippets
         self.mail = list(mail)
         self.calendars = list(calendars)
         self.calendar_window = (_aware(calendar_window[0]), _aware(calendar_window[1]))
@@ -50,7 +53,7 @@ class FilesConnector:
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
         """Pages for every stream that changed since `cursors`, mail first, then calendars."""
         for source in mail_sources(self.mail):
-            pages = self._mail(source, cursors.get(printable(mail_stream(source.path))))
+            pages = self._mail(source, cursors.get(printable(mail_stream(source.path))), self.snippets)
             yield from map(printable_page, pages)
         for source in calendar_sources(self.calendars):
             stream = calendar_stream(source.path)
@@ -64,13 +67,13 @@ class FilesConnector:
                 yield from map(printable_page, read_ics(source.path, cursor, self.calendar_window))
 
     @staticmethod
-    def _mail(source: Source, cursor: Cursor | None) -> Iterator[Page]:
+    def _mail(source: Source, cursor: Cursor | None, snippets: bool) -> Iterator[Page]:
         if source.kind == "mbox":
-            return read_mbox(source.path, cursor)
+            return read_mbox(source.path, cursor, snippets=snippets)
         if source.kind == "maildir":
-            return read_maildir(source.path, cursor)
+            return read_maildir(source.path, cursor, snippets=snippets)
         if source.kind == "eml":
-            return read_eml(source.path, cursor)
+            return read_eml(source.path, cursor, snippets=snippets)
         stream = mail_stream(source.path)
         if source.kind == "problem":
             return iter([problem_page(stream, source.path, source.reason)])

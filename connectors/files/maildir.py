@@ -14,6 +14,7 @@ from pathlib import Path
 
 from connectors.files.mailparse import Unusable, parse_header_block
 from connectors.files.safety import printable
+from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -30,8 +31,9 @@ _READ = 16 * 1024  # most header blocks fit; longer ones are read on
 _MAX_HEADER = 1 << 20
 
 
-def read_header(path: Path) -> bytes:
-    """The header block of a message file, reading no further than its first blank line."""
+def read_header(path: Path, *, body: bool = False) -> tuple[bytes, bytes]:
+    """The header block of a message file, reading no further than its first blank line, and
+    (with `body`) the start of the body that came with the same reads."""
     with path.open("rb") as f:
         data = f.read(_READ)
         while b"\n\n" not in data and b"\r\n\r\n" not in data and len(data) < _MAX_HEADER:
@@ -39,7 +41,15 @@ def read_header(path: Path) -> bytes:
             if not more:
                 break
             data += more
-    return header_of(data)
+    header = header_of(data)
+    return header, body_of(data, header) if body else b""
+
+
+def body_of(data: bytes, header: bytes) -> bytes:
+    """At most `BODY_PREFIX` bytes of the body that follows `header` in `data`."""
+    rest = data[len(header) :]
+    rest = rest[2:] if rest.startswith(b"\r\n") else rest[1:] if rest.startswith(b"\n") else rest
+    return rest[:BODY_PREFIX]
 
 
 def header_of(data: bytes) -> bytes:
@@ -66,7 +76,7 @@ def maildir_keys(folder: Path) -> dict[str, str]:
     return keys
 
 
-def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
+def read_maildir(folder: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
     """Pages of the messages in a Maildir folder that earlier pulls have not seen."""
     stream = mail_stream(folder)
     try:
@@ -91,7 +101,7 @@ def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
             for key in unseen[first : first + PAGE_SIZE]:
                 relative = present[key]
                 try:
-                    header = read_header(folder / relative)
+                    header, body = read_header(folder / relative, body=snippets)
                 except FileNotFoundError:
                     continue  # moved by a mail client while we listed; the next pull finds it
                 except OSError as exc:
@@ -99,7 +109,7 @@ def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
                     problems.append(Quarantined(source, relative, os_reason(exc, relative)))
                     continue
                 try:
-                    interactions.append(parse_header_block(header, f"{folder}#{relative}"))
+                    interactions.append(parse_header_block(header, f"{folder}#{relative}", body))
                     messages += 1
                 except Unusable as exc:
                     problems.append(Quarantined(source, relative, str(exc)))
@@ -129,11 +139,12 @@ def _page(
     )
 
 
-def read_eml(path: Path, cursor: Cursor | None) -> Iterator[Page]:
+def read_eml(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
     """The single message in an .eml file, re-read only when the file's content changed.
 
     Only the header block is read (at most 1 MB, like mbox and Maildir), and only it is hashed:
-    a change in the body is not a change keepwarm can see."""
+    a change in the body is not a change keepwarm can see. With `snippets`, the start of the
+    body that came with the same reads gives the snippet."""
     stream = mail_stream(path)
     try:
         stat = path.stat()
@@ -143,7 +154,7 @@ def read_eml(path: Path, cursor: Cursor | None) -> Iterator[Page]:
             and cursor.get("mtime_ns") == (stat.st_mtime_ns)
         ):
             return
-        header = read_header(path)
+        header, body = read_header(path, body=snippets)
     except OSError as exc:
         yield problem_page(stream, path, os_reason(exc, path))
         return
@@ -158,7 +169,7 @@ def read_eml(path: Path, cursor: Cursor | None) -> Iterator[Page]:
     interactions: tuple[Interaction, ...] = ()
     problems: tuple[Quarantined, ...] = ()
     try:
-        interactions = (parse_header_block(header, f"{path}#{name}"),)
+        interactions = (parse_header_block(header, f"{path}#{name}", body),)
     except Unusable as exc:
         problems = (Quarantined(str(path), name, str(exc)),)
     new_cursor.update(messages=len(interactions), quarantined=len(problems))

@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from connectors.files.headers import addresses_cached, decode_words, parse_date
+from connectors.files.snippet import body_snippet
 from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Role
 
 
@@ -21,8 +22,11 @@ class Unusable(ValueError):
 
 _WANTED = frozenset(
     {"from", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to", "references"}
+    | {"content-transfer-encoding"}  # only read for a snippet
     | CLASSIFICATION_HEADERS
 )
+#: Headers of list and machine mail: its snippet is never shown, so it is never extracted.
+_BULK_HEADERS = ("list-id", "list-unsubscribe", "precedence", "auto-submitted")
 _LIST_HEADERS = frozenset({"to", "cc", "bcc"})
 _ROLES = {"from": Role.FROM, "to": Role.TO, "cc": Role.CC, "bcc": Role.BCC}
 #: Raw header name (as written, e.g. "Message-Id") -> wanted lower-case name, or "" when not
@@ -156,8 +160,11 @@ def _mail_system(raw: dict[str, str], from_value: str) -> str | None:
     return f"mailer-daemon@{host}"
 
 
-def parse_header_block(block: bytes, source: str) -> Interaction:
-    """Build the interaction for one message; raises `Unusable` with the quarantine reason."""
+def parse_header_block(block: bytes, source: str, body: bytes = b"") -> Interaction:
+    """Build the interaction for one message; raises `Unusable` with the quarantine reason.
+
+    `body`: the first bytes of the body, given only when snippets are wanted.
+    """
     raw = extract(decode_block(block))
     from_value = raw.get("from")
     if not from_value:
@@ -211,6 +218,12 @@ def parse_header_block(block: bytes, source: str) -> Interaction:
                 value = decode_words(value)
             headers[name] = _content_type(value) if name == "content-type" else value
 
+    snippet = ""
+    if body and not any(name in raw for name in _BULK_HEADERS):
+        snippet = body_snippet(
+            raw.get("content-type", ""), raw.get("content-transfer-encoding", ""), body
+        )
+
     return Interaction(
         provider_id,
         Kind.EMAIL,
@@ -225,4 +238,5 @@ def parse_header_block(block: bytes, source: str) -> Interaction:
         headers,
         False,
         source,
+        snippet=snippet,
     )

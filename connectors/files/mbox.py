@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from connectors.files.mailparse import Unusable, parse_header_block
 from connectors.files.mboxscan import scan
+from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -51,8 +52,10 @@ def _resume_offset(f: BinaryIO, size: int, cursor: Cursor | None) -> int:
     return offset if f.read(5) == b"From " else 0
 
 
-def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
-    """Pages of the messages added to the mbox at `path` since `cursor`; nothing if unchanged."""
+def read_mbox(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
+    """Pages of the messages added to the mbox at `path` since `cursor`; nothing if unchanged.
+
+    `snippets`: also keep the first words of each message (from bytes already read)."""
     stream = mail_stream(path)
     try:
         f = path.open("rb")  # held open across yields; closed by the `with` below
@@ -74,7 +77,8 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
         position = offset
         prefix = f"{path}#"
         source = str(path)
-        raws = scan(f, offset, size)
+        bodies: dict[int, bytes] | None = {} if snippets else None
+        raws = scan(f, offset, size, bodies, BODY_PREFIX)
         while True:
             interactions: list[Interaction] = []
             problems: list[Quarantined] = []
@@ -85,7 +89,9 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
                         try:
                             interactions.append(
                                 parse_header_block(
-                                    header, f"{prefix}offset {start} (message {number})"
+                                    header,
+                                    f"{prefix}offset {start} (message {number})",
+                                    _unquoted(bodies.pop(start, b"")) if bodies else b"",
                                 )
                             )
                             messages += 1
@@ -109,6 +115,14 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
             )
             if not more:
                 return
+
+
+def _unquoted(body: bytes) -> bytes:
+    """Body lines an mbox stored as `>From ` (mboxo/mboxrd quoting) are `From ` lines."""
+    if b">From " not in body:
+        return body
+    body = body.replace(b"\n>From ", b"\nFrom ")
+    return body[1:] if body.startswith(b">From ") else body
 
 
 def _cursor(f: BinaryIO, offset: int, mtime: int, messages: int, quarantined: int) -> Cursor:

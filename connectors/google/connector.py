@@ -38,8 +38,10 @@ class GoogleConnector:
         search_filters: bool = True,
         limiter: QuotaLimiter | None = None,
         retrier: Retrier | None = None,
+        snippets: bool = False,
     ) -> None:
         self.account = account
+        self.snippets = snippets
         self.calendars = list(calendars)
         self._credentials = credentials
         self._settings = (api_endpoint, window, search_filters)
@@ -58,7 +60,9 @@ class GoogleConnector:
             client = GoogleClient(
                 self.account, creds, Endpoints(endpoint), self._limiter, self._retrier
             )
-            self._gmail = mail.GmailSync(client, search_filters=search_filters)
+            self._gmail = mail.GmailSync(
+                client, search_filters=search_filters, snippets=self.snippets
+            )
             self._calendar = CalendarSync(client, window=window)
             self._delivery = GmailDelivery(client, search_filters=search_filters)
             self._client = client
@@ -121,6 +125,7 @@ def connect(
     *,
     state_path: Path,
     window: tuple[datetime, datetime],
+    snippets: bool = False,
 ) -> GoogleConnector:
     """The connector for configured `account`: `token_command`, else the stored OAuth token
     (refreshed at first use when expired, and saved back)."""
@@ -148,4 +153,5 @@ def connect(
         calendars=account.calendars,
         search_filters=account.search_filters,
         limiter=QuotaLimiter(account.quota_units_per_minute),
+        snippets=snippets,
     )

@@ -41,9 +41,13 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 class GmailSync:
     """Pulls one mailbox. `search_filters` says whether the grant allows the `q` parameter."""
 
-    def __init__(self, client: GoogleClient, *, search_filters: bool) -> None:
+    def __init__(
+        self, client: GoogleClient, *, search_filters: bool, snippets: bool = False
+    ) -> None:
         self.client = client
         self.search_filters = search_filters
+        #: Keep Gmail's `snippet` (it comes with every message; kept only when allowed).
+        self.snippets = snippets
         self.send_as: set[str] | None = None
         self.fetched = 0
 
@@ -251,7 +255,7 @@ class GmailSync:
             if mapping.skip_message(resource.get("labelIds") or [], skip_bulk=self.search_filters):
                 continue
             try:
-                interactions.append(mapping.message(resource))
+                interactions.append(mapping.message(resource, snippets=self.snippets))
             except mapping.Unusable as exc:
                 quarantined.append(Quarantined("gmail", f"message {ident}", str(exc)))
         self.fetched += len(interactions)

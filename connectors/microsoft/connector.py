@@ -32,6 +32,7 @@ class MicrosoftConnector:
         send_mode: bool = False,
         calendar: bool = True,
         batch: bool = True,
+        snippets: bool = False,
     ) -> None:
         self.account = account
         self.graph = graph
@@ -39,6 +40,7 @@ class MicrosoftConnector:
         self.calendar_window = calendar_window
         self.page_size, self.message_headers, self.send_mode = page_size, message_headers, send_mode
         self.calendar, self.batch = calendar, batch
+        self.snippets = snippets
         self._me: dict[str, Any] | None = None
 
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
@@ -53,6 +55,7 @@ class MicrosoftConnector:
                 cursors.get(mail_stream(folder)),
                 page_size=self.page_size,
                 headers=self.message_headers,
+                snippets=self.snippets,
             )
             for folder in self.folders
         ]

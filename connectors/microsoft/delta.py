@@ -16,6 +16,7 @@ are read without `internetMessageHeaders`, which Graph does not have for them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -70,14 +71,16 @@ class Plan:
 SENT_ITEMS = "sentitems"
 
 
-def mail_plan(folder: str, cursor: Cursor | None, *, page_size: int, headers: bool) -> Plan:
+def mail_plan(
+    folder: str, cursor: Cursor | None, *, page_size: int, headers: bool, snippets: bool = False
+) -> Plan:
     headers = headers and folder.lower() != SENT_ITEMS
     return Plan(
         stream=mail_stream(folder),
         path=f"/me/mailFolders/{folder}/messages/delta",
-        params={"$select": mapping.select(headers=headers)},
+        params={"$select": mapping.select(headers=headers, snippets=snippets)},
         link=_link(cursor),
-        convert=mapping.message,
+        convert=functools.partial(mapping.message, snippets=True) if snippets else mapping.message,
         what=f"mail delta of folder {folder}",
         page_size=page_size,
         extra={"folder": folder},

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Response, Role
+from keepwarm.snippets import from_provider
 
 #: Message properties classification needs, and nothing else (`$select`).
 MESSAGE_FIELDS = (
@@ -28,6 +29,8 @@ MESSAGE_FIELDS = (
     "replyTo",
 )
 HEADERS_FIELD = "internetMessageHeaders"
+#: The first ~255 characters of the body, asked for only when `[privacy] snippets` allows it.
+PREVIEW_FIELD = "bodyPreview"
 #: A delta item with none of these is a change of properties keepwarm does not keep (Graph sends
 #: a message whose read state or folder changed as `id` plus the changed properties only).
 MESSAGE_IDENTITY = ("from", "sender", "toRecipients", "sentDateTime", "receivedDateTime",
@@ -50,8 +53,9 @@ class Unusable(ValueError):
     """A Graph item keepwarm cannot turn into an interaction (the reason is the message)."""
 
 
-def select(*, headers: bool) -> str:
-    return ",".join((*MESSAGE_FIELDS, HEADERS_FIELD) if headers else MESSAGE_FIELDS)
+def select(*, headers: bool, snippets: bool = False) -> str:
+    fields = (*MESSAGE_FIELDS, *((HEADERS_FIELD,) if headers else ()))
+    return ",".join((*fields, PREVIEW_FIELD) if snippets else fields)
 
 
 def is_removed(item: dict[str, Any]) -> bool:
@@ -94,8 +98,8 @@ def parse_time(value: str, zone: str = "UTC") -> datetime:
     return moment.astimezone(UTC)
 
 
-def message(item: dict[str, Any], *, source: str) -> Interaction | None:
-    """One message; `None` for drafts (not interactions yet)."""
+def message(item: dict[str, Any], *, source: str, snippets: bool = False) -> Interaction | None:
+    """One message; `None` for drafts (not interactions yet). `snippets` keeps `bodyPreview`."""
     if item.get("isDraft"):
         return None
     participants: list[Participant] = []
@@ -154,6 +158,7 @@ def message(item: dict[str, Any], *, source: str) -> Interaction | None:
         references=references,
         headers=headers,
         source=source,
+        snippet=from_provider(str(item.get(PREVIEW_FIELD) or "")) if snippets else "",
     )
 
 

@@ -49,7 +49,7 @@ def print_queue(items: list[dict[str, Any]], *, title: str, timezone: str) -> No
             local_minute(d["due"], timezone),
             reason,
         ]
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))  # "[list] Subject" is text
     out.print(table)
 
 
@@ -82,6 +82,11 @@ def print_draft(d: dict[str, Any], *, timezone: str) -> None:
             highlight=False,
             markup=False,
         )
+        if ev.get("snippet"):
+            out.print(f"      “{ev['snippet']}”", highlight=False, markup=False)
+    if d.get("placeholders"):
+        out.print(f"\n[bold red]To fill in before approving[/] (left by rule {d['rule']}):")
+        out.print("  " + ", ".join(d["placeholders"]), highlight=False, markup=False)
     out.print(
         f"\nTo: {', '.join(d['to'])}\nSubject: {d['subject']}\n", highlight=False, markup=False
     )

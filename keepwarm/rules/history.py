@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from keepwarm.models import NOT_ATTENDING, Kind, Participant, PersonView, Role, StoredInteraction
+from keepwarm.models import (
+    NOT_ATTENDING,
+    Interaction,
+    Kind,
+    Participant,
+    PersonView,
+    Role,
+    StoredInteraction,
+)
 from keepwarm.peers import automated_signals
 from keepwarm.peers.lists import route
 
@@ -37,6 +45,8 @@ class Touch:
     location: str = ""
     #: The meeting's organiser (lower-cased address), "" when none (and for emails).
     organiser: str = ""
+    #: A meeting's attendees besides the owner, as (address, display name); shared per meeting.
+    attendees: tuple[tuple[str, str], ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -77,6 +87,7 @@ def build_histories(
         # writing to you, so it neither answers a nudge nor withdraws a draft.
         auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
         organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
+        attendees = _attendees(item, owner_addresses)
         sender = item.sender if item.kind is Kind.EMAIL and item.headers else None
         found = route(item, sender) if sender is not None else None
         author = found.author if found is not None and found.rewritten else None
@@ -99,9 +110,23 @@ def build_histories(
                     size=size,
                     location=item.location,
                     organiser=organiser,
+                    attendees=attendees,
                 )
             )
     return histories
+
+
+def _attendees(item: Interaction, owner_addresses: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """A meeting's people besides the owner (rooms and those not attending left out)."""
+    if item.kind is not Kind.MEETING:
+        return ()
+    seen: dict[str, str] = {}
+    for p in item.participants:
+        if p.is_resource or p.address in owner_addresses or p.response in NOT_ATTENDING:
+            continue
+        if p.address not in seen or (p.name and not seen[p.address]):
+            seen[p.address] = p.name
+    return tuple(seen.items())
 
 
 def _touches(

@@ -21,6 +21,7 @@ from keepwarm.rules.triggers import (
     NewPeerTrigger,
     NoReplyTrigger,
     QuietTrigger,
+    ReplyOwedTrigger,
     Situation,
     TriggerBase,
     YearlyTrigger,
@@ -28,10 +29,11 @@ from keepwarm.rules.triggers import (
     new_peer,
     no_reply,
     quiet,
+    reply_owed,
     yearly,
 )
 
-TriggerType = Literal["new_peer", "no_reply", "quiet", "meeting_ended", "yearly"]
+TriggerType = Literal["new_peer", "no_reply", "reply_owed", "quiet", "meeting_ended", "yearly"]
 M = TypeVar("M", bound=TriggerBase)
 _ANY_KIND = frozenset(Kind)
 
@@ -53,6 +55,8 @@ def _spec(name: TriggerType) -> TriggerSpec[Any]:
             return TriggerSpec(name, NewPeerTrigger, new_peer, False, _ANY_KIND)
         case "no_reply":
             return TriggerSpec(name, NoReplyTrigger, no_reply, True, frozenset({Kind.EMAIL}))
+        case "reply_owed":
+            return TriggerSpec(name, ReplyOwedTrigger, reply_owed, True, frozenset({Kind.EMAIL}))
         case "quiet":
             return TriggerSpec(name, QuietTrigger, quiet, False, _ANY_KIND)
         case "meeting_ended":

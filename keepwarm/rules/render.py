@@ -7,7 +7,7 @@ The `SandboxedEnvironment` refuses access to underscored attributes and internal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -60,9 +60,31 @@ def render_subject(template: str, context: Mapping[str, Any], *, where: str) -> 
     return one_line(render(template, context, where=where))
 
 
-def render_body(template: str, context: Mapping[str, Any], *, where: str, signature: str) -> str:
-    """Plain text, ending with the owner's signature after the standard `-- ` separator."""
-    body = render(template, context, where=where).strip() + "\n"
-    if signature.strip():
-        body += "\n-- \n" + signature.strip() + "\n"
-    return body
+def render_body(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    where: str,
+    signature: str,
+    owner_names: Sequence[str] = (),
+) -> str:
+    """Plain text, ending with the owner's signature.
+
+    A signature that starts with the owner's name replaces the name the template signs with
+    ("Best wishes,\nAda" + "Ada Lovelace\nAnalytical" reads "Best wishes,\nAda Lovelace\n…",
+    never the name twice); any other signature follows the standard `-- ` separator.
+    """
+    body = render(template, context, where=where).strip()
+    sig = signature.strip()
+    if not sig:
+        return body + "\n"
+    head, _, last = body.rpartition("\n")
+    names = {n.strip().casefold() for n in owner_names if n.strip()}
+    first_line = sig.splitlines()[0].casefold()
+    if (
+        head
+        and last.strip().rstrip(".,!").casefold() in names
+        and any(n in first_line for n in names)
+    ):
+        return head.rstrip() + "\n" + sig + "\n"
+    return body + "\n\n-- \n" + sig + "\n"

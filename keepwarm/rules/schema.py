@@ -20,6 +20,7 @@ from keepwarm.rules.triggers import (
     NewPeerTrigger,
     NoReplyTrigger,
     QuietTrigger,
+    ReplyOwedTrigger,
     Source,
     TriggerBase,
     YearlyTrigger,
@@ -37,8 +38,8 @@ from keepwarm.rules.values import Strict as _Strict
 
 __all__ = [
     "ALL_SOURCES", "Delay", "Duration", "DurationRange", "MeetingEndedTrigger", "NewPeerTrigger",
-    "NoReplyTrigger", "QuietTrigger", "Range", "Source", "YearlyTrigger", "parse_delay",
-    "parse_duration",
+    "NoReplyTrigger", "QuietTrigger", "Range", "ReplyOwedTrigger", "Source", "YearlyTrigger",
+    "parse_delay", "parse_duration",
 ]  # fmt: skip
 
 StageName = Literal["seeded", "watered", "growing", "established", "dormant"]
@@ -197,6 +198,9 @@ class Policies(_Strict):
     #: No follow-up to someone who wrote to the owner within this span (it waits, then resumes).
     recent_inbound: Duration | None = timedelta(days=3)
     holidays: list[date] = Field(default_factory=list)
+    #: A follow-up whose due time passed longer ago than this when it would be created (a first
+    #: sync over old mail) is not created; a rule's own `expires_after` applies when shorter.
+    stale_after: Duration = timedelta(days=21)
     #: Tags for `when: {tags: [...]}`: tag → addresses or domains (a domain covers subdomains).
     #: They add to the tags set with `keepwarm peers tag`.
     tags: dict[str, list[str]] = Field(default_factory=dict)

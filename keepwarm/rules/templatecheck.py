@@ -28,7 +28,10 @@ from keepwarm.rules.sandbox import TemplateFailure, TemplateLimit
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _BLOCKS = ("if", "for", "macro", "call", "filter", "with", "block", "autoescape", "raw", "trans")
 _TAGS = (*_BLOCKS, "set", "elif", "else", "include", "import", "from", "do", "extends")
-_AVAILABLE = "available: owner.*, person.*, organisation, interaction.*, previous, rule.*"
+_AVAILABLE = (
+    "available: owner.*, person.*, organisation, interaction.*, last_from_them.*, "
+    "last_exchange.*, exchanges.*, previous, rule.*"
+)
 
 
 @dataclass(frozen=True, slots=True)

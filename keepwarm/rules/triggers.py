@@ -23,6 +23,8 @@ from keepwarm.rules.values import Duration, Strict, show
 
 Source = Literal["meeting", "email"]
 ALL_SOURCES: tuple[Source, ...] = ("meeting", "email")
+#: An email to at most this many people besides the owner is personal: it can be owed a reply.
+PERSONAL_RECIPIENTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Situation:
     touches: Sequence[Touch]
     now: datetime
     zone: ZoneInfo
+    #: A meeting with the person is already in the calendar, soon after `now`.
+    meeting_planned: bool = False
 
 
 class TriggerBase(Strict):
@@ -62,6 +66,18 @@ class NoReplyTrigger(TriggerBase):
     type: Literal["no_reply"]
     within: Duration = timedelta(days=30)
     #: Only personal emails: at most this many recipients besides the owner.
+    max_recipients: int = Field(default=3, ge=1)
+
+
+class ReplyOwedTrigger(TriggerBase):
+    """They wrote last and you have not answered: a reply in their thread (wait with `after`).
+
+    Only a personal email counts (at most `max_recipients` people besides you, not an
+    automatic reply or a list post); a later email from you, or a meeting, answers it.
+    """
+
+    type: Literal["reply_owed"]
+    within: Duration = timedelta(days=14)
     max_recipients: int = Field(default=3, ge=1)
 
 
@@ -116,11 +132,20 @@ def new_peer(trigger: NewPeerTrigger, s: Situation) -> Hit | None:
         return None
     if not (now - trigger.within <= person.planted_at <= now):
         return None
-    first = next((t for t in touches if t.interaction_id == person.planted_by), None)
-    if first is None or first.kind.value not in trigger.source:
+    start = next((i for i, t in enumerate(touches) if t.interaction_id == person.planted_by), None)
+    if start is None:
         return None
-    if any(t.direction == "out" and t.at > person.planted_at for t in touches):
+    # The first contact of the wanted kind: the planting one, or (say) the first meeting after
+    # an email exchange made them a peer.
+    first = next((t for t in touches[start:] if t.kind.value in trigger.source), None)
+    if first is None or first.at < now - trigger.within:
+        return None
+    if first.direction == "out":
+        return None  # your own email: their reply is owed an answer, or it is the nudge's job
+    if any(t.direction == "out" and t.at > first.at for t in touches[start:]):
         return None  # the owner already followed up
+    if wrote_last(touches) is not None:
+        return None  # they wrote last: the owner owes a reply, not a thank-you
     what = "meeting" if first.direction == "meeting" else "email"
     return Hit(
         instance=first.provider_id,
@@ -141,6 +166,30 @@ def no_reply(trigger: NoReplyTrigger, s: Situation) -> Hit | None:
         touch=last,
         anchor=last.at,
         reason=f"no reply: you wrote '{last.subject}' on {last.at:%Y-%m-%d}; no answer since",
+        reply_to=last,
+    )
+
+
+def wrote_last(touches: Sequence[Touch], max_recipients: int = PERSONAL_RECIPIENTS) -> Touch | None:
+    """Their personal email when it is the last contact (unanswered by email or a meeting)."""
+    last = touches[-1] if touches else None
+    if last is None or last.direction != "in" or last.size > max_recipients:
+        return None
+    return last
+
+
+def reply_owed(trigger: ReplyOwedTrigger, s: Situation) -> Hit | None:
+    if s.meeting_planned:
+        return None  # a meeting with them is already in the calendar: that is the answer
+    last = wrote_last(s.touches, trigger.max_recipients)
+    if last is None or last.at < s.now - trigger.within:
+        return None
+    return Hit(
+        instance=last.message_id or last.provider_id,
+        touch=last,
+        anchor=last.at,
+        reason=f"reply owed: they wrote '{last.subject}' on {last.at:%Y-%m-%d}; "
+        "no answer from you since",
         reply_to=last,
     )
 
@@ -179,6 +228,8 @@ def meeting_ended(trigger: MeetingEndedTrigger, s: Situation) -> Hit | None:
             return None
         if any(t.direction == "out" and t.at >= ended for t in touches[index + 1 :]):
             return None  # already followed up
+        if wrote_last(touches) is not None:
+            return None  # they wrote since: a reply is owed, not a follow-up
         return Hit(
             instance=touch.provider_id,
             touch=touch,

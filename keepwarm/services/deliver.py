@@ -18,6 +18,7 @@ from keepwarm.mailsafety import address_problem, header_problem, text_problem
 from keepwarm.models import DraftState, OutgoingMessage
 from keepwarm.ports import Connector, Receipt, Recorder
 from keepwarm.redact import redact
+from keepwarm.rules import placeholders
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.replies import reply_threading
 from keepwarm.services.workspace import Workspace
@@ -41,7 +42,8 @@ class DeliverReport:
     delivered: int = 0
     reconciled: int = 0
     failed: int = 0
-    #: Approved drafts left for later because their account is not configured (see the log).
+    #: Approved drafts not delivered: their account is not configured (see the log), or a
+    #: [[placeholder]] is still in them (sent back to pending).
     skipped: int = 0
     #: Another deliverer held the outbox; nothing was attempted by this run.
     busy: bool = False
@@ -89,6 +91,14 @@ def _deliver(ws: Workspace, checkpoint: Checkpoint) -> DeliverReport:
             draft = store.lock_draft(session, draft_id)
             if draft.state != DraftState.APPROVED.value:
                 continue  # taken back since the listing: nothing unapproved is delivered
+            left = placeholders.find(draft.subject, draft.body)
+            if left and store.delivery_of(session, draft_id) is None:
+                # Never leaves with a placeholder (approve refuses it; this is the last guard).
+                draft.state, draft.updated_at = DraftState.PENDING.value, now
+                store.log(session, draft_id=draft_id, now=now, action="pending",
+                          detail=placeholders.refusal(draft_id, draft.rule, left))  # fmt: skip
+                report.skipped += 1
+                continue
             message = _message(ws, draft, session)
             problem = undeliverable(message)
             if problem is not None:

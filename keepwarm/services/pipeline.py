@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 
 from keepwarm import peers
 from keepwarm.data import list_hosts, personal_domains, relay_hosts, role_local_parts
-from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
+from keepwarm.rules.evaluate import OpenDraft, QueueState, plan, render_plan, withdrawals
 from keepwarm.rules.history import build_histories
 from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import meta
 from keepwarm.store.drafts import add_drafts, queue_facts, withdraw, withdrawable
-from keepwarm.store.interactions import load_interactions
+from keepwarm.store.interactions import load_interactions, load_snippets
 from keepwarm.store.notes import known_tags
 from keepwarm.store.people import overrides, people_views, person_ids, save_people
 from keepwarm.store.tables import Account, InteractionRow
@@ -149,9 +149,12 @@ def draft(ws: Workspace) -> DraftReport:
         withdrawn = withdraw(session, reasons={w.draft_id: w.reason for w in gone}, now=now)
     busy -= {d.person_key for d in open_drafts if d.id in {w.draft_id for w in gone}}
     queue = QueueState(frozenset(keys), frozenset(busy), last, today)
-    result = evaluate(
+    decided = plan(
         ruleset.rules, people, history, owner, now=now, policies=ruleset.policies, queue=queue
     )
+    with ws.session() as session:  # only the few snippets these drafts can show
+        snippets = load_snippets(session, decided.snippet_ids())
+    result = render_plan(decided, owner, now=now, snippets=snippets)
     for problem in result.problems:
         log.warning("template problem, draft skipped: %s", problem)
     with ws.session() as session:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from keepwarm.errors import ConfigError, InvalidTransition, NotFound
 from keepwarm.models import DraftState
+from keepwarm.rules import placeholders
 from keepwarm.services.drafttext import validate_fields
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
@@ -103,6 +104,8 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
         "expires": d.expires_at.isoformat() if d.expires_at else None,
         "snoozed_until": d.snoozed_until.isoformat() if d.snoozed_until else None,
         "reasons": list(d.reasons),
+        "placeholders": placeholders.find(d.subject, d.body),
+        "in_reply_to": d.in_reply_to,
         "interactions": list(d.interaction_ids),
         "created": d.created_at.isoformat(),
         "updated": d.updated_at.isoformat(),
@@ -111,7 +114,8 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
     }
 
 
-def _lines(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+def _lines(session: Session, ids: Sequence[int], *, snippets: bool = False) -> list[dict[str, Any]]:
+    """Interactions as JSON; `snippets` only for a draft's own evidence (they are private)."""
     return [
         {
             "id": x.id,
@@ -120,6 +124,7 @@ def _lines(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
             "date": x.occurred_at.isoformat(),
             "from": x.sender,
             "who": list(x.who),
+            **({"snippet": x.snippet} if snippets else {}),
         }
         for x in views.interaction_lines(session, ids)
     ]
@@ -135,7 +140,7 @@ def show(ws: Workspace, draft_id: int) -> dict[str, Any]:
         d, p, account = rows[0]
         data = draft_json(d, p, account)
         data["person"]["addresses"] = views.person_addresses(session, p.id)
-        data["evidence"] = _lines(session, list(d.interaction_ids))
+        data["evidence"] = _lines(session, list(d.interaction_ids), snippets=True)
         data["previous"] = [
             {"id": o.id, "state": o.state, "rule": o.rule, "subject": o.subject,
              "created": o.created_at.isoformat()}
@@ -196,13 +201,23 @@ class DraftText:
     to: tuple[str, ...]
     subject: str
     body: str
+    #: The rule that wrote the draft (a refusal names it).
+    rule: str = ""
 
 
 #: Checks a draft must pass to be approved, besides its state (the state machine says that):
 #: each returns why the draft cannot be approved, or None. `approve`, bulk approval and its
 #: preview all run them, so a check added here (unfilled placeholders, say) holds everywhere.
 ApprovalCheck = Callable[[DraftText], "str | None"]
-APPROVAL_CHECKS: list[ApprovalCheck] = []
+
+
+def unfilled_placeholders(text: DraftText) -> str | None:
+    """A `[[placeholder]]` left in the subject or body: never approved as is."""
+    found = placeholders.find(text.subject, text.body)
+    return placeholders.reason(text.rule, found, text.id) if found else None
+
+
+APPROVAL_CHECKS: list[ApprovalCheck] = [unfilled_placeholders]
 
 
 def approval_problems(session: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -211,7 +226,7 @@ def approval_problems(session: Session, ids: Sequence[int]) -> dict[int, str]:
         return {}
     problems: dict[int, str] = {}
     for d, _, _ in views.filtered(session, ids=list(ids)):
-        text = DraftText(d.id, tuple(d.to), d.subject, d.body)
+        text = DraftText(d.id, tuple(d.to), d.subject, d.body, d.rule)
         reasons = [r for r in (check(text) for check in APPROVAL_CHECKS) if r]
         if reasons:
             problems[d.id] = "; ".join(reasons)
@@ -219,7 +234,11 @@ def approval_problems(session: Session, ids: Sequence[int]) -> dict[int, str]:
 
 
 def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) -> list[int]:
-    """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing."""
+    """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing.
+
+    A draft with a `[[placeholder]]` left is refused (`UnfinishedDraft`, naming the draft, the
+    placeholder and the rule); `approve_bulk` approves the rest of a batch instead.
+    """
     now = ws.settings.now()
     with ws.session() as session:
         wanted = list(ids) + (_ids_of_rule(session, rule) if rule else [])

@@ -6,13 +6,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from keepwarm.errors import ConfigError, CursorExpired
 from keepwarm.ports import Connector, Page
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.settings import AccountSettings, FilesAccount, MissingInput, Settings
 from keepwarm.store import accounts as store
-from keepwarm.store.interactions import upsert_interactions
+from keepwarm.store import meta
+from keepwarm.store.interactions import forget_snippets, upsert_interactions
 from keepwarm.store.locks import serialize
 from keepwarm.store.meetings import cancel_deleted_meetings
 
@@ -46,6 +49,7 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     missing = settings.missing_inputs(name)
     with ws.session() as session:
         account_id = store.ensure_account(session, name=name, kind=account.kind, now=now).id
+        _snippet_policy(session, account_id, keep=settings.privacy.snippets_for(account.kind))
         if missing:  # reported as the account's error below, not as quarantined files
             store.release_quarantined(
                 session, account_id=account_id, sources=[str(m.path) for m in missing]
@@ -91,6 +95,16 @@ def sync_account(ws: Workspace, name: str, *, progress: ProgressFn | None = None
     return report
 
 
+def _snippet_policy(session: Session, account_id: int, *, keep: bool) -> None:
+    """Remember that an account keeps snippets; once it no longer may, erase what it kept."""
+    key = f"snippets:{account_id}"
+    kept = meta.read(session, key)
+    if keep and not kept:
+        meta.write(session, key, 1)
+    elif not keep and kept:
+        erased = forget_snippets(session, account_id=account_id)
+        meta.write(session, key, 0)
+        log.info("[privacy] snippets is off: erased %d stored snippets", erased)
 def _missing_message(missing: list[MissingInput]) -> str | None:
     if not missing:
         return None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from keepwarm import queue_states
 from keepwarm.errors import InvalidTransition, NotFound
 from keepwarm.models import DraftState, ProposedDraft
+from keepwarm.rules import placeholders
 from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Mute, Person
@@ -123,6 +124,8 @@ def transition(
             raise InvalidTransition(
                 f"draft {draft.id} is being delivered; wait for `keepwarm deliver` to finish"
             )
+        if to == DraftState.APPROVED:
+            queue_states.check_complete(draft.id, draft.rule, draft.subject, draft.body)
     for draft in drafts:
         if draft.state == DraftState.FAILED.value and to == DraftState.APPROVED:
             # Re-approval after the user checked the provider: a fresh outbox attempt.
@@ -306,6 +309,16 @@ def edit(
                 draft_id=draft.id, at=now, actor=actor, action="edited", detail=", ".join(changed)
             )
         )
+        if draft.state == DraftState.APPROVED.value and placeholders.find(
+            draft.subject, draft.body
+        ):
+            # An approval covers the text that was approved: a placeholder typed in since
+            # sends the draft back to the queue until it is filled in.
+            draft.state = DraftState.PENDING.value
+            session.add(
+                DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="pending",
+                           detail="a [[placeholder]] was added: fill it in, then approve again")
+            )  # fmt: skip
     return draft
 
 

@@ -34,6 +34,8 @@ class InteractionLine:
     occurred_at: datetime
     who: tuple[str, ...]
     sender: str
+    #: The stored snippet (private: shown with a draft's evidence only).
+    snippet: str = ""
 
 
 def filtered(
@@ -153,7 +155,9 @@ def interaction_lines(session: Session, ids: Sequence[int]) -> list[InteractionL
         parts = people.get(r.id, [])
         sender = next((p.address for p in parts if p.role in ("from", "organizer")), "")
         who = tuple(f"{p.name} <{p.address}>" if p.name else p.address for p in parts)
-        lines.append(InteractionLine(r.id, r.kind, r.subject, r.occurred_at, who, sender))
+        lines.append(
+            InteractionLine(r.id, r.kind, r.subject, r.occurred_at, who, sender, r.snippet or "")
+        )
     return lines
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Interaction, Kind, Participant, Response, Role, StoredInteraction
@@ -26,10 +26,10 @@ from keepwarm.store.tables import InteractionRow
 _INTERACTION_COLUMNS = (
     "account_id", "provider_id", "kind", "occurred_at", "ended_at", "subject", "thread_id",
     "message_id", "in_reply_to", "references", "headers", "cancelled", "source",
-    "fingerprint", "ingested_at", "location",
+    "fingerprint", "ingested_at", "location", "snippet",
 )  # fmt: skip
 _PARTICIPANT_COLUMNS = ("interaction_id", "address", "name", "role", "response", "is_resource")
-_CHUNK = 400  # rows per multi-row INSERT: 400 × 16 parameters stays under SQLite's limit
+_CHUNK = 400  # rows per multi-row INSERT: 400 × 17 parameters stays under SQLite's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,8 @@ def fingerprint(item: Interaction) -> str:
     )
     if item.location:  # only when set: digests of interactions without one stay the same
         parts.append(f"location\x1f{item.location}")
+    if item.snippet:  # only when kept, so digests of snippet-less rows stay what they were
+        parts.append("snippet\x1f" + item.snippet)
     return hashlib.sha1("\x1e".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -124,7 +126,7 @@ def upsert_interactions(
             time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
             it.message_id, it.in_reply_to, js(list(it.references)) if it.references else no_refs,
             js(dict(it.headers)) if it.headers else no_headers,
-            flag(it.cancelled), it.source, prints[pid], ingested, it.location,
+            flag(it.cancelled), it.source, prints[pid], ingested, it.location, it.snippet,
         )  # fmt: skip
 
     ids: dict[str, int] = {}
@@ -189,6 +191,35 @@ def _insert_participants(
     columns = ", ".join(_PARTICIPANT_COLUMNS)
     marks = ", ".join([writer.mark] * len(_PARTICIPANT_COLUMNS))
     writer.executemany(f"INSERT INTO participants ({columns}) VALUES ({marks})", rows)
+
+
+def load_snippets(session: Session, ids: Collection[int]) -> dict[int, str]:
+    """The stored snippets of these interactions (those that have one).
+
+    Read apart from `load_interactions` on purpose: detection never needs them, and a draft
+    needs only a handful, so they never cost memory on the hot path.
+    """
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        rows = session.execute(
+            select(InteractionRow.id, InteractionRow.snippet).where(
+                InteractionRow.id.in_(chunk), InteractionRow.snippet != ""
+            )
+        )
+        found.update((iid, snippet) for iid, snippet in rows)
+    return found
+
+
+def forget_snippets(session: Session, *, account_id: int) -> int:
+    """Erase an account's stored snippets (after `[privacy] snippets` was turned off)."""
+    result = session.execute(
+        update(InteractionRow)
+        .where(InteractionRow.account_id == account_id, InteractionRow.snippet != "")
+        .values(snippet="")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def load_interactions(

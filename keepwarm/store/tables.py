@@ -113,6 +113,8 @@ class InteractionRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Where a meeting takes place (rooms, addresses, video links); "" for emails.
     location: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The message's first words (`[privacy] snippets`); "" when not kept. Never logged.
+    snippet: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ParticipantRow(Base):

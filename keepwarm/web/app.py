@@ -18,9 +18,11 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from keepwarm.errors import KeepwarmError, NotFound
 from keepwarm.localtime import local_minute
+from keepwarm.rules import placeholders
 from keepwarm.services import health, reports
 from keepwarm.services import queue as service
 from keepwarm.services.approval import approval_plan, approve_available
@@ -51,11 +53,23 @@ def _templates(timezone: str) -> Environment:
     env.filters["when"] = lambda iso: local_minute(iso, timezone)
     env.filters["day"] = lambda iso: local_minute(iso, timezone, date_only=True)
     env.filters["q"] = lambda value: quote(str(value), safe="")
+    env.filters["marked"] = _marked
     env.filters["reason"] = plain_reason
     env.filters["recipients"] = recipients
     env.filters["preview"] = preview
     env.globals["timezone"] = timezone
     return env
+
+
+def _marked(text: str) -> Markup:
+    """The text, escaped, with every `[[placeholder]]` in a <mark> (the editor's preview)."""
+    out, last = [], 0
+    for match in placeholders.PLACEHOLDER.finditer(text or ""):
+        out += [escape(text[last : match.start()]), Markup("<mark>"), escape(match.group(0))]
+        out.append(Markup("</mark>"))
+        last = match.end()
+    out.append(escape((text or "")[last:]))
+    return Markup("").join(out)
 
 
 def _one(form: Form, name: str, default: str = "") -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from keepwarm.cli.main import app
-from tests.conftest import EXPECTED_DRAFTS
+from tests.conftest import EXPECTED_DRAFTS, EXPECTED_RULES
 
 runner = CliRunner()
 
@@ -20,22 +20,39 @@ def kw(config: Path, *args: str) -> str:
 
 
 def test_stages_fill_the_queue_with_the_expected_drafts_only(demo_config: Path) -> None:
-    """The sample data yields thank-you drafts for the four new peers and nothing for the noise."""
+    """The sample data yields thank-yous for the two people Ada met, replies in their threads for
+    the two who wrote last, and nothing for the noise."""
     kw(demo_config, "sync")
     kw(demo_config, "detect")
     kw(demo_config, "draft")
     queue = json.loads(kw(demo_config, "queue", "--json"))
-    assert {d["to"][0] for d in queue} == EXPECTED_DRAFTS
-    assert all(d["state"] == "pending" and d["rule"] == "new-peer-thank-you" for d in queue)
+    assert {d["to"][0]: d["rule"] for d in queue} == EXPECTED_RULES
+    assert all(d["state"] == "pending" and not d["placeholders"] for d in queue)
     grace = next(d for d in queue if d["to"] == ["grace.hopper@navylabs.example"])
-    assert grace["subject"] == "Thank you for Compiler tooling chat"
-    assert grace["body"].startswith("Hi Grace,")
+    assert grace["subject"] == "Thank you for Tuesday: Compiler tooling chat"
+    assert grace["body"].startswith("Hi Grace,\n")
+    assert '"Compiler tooling chat" on Tuesday 17 November' in grace["body"]
     assert grace["reasons"][0] == (
         "new peer: meeting 'Compiler tooling chat' on 2026-11-17; nothing from you since"
     )
     assert {"id", "state", "rule", "to", "subject", "body", "person", "due", "reasons"} <= set(
         grace
     )
+    alan = next(d for d in queue if d["to"] == ["alan@bletchley.example"])
+    assert "I am glad Charles brought us together" in alan["body"]  # the organiser, named
+    katherine = next(d for d in queue if d["to"] == ["katherine.johnson@orbital.example"])
+    assert katherine["subject"] == "RE: Trajectory data collaboration?"  # hers, verbatim
+    assert katherine["in_reply_to"] == (
+        "BNB532PR05MBA5440DD8422D9D5F@BNB532PR05MBA544.namprd05.prod.orbital.example"
+    )
+    assert katherine["reasons"][0].startswith("reply owed: ")
+    assert "On Thursday 12 November you wrote:\n> Wonderful. The sample is here" in (
+        katherine["body"]
+    )
+    assert "Thank you for the exchange" not in katherine["body"]
+    renee = next(d for d in queue if d["to"] == ["renee.dubois@lumiere-labs.example"])
+    assert renee["subject"] == "Re: Great meeting you at the Data Engineering Summit"
+    assert renee["body"].startswith("Hi Renée,\n") and "Shall we plan a call" not in renee["subject"]
 
 
 def test_rerunning_every_stage_creates_nothing_new(demo_config: Path) -> None:

@@ -103,9 +103,9 @@ def test_a_big_binary_file_is_not_mail(tmp_path: Path, mail: Path, database_url:
     seen: list[int] = []
     real = mailparse.parse_header_block
 
-    def spy(block: bytes, source: str) -> object:
+    def spy(block: bytes, source: str, body: bytes = b"") -> object:
         seen.append(len(block))
-        return real(block, source)
+        return real(block, source, body)
 
     ws = open_ws(tmp_path, database_url, [mail])
     try:
@@ -123,9 +123,9 @@ def test_an_eml_header_is_capped_like_mbox(tmp_path: Path, database_url: str) ->
     seen: list[int] = []
     real = mailparse.parse_header_block
 
-    def spy(block: bytes, source: str) -> object:
+    def spy(block: bytes, source: str, body: bytes = b"") -> object:
         seen.append(len(block))
-        return real(block, source)
+        return real(block, source, body)
 
     ws = open_ws(tmp_path, database_url, [huge])
     try:
@@ -169,10 +169,10 @@ def test_an_unreadable_maildir_message_is_retried(
     )
     real = maildir_module.read_header
 
-    def refuse_b(path: Path) -> bytes:
+    def refuse_b(path: Path, *, body: bool = False) -> tuple[bytes, bytes]:
         if path.name.startswith("b"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
+        return real(path, body=body)
 
     ws = open_ws(tmp_path, database_url, [root])
     try:

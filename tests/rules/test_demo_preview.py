@@ -114,6 +114,11 @@ rules:
     trigger: {type: new_peer}
     when: {tags: [investor, partner]}
     draft: {subject: "Thanks", body: "Tags: {{ person.tags|join(', ') }}"}
+  - name: tagged-answer                    # Katherine wrote last: she is owed a reply
+    trigger: {type: reply_owed}
+    after: 3wd
+    when: {tags: [investor, partner]}
+    draft: {subject: "Re", body: "Tags: {{ person.tags|join(', ') }}"}
 """,
     )
     assert {d["to"][0]: d["body"].splitlines()[0] for d in drafts} == {
@@ -131,17 +136,19 @@ def test_fields_set_with_peers_set_in_when_and_templates(demo: Path) -> None:
         "fields",
         """\
 rules:
-  - name: advisors
-    trigger: {type: new_peer}
+  - name: advisors                          # Renée wrote last: the answer is in her thread
+    trigger: {type: reply_owed}
+    after: 3wd
     when: {fields: {role: [advisor, investor]}}
     draft:
-      subject: "Merci, {{ person.fields.nickname|default(person.first_name) }}"
-      body: "As an {{ person.fields.role }}, your view matters."
+      subject: "Merci"
+      body: "Merci, {{ person.fields.nickname|default(person.first_name) }}. As an {{ person.fields.role }}, your view matters."
 """,
     )
     [draft] = drafts
-    assert draft["to"] == [RENEE] and draft["subject"] == "Merci, Renée"
-    assert draft["body"].startswith("As an advisor, your view matters.")
+    assert draft["to"] == [RENEE]
+    assert draft["subject"] == "Re: Great meeting you at the Data Engineering Summit"
+    assert draft["body"].startswith("Merci, Renée. As an advisor, your view matters.")
 
 
 def test_yearly_on_a_date_you_set(demo: Path) -> None:
@@ -173,13 +180,17 @@ rules:
 
 
 def test_global_exclude(demo: Path) -> None:
-    """Without exclude the four new peers get a thank-you today; exclude removes those it
-    covers (a tag given with `peers tag`, a domain)."""
+    """Without exclude the four new peers get a draft (a thank-you, or the reply they are owed);
+    exclude removes those it covers (a tag given with `peers tag`, a domain)."""
     rule = """\
 rules:
   - name: thanks
     trigger: {type: new_peer}
     draft: {subject: "Thanks", body: "Hi {{ person.first_name }}"}
+  - name: answer
+    trigger: {type: reply_owed}
+    after: 3wd
+    draft: {subject: "Re", body: "Hi {{ person.first_name }}"}
 """
     assert to(preview(demo, "no-exclude", rule, days=1)) == EXPECTED_DRAFTS
     kw(demo, "peers", "tag", GRACE, "do-not-contact")

@@ -46,7 +46,7 @@ def test_the_schema_the_parser_and_evaluation_use_the_registry() -> None:
         "rules:\n  - name: a\n    trigger: {type: nope}\n    draft: {subject: s, body: b}\n", "f"
     ).problems
     assert f"(trigger types: {', '.join(TRIGGER_TYPES)})" in problem.hint
-    assert WAIT_FIRST == {n for n, s in REGISTRY.items() if s.waits_first} == {"no_reply"}
+    assert WAIT_FIRST == {n for n, s in REGISTRY.items() if s.waits_first} == {"no_reply", "reply_owed"}
     assert REGISTRY["no_reply"].model is NoReplyTrigger
 
 

@@ -36,9 +36,14 @@ def test_shipped_rules_are_valid_and_each_renders_a_warm_draft() -> None:
     assert not ruleset.problems
     names = {r.rule.name for r in ruleset.rules}
     assert {"new-peer-thank-you", "no-reply-nudge", "water-two-weeks", "check-in-established",
-            "check-in-others", "meeting-follow-up"} <= names  # fmt: skip
+            "check-in-others", "meeting-follow-up", "reply-owed"} <= names  # fmt: skip
     met = touch("meeting", 1, subject="Compilers")
+    sent = touch("out", 10, subject="Intro")
     situations = {
+        "reply-owed": (
+            person(planted_by=sent.interaction_id, planted_at=sent.at),
+            [sent, touch("in", 8, subject="Re: Intro")],
+        ),
         "new-peer-thank-you": (person(planted_by=met.interaction_id, planted_at=met.at), [met]),
         "no-reply-nudge": (person(), [touch("out", 9, subject="Intro")]),
         "water-two-weeks": (person(stage=Stage.WATERED), [touch("out", 15)]),

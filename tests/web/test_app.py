@@ -175,6 +175,40 @@ def test_web_command_refuses_an_open_bind_without_token(config: Path) -> None:
     assert result.exit_code == 1 and "access_token" in result.stderr
 
 
+def test_a_placeholder_is_highlighted_and_blocks_every_approve(
+    client: TestClient, config: Path
+) -> None:
+    """The editor marks `[[…]]` and names the rule; approve, save-and-approve and both bulk
+    approves refuse that draft (saying why) while the others go through."""
+    ws = open_at(config)
+    try:
+        service.edit(ws, 2, body="Hi,\n\nOn my side [[one line of news]].\n\nAda")
+    finally:
+        ws.close()
+    html = client.get("/drafts/2").text
+    assert "<mark>[[one line of news]]</mark>" in html and 'aria-invalid="true"' in html
+    assert "left by rule <strong>thank-you</strong>" in html
+    assert (
+        "/static/placeholders.js" in html
+        and "/static/placeholders.js" not in client.get("/drafts/1").text
+    )
+    page = post(client, "/drafts/2/approve")
+    assert (
+        "flash-error" in page and "draft 2 cannot be approved: it still has a placeholder" in page
+    )
+    page = post(client, "/drafts/2/edit", to="peer1@org1.example", subject="Hi",
+                body="[[your news]]", approve="on")  # fmt: skip
+    assert "flash-error" in page and "[[your news]]" in page
+    page = post(client, "/approve", ids=["1", "2"])
+    assert (
+        "Approved 1 draft. Skipped 1: draft 2 cannot be approved: it still has a placeholder"
+        in page
+    )
+    page = post(client, "/approve", rule="thank-you")
+    assert "Approved 2 drafts. Skipped 1: draft 2" in page
+    assert states(config)[2] == "pending"
+
+
 def test_any_keepwarm_error_is_handled_once_for_the_whole_app(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

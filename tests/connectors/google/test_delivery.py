@@ -6,6 +6,7 @@ import base64
 import email
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from connectors.google import GoogleConnector
@@ -66,6 +67,21 @@ def test_reply_becomes_a_draft_in_the_original_thread(
     assert mail["X-Keepwarm-Draft"] == MESSAGE.key
     assert mail["Message-ID"] == "<keepwarm.20d26bf38d298cc7cbc9904d9868584f@keepwarm.invalid>"
     assert mail["To"] == "grace.hopper@navylabs.example"
+
+
+def test_a_known_thread_is_used_without_searching_for_it(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """The threadId stored with the answered message goes into drafts.create: one request less,
+    and it works under the `gmail.metadata` grant, which cannot search."""
+    connector = make_connector()
+    bodies = spy_bodies(connector)
+    known = replace(MESSAGE, thread_id="19a2f3c4d5e6f701")
+    with cassette("draft_in_known_thread.yaml") as tape:
+        connector.deliver(known, send=False)
+        assert tape.play_count == 2 and tape.all_played
+    assert not any("messages?q=" in uri for _, uri, _ in bodies)
+    assert json.loads(bodies[-1][2])["message"]["threadId"] == "19a2f3c4d5e6f701"
 
 
 def test_a_search_hit_without_our_header_is_never_taken_for_the_delivery(
