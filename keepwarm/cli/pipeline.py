@@ -19,7 +19,7 @@ from keepwarm.ports import Page
 from keepwarm.prefect_env import quiet_prefect
 from keepwarm.services import open_workspace
 from keepwarm.services.deliver import deliver as deliver_service
-from keepwarm.services.onboarding import DEMO_MARK, demo_config
+from keepwarm.services.onboarding import DEMO_MARK, demo_config, reset_demo_state
 from keepwarm.services.pipeline import detect as detect_service
 from keepwarm.services.pipeline import draft as draft_service
 from keepwarm.services.queue import queue as queue_service
@@ -61,11 +61,20 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command()
-    def demo(ctx: typer.Context) -> None:
+    def demo(
+        ctx: typer.Context,
+        keep_state: bool = typer.Option(
+            False,
+            "--keep-state",
+            help="Keep the previous demo run's queue instead of starting afresh.",
+        ),
+    ) -> None:
         """Run one cycle on the bundled sample mailbox and calendar, then show the queue.
 
         The demo's config and state go to ~/.cache/keepwarm/demo/ ($XDG_CACHE_HOME), or to
-        --config PATH and the folder beside it; the bundled examples are only read.
+        --config PATH and the folder beside it; the bundled examples are only read. Each run
+        starts from an empty state (the clock is pinned), so it always shows what the current
+        rules draft; --keep-state keeps the earlier queue and decisions.
         Example: keepwarm demo
         """
         if not EXAMPLES.is_file():
@@ -74,6 +83,8 @@ def register(app: typer.Typer) -> None:
             )
         target = (options(ctx).config or demo_home() / "keepwarm.toml").absolute()
         _write_demo_config(target)
+        if not keep_state:
+            reset_demo_state(target)
         out.print(
             f"[bold]keepwarm demo[/] — one cycle over {escape(str(EXAMPLES.parent))}",
             highlight=False,

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -257,6 +258,19 @@ def _list(values: Sequence[str]) -> str:
 
 
 DEMO_MARK = "# keepwarm demo:"
+
+
+def reset_demo_state(config: Path) -> None:
+    """Empty the state beside a demo config (database, Prefect home, delivered drafts), so a demo
+    run shows what the current rules draft rather than keys drafted by an older version.
+
+    Only ever the default `.keepwarm/` folder beside a config that `keepwarm demo` wrote: a
+    database named by KEEPWARM_DATABASE_URL, or any other folder, is never touched."""
+    if not config.read_text(encoding="utf-8").startswith(DEMO_MARK):
+        return
+    state = config.parent / ".keepwarm"
+    if state.is_dir() and not state.is_symlink():
+        shutil.rmtree(state)
 
 
 def demo_config(examples: Path) -> str:

@@ -64,3 +64,28 @@ def test_the_shipped_rules_are_copied_beside_a_config_on_first_use(tmp_path: Pat
     assert (copied / "nudge.yaml").read_text() == "# mine\n"
     explicit = load_settings(_config(tmp_path / "b", 'rules_dir = "my-rules"\n'))
     assert ensure_rules(explicit) is None and not (tmp_path / "b" / "my-rules").exists()
+
+
+def test_a_demo_run_starts_from_an_empty_state_and_touches_nothing_else(tmp_path: Path) -> None:
+    """A demo state left by an older version would keep its old drafts (keys are never re-drafted)."""
+    from keepwarm.services.onboarding import DEMO_MARK, demo_config, reset_demo_state
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "keepwarm.toml"
+    demo = tmp_path / "demo" / "keepwarm.toml"
+    demo.parent.mkdir()
+    demo.write_text(demo_config(examples), encoding="utf-8")
+    assert demo.read_text(encoding="utf-8").startswith(DEMO_MARK)
+    (demo.parent / ".keepwarm" / "drafts").mkdir(parents=True)
+    (demo.parent / ".keepwarm" / "keepwarm.db").write_bytes(b"old queue")
+    mine = tmp_path / "mine" / "keepwarm.toml"
+    mine.parent.mkdir()
+    mine.write_text('[owner]\nname = "A"\naddresses = ["a@b.example"]\n', encoding="utf-8")
+    (mine.parent / ".keepwarm").mkdir()
+    (mine.parent / ".keepwarm" / "keepwarm.db").write_bytes(b"real data")
+
+    reset_demo_state(demo)
+    reset_demo_state(mine)
+
+    assert not (demo.parent / ".keepwarm").exists()
+    assert demo.exists()
+    assert (mine.parent / ".keepwarm" / "keepwarm.db").read_bytes() == b"real data"
