@@ -40,7 +40,7 @@ IDLE_LIMIT_S = 1.0
 NEW_LIMIT_S = 2.0
 GROWTH_LIMIT = 2.0
 NEW_MESSAGES = 10
-VERSION = 1  # bump when the built stores change, so `--keep` rebuilds them
+VERSION = 2  # bump when the built stores change, so `--keep` rebuilds them
 
 
 def _config(folder: Path) -> Path:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from prefect import serve as prefect_serve
 from prefect.schedules import Cron
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.cycle import cycle
 from flows.digest import digest
@@ -69,6 +70,9 @@ def prefect_server(home: Path, *, startup_timeout: float = 120) -> Iterator[str]
             [Path(sys.executable).parent / "prefect", "server", "start", "--host", "127.0.0.1",
              "--port", str(port), "--analytics-off"],
             stdout=log, stderr=subprocess.STDOUT,
+            # Its own session: a Ctrl-C in the terminal reaches `keepwarm serve` only, which
+            # stops its runner while the server is still there, then stops the server.
+            start_new_session=True,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + startup_timeout
@@ -83,8 +87,11 @@ def prefect_server(home: Path, *, startup_timeout: float = 120) -> Iterator[str]
                             "or set PREFECT_API_URL to a running server"
                         ) from None
                     time.sleep(0.5)
-            os.environ["PREFECT_API_URL"] = url
-            yield url
+            os.environ["PREFECT_API_URL"] = url  # for the flow-run processes the runner starts
+            # Prefect read its settings when it was imported: tell this process too, or its
+            # client would start a second, ephemeral server of its own.
+            with temporary_settings(updates={PREFECT_API_URL: url}):
+                yield url
         finally:
             server.send_signal(signal.SIGTERM)
             try:

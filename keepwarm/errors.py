@@ -5,7 +5,9 @@
     ├── RuleError            a rule file is invalid (file:line: message)
     │   └── TemplateError    a draft template does not parse or render
     ├── InvalidTransition    a queue action the draft's state does not allow
+    │   └── UnfinishedDraft  approving a draft that still has a [[placeholder]]
     ├── NotFound             an id or address that is not in the store
+    ├── StoreError           the database cannot be used (newer, locked, read-only, damaged, unreachable)
     └── ConnectorError       raised by connectors only; carries the account name
         ├── AuthError        the grant is missing, expired or revoked: the user must act
         ├── CursorExpired    the provider rejected the sync cursor: do a full sync
@@ -39,8 +41,16 @@ class InvalidTransition(KeepwarmError):
     pass
 
 
+class UnfinishedDraft(InvalidTransition):
+    """A draft with a `[[placeholder]]` left in it: fill it in, then approve."""
+
+
 class NotFound(KeepwarmError):
     pass
+
+
+class StoreError(KeepwarmError):
+    """The database cannot be used as it is; the message says which database and the fix."""
 
 
 class ConnectorError(KeepwarmError):

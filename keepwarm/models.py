@@ -37,6 +37,14 @@ class Response(StrEnum):
     DECLINED = "declined"
     TENTATIVE = "tentative"
     NEEDS_ACTION = "needs-action"
+    #: PARTSTAT=DELEGATED: they passed the invitation to someone else.
+    DELEGATED = "delegated"
+    #: ROLE=NON-PARTICIPANT: copied for information, not invited to take part.
+    NON_PARTICIPANT = "non-participant"
+
+
+#: Answers of someone who did not take part in a meeting (they were not "met").
+NOT_ATTENDING = frozenset({Response.DECLINED, Response.DELEGATED, Response.NON_PARTICIPANT})
 
 
 class Classification(StrEnum):
@@ -83,6 +91,10 @@ CLASSIFICATION_HEADERS: frozenset[str] = frozenset(
         "x-autoreply",
         "x-autorespond",
         "x-failed-recipients",
+        # Which mailing list carried a message (its route, not its sender): lists.py.
+        "list-post",
+        "x-mailing-list",
+        "mailing-list",
         # The real sender of list mail whose From was rewritten (DMARC mitigation).
         "reply-to",
         "x-original-from",
@@ -124,6 +136,11 @@ class Interaction:
     headers: Mapping[str, str] = field(default_factory=dict)
     cancelled: bool = False
     source: str = ""
+    #: Where a meeting takes place, as the calendar says (a room, an address, a link).
+    location: str = ""
+    #: The first words of the message (`keepwarm.snippets.clean`), only when `[privacy]
+    #: snippets` allows it; "" otherwise. Private: shown with a draft, never logged.
+    snippet: str = ""
 
     @property
     def sender(self) -> Participant | None:
@@ -196,6 +213,9 @@ class PersonView:
     evidence: tuple[int, ...] = ()
     #: Already known before the first sync (the baseline): not a *new* peer.
     known: bool = False
+    #: What the owner wrote about them (`keepwarm peers tag`, `keepwarm peers set`).
+    tags: frozenset[str] = frozenset()
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,3 +248,5 @@ class OutgoingMessage:
     body: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    #: The provider's thread of the message replied to (Gmail threadId, Graph conversationId).
+    thread_id: str | None = None

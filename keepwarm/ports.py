@@ -7,7 +7,7 @@ its cursor in one transaction, so a crash replays at most one page and never los
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -24,6 +24,8 @@ class Page:
     `stream` names an independent sync position within the account (a file, a mail folder, a
     calendar). `cursor` is the position after this page; `None` leaves the stored one unchanged.
     `summary` is what the connector wants `keepwarm status` to show about the stream.
+    `cancelled` names meetings (by provider id) the provider reports deleted: a stored one that
+    has not happened yet is marked cancelled; one in the past stays as it happened.
     """
 
     stream: str
@@ -31,6 +33,7 @@ class Page:
     quarantined: tuple[Quarantined, ...] = ()
     cursor: Cursor | None = None
     summary: Mapping[str, Any] = field(default_factory=dict)
+    cancelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,11 @@ class Receipt:
 
     provider_ref: str
     sent: bool = False
+
+
+#: Told by a connector where an unsent delivery stands at the provider (the ids of the draft it
+#: just created) before it sends or finishes it; the outbox keeps it for `find_delivered`.
+Recorder = Callable[[str], None]
 
 
 @runtime_checkable
@@ -59,10 +67,14 @@ class Connector(Protocol):
         """Addresses of the owner this account knows about (aliases, send-as addresses)."""
         ...
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        """Create a provider draft (or send, when `send`), keyed by `message.key`."""
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        """Create a provider draft (or send, when `send`), keyed by `message.key`; `record` is
+        called with the provider's ids as soon as a draft exists, before anything is sent."""
         ...
 
-    def find_delivered(self, key: str) -> Receipt | None:
-        """Look up a delivery by key, to reconcile an attempt whose outcome is unknown."""
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
+        """Look up a delivery by key (and by what `record` was told, when given), to reconcile
+        an attempt whose outcome is unknown."""
         ...

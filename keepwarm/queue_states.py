@@ -6,8 +6,9 @@ withdrawal all ask `check` before changing a draft's state, so a surface can nev
 
 from __future__ import annotations
 
-from keepwarm.errors import InvalidTransition
+from keepwarm.errors import InvalidTransition, UnfinishedDraft
 from keepwarm.models import DraftState
+from keepwarm.rules import placeholders
 
 P, A, D = DraftState.PENDING, DraftState.APPROVED, DraftState.DELIVERED
 R, S, W = DraftState.REJECTED, DraftState.SNOOZED, DraftState.WITHDRAWN
@@ -74,3 +75,10 @@ def check_editable(draft_id: int, current: DraftState | str) -> None:
             f"draft {draft_id} is {cur.value} and cannot be edited; only "
             f"{', '.join(sorted(s.value for s in EDITABLE))} drafts can"
         )
+
+
+def check_complete(draft_id: int, rule: str, subject: str, body: str) -> None:
+    """Raise `UnfinishedDraft` while a `[[placeholder]]` remains: it is never approved as is."""
+    found = placeholders.find(subject, body)
+    if found:
+        raise UnfinishedDraft(placeholders.refusal(draft_id, rule, found))

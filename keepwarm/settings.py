@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,8 +20,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from keepwarm.config_errors import describe
 from keepwarm.errors import ConfigError
 from keepwarm.models import Owner
+from keepwarm.redact import redact
 
 CONFIG_ENV = "KEEPWARM_CONFIG"
 DEFAULT_CONFIG = Path("keepwarm.toml")
@@ -54,8 +56,10 @@ class GoogleAccount(_Account):
     client_secrets: Path | None = None
     #: False asks for `gmail.metadata` only: no search, so spam/promotions are filtered by label.
     search_filters: bool = True
-    #: Gmail quota units per user per minute: 6,000 for current projects, 15,000 for older ones.
-    quota_units_per_minute: int = Field(default=6000, ge=100)
+    #: Gmail quota units per user per minute: 15,000 on Google's usage-limits page
+    #: (developers.google.com/workspace/gmail/api/reference/quota); 6,000 for Cloud projects
+    #: created on or after 1 May 2026.
+    quota_units_per_minute: int = Field(default=15_000, ge=100)
     #: Calendar ids to read ("primary" is the account's own calendar).
     calendars: list[str] = Field(default_factory=lambda: ["primary"])
 
@@ -142,6 +146,29 @@ class DetectionSettings(BaseModel):
         return [[a.strip().lower() for a in group] for group in groups]
 
 
+class PrivacySettings(BaseModel):
+    """What keepwarm keeps beyond metadata."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Keep the first words of each personal message (shown with a draft, never logged). Unset:
+    #: on for `files` accounts (the mail is on this machine already), off for Google/Microsoft.
+    snippets: bool | None = None
+
+    def snippets_for(self, kind: str) -> bool:
+        return self.snippets if self.snippets is not None else kind == "files"
+
+
+class MissingInput(NamedTuple):
+    """A configured input path that is not there, named by its key in keepwarm.toml."""
+
+    key: str
+    path: Path
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.path} does not exist"
+
+
 class WebSettings(BaseModel):
     """`keepwarm web`: where it listens and, when not on loopback, the token it demands."""
 
@@ -174,6 +201,7 @@ class Settings(BaseSettings):
     as_of: datetime | None = None
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     #: How often the scheduled `cycle` runs (prefect.yaml, `keepwarm serve`); an account with no
     #: successful sync for 3 intervals is flagged as stalled by `keepwarm status`.
     cycle_interval_minutes: int = Field(default=15, ge=1)
@@ -241,6 +269,19 @@ class Settings(BaseSettings):
     def rules_path(self) -> Path:
         return self.resolve(self.rules_dir or Path("rules"))
 
+    def missing_inputs(self, name: str) -> list[MissingInput]:
+        """The mail and calendar paths of account `name` that do not exist, with their keys."""
+        found = []
+        for index, account in enumerate(self.accounts):
+            if account.name != name or not isinstance(account, FilesAccount):
+                continue
+            for key in ("mail", "calendars"):
+                for i, path in enumerate(getattr(account, key)):
+                    full = self.resolve(path)
+                    if not full.exists():
+                        found.append(MissingInput(f"accounts.{index}.{key}[{i}]", full))
+        return found
+
     def account(self, name: str) -> AccountSettings:
         for account in self.accounts:
             if account.name == name:
@@ -273,17 +314,7 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     try:
         settings: Settings = bound(base_dir=path.resolve().parent, **overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, exc)) from None
+        raise ConfigError(describe(path, exc, Settings)) from None
     except (OSError, ValueError) as exc:  # TOML syntax errors are ValueErrors
-        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+        raise ConfigError(redact(f"{path}: cannot be read: {exc}")) from None
     return settings
-
-
-def _describe(path: Path, exc: ValidationError) -> str:
-    lines = [f"{path}: invalid configuration ({exc.error_count()} problem(s)):"]
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"]) or "(top level)"
-        got = error.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
-        lines.append(f"  {key}: {error['msg']}{shown}")
-    return "\n".join(lines)

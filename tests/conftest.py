@@ -12,12 +12,16 @@ import pytest
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPECTED_DRAFTS = {
-    "grace.hopper@navylabs.example",
-    "alan@bletchley.example",
-    "katherine.johnson@orbital.example",
-    "renee.dubois@lumiere-labs.example",
+#: The demo's drafts: who gets one, and from which rule. Grace and Alan met Ada for the first
+#: time (a thank-you); Katherine and Renée wrote last and have waited three working days (a
+#: reply in their thread, never a thank-you).
+EXPECTED_RULES = {
+    "grace.hopper@navylabs.example": "new-peer-thank-you",
+    "alan@bletchley.example": "new-peer-thank-you",
+    "katherine.johnson@orbital.example": "reply-owed",
+    "renee.dubois@lumiere-labs.example": "reply-owed",
 }
+EXPECTED_DRAFTS = set(EXPECTED_RULES)
 
 #: Read once at import, before `_clean_environment` clears KEEPWARM_* for each test.
 #: `.ci/run` exports it (a throwaway cluster on 127.0.0.1); unset locally, PostgreSQL variants skip.

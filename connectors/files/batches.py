@@ -14,30 +14,30 @@ from keepwarm.models import Interaction, Kind, Participant, Response, Role
 Parsed = Interaction | str
 
 
-def parse_blocks(blocks: list[tuple[bytes, str]]) -> list[Parsed]:
-    """Parse (header block, source) pairs."""
+def parse_blocks(blocks: list[tuple[bytes, str, bytes]]) -> list[Parsed]:
+    """Parse (header block, source, body start) triples."""
     out: list[Parsed] = []
-    for block, source in blocks:
+    for block, source, body in blocks:
         try:
-            out.append(parse_header_block(block, source))
+            out.append(parse_header_block(block, source, body))
         except Unusable as exc:
             out.append(str(exc))
     return out
 
 
-def read_and_parse(files: list[tuple[Path, str]]) -> list[Parsed | OSError]:
-    """Read each message file's header block and parse it."""
+def read_and_parse(files: list[tuple[Path, str, bool]]) -> list[Parsed | OSError]:
+    """Read each message file's header block (and body start, when wanted) and parse it."""
     from connectors.files.maildir import read_header
 
     out: list[Parsed | OSError] = []
-    for path, source in files:
+    for path, source, with_body in files:
         try:
-            block = read_header(path)
+            block, body = read_header(path, body=with_body)
         except OSError as exc:
             out.append(exc)
             continue
         try:
-            out.append(parse_header_block(block, source))
+            out.append(parse_header_block(block, source, body))
         except Unusable as exc:
             out.append(str(exc))
     return out

@@ -24,7 +24,9 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
+from connectors.files.icsbounds import FileBudget, bound_until, sanitise_timezones, series_problem
 from connectors.files.icsevents import iso, meeting, to_utc, tzid_of
+from connectors.files.safety import MAX_CALENDAR_BYTES
 from connectors.files.streams import PAGE_SIZE, calendar_stream, count, os_reason, problem_page
 from connectors.files.streams import summary as make_summary
 from keepwarm.models import Interaction, Quarantined
@@ -51,23 +53,31 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         covered = _covers(cursor, start, end)
         if same_file and covered:
             return
+        if stat.st_size > MAX_CALENDAR_BYTES:
+            yield problem_page(stream, path, _too_large(path))
+            return
         with path.open("rb") as f:
-            data = f.read()
+            data = f.read(MAX_CALENDAR_BYTES + 1)  # the size a file reports can be wrong
     except OSError as exc:
         yield problem_page(stream, path, os_reason(exc, path))
+        return
+    if len(data) > MAX_CALENDAR_BYTES:
+        yield problem_page(stream, path, _too_large(path))
         return
     digest = hashlib.sha256(data).hexdigest()
     if cursor and covered and cursor.get("sha256") == digest:  # touched, not changed
         refreshed = {**cursor, "size": len(data), "mtime_ns": stat.st_mtime_ns}
         yield Page(stream, cursor=refreshed, summary=_summary(path, refreshed))
         return
-    interactions, problems, following = expand_file(data, str(path), start, end)
+    earlier: list[str] = []
+    interactions, problems, following = expand_file(data, str(path), start, end, earlier)
     new_cursor: Cursor = {
         "size": len(data),
         "mtime_ns": stat.st_mtime_ns,
         "sha256": digest,
         "events": len(interactions),
         "quarantined": len(problems),
+        "before_window": len(earlier),
         "window": [iso(start), iso(end)],
         "next": iso(following) if following else None,
     }
@@ -79,8 +89,15 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
     yield Page(stream, tuple(last), tuple(problems), new_cursor, _summary(path, new_cursor))
 
 
+def _too_large(path: Path) -> str:
+    limit = MAX_CALENDAR_BYTES >> 20
+    return f"{path} is larger than {limit} MB: not read (split or export a shorter range)"
+
+
 def _summary(path: Path, cursor: Cursor) -> dict[str, Any]:
-    return make_summary(path, "ics", count(cursor, "events"), count(cursor, "quarantined"))
+    """Totals for `status`, with the events wholly before the window (never read)."""
+    found = make_summary(path, "ics", count(cursor, "events"), count(cursor, "quarantined"))
+    return {**found, "before_window": count(cursor, "before_window")}
 
 
 def _covers(cursor: Cursor | None, start: datetime, end: datetime) -> bool:
@@ -114,10 +131,14 @@ def _line_of(text: str, message: str) -> str:
 
 
 def expand_file(
-    data: bytes, path: str, start: datetime, end: datetime
+    data: bytes, path: str, start: datetime, end: datetime, earlier: list[str] | None = None
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
-    """Occurrences in [start, end], quarantined parts, and the first occurrence after `end`."""
-    text = _decode(data)
+    """Occurrences in [start, end], quarantined parts, and the first occurrence after `end`.
+
+    The UIDs of events that begin before `start` and have no occurrence in the window are
+    appended to `earlier`: calendars older than `baseline_days` are reported, not silently empty.
+    """
+    text, zones = sanitise_timezones(_decode(data))
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # icalendar raises assorted types for malformed content
@@ -130,10 +151,10 @@ def expand_file(
         reason = "not a valid calendar: no complete BEGIN:VCALENDAR … END:VCALENDAR block"
         return [], [Quarantined(path, "", reason)], None
     interactions: list[Interaction] = []
-    problems: list[Quarantined] = []
+    problems = [Quarantined(path, f"VTIMEZONE TZID={tzid}", reason) for tzid, reason in zones]
     following: datetime | None = None
     for calendar in calendars:
-        found, bad, after = _expand_calendar(calendar, path, start, end)
+        found, bad, after = _expand_calendar(calendar, path, start, end, earlier)
         interactions += found
         problems += bad
         if after is not None and (following is None or after < following):
@@ -160,11 +181,12 @@ def _problem(event: Any) -> str | None:
 
 
 def _expand_calendar(
-    calendar: Any, path: str, start: datetime, end: datetime
+    calendar: Any, path: str, start: datetime, end: datetime, earlier: list[str] | None = None
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
     problems: list[Quarantined] = []
     groups: dict[str, list[Any]] = {}
     others: list[Any] = []
+    budget = FileBudget(start, end)
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             others.append(component)
@@ -173,10 +195,12 @@ def _expand_calendar(
         if not uid:
             uid = "sha-" + hashlib.sha1(component.to_ical(), usedforsecurity=False).hexdigest()[:16]
             component["UID"] = uid
-        reason = _problem(component)
+        reason = _problem(component) or series_problem(component, start, end)
+        reason = reason or budget.admit(component)
         if reason is not None:
             problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
         else:
+            bound_until(component, end)  # a rule that stops matching cannot walk to year 9999
             groups.setdefault(uid, []).append(component)
     calendar.subcomponents = others + [event for events in groups.values() for event in events]
     # recurring-ical-events would relabel every time whose zone lacks a TZNAME (as Exchange's
@@ -195,13 +219,19 @@ def _expand_calendar(
             except Exception as exc:
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"cannot expand: {exc}"))
                 continue
-            after = _first_after(single, end)
+            try:
+                after = _first_after(single, end)
+            except Exception as exc:  # unknown next occurrence: re-read whenever the window moves
+                reason = f"cannot find its occurrence after {iso(end)}: {exc}; the file is read again at every sync"
+                problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
+                after = end
             if after is not None and (following is None or after < following):
                 following = after
     cancelled = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     masters = {uid: _master(events) for uid, events in groups.items()}
     interactions: list[Interaction] = []
     failed: set[str] = set()
+    rejected: dict[str, list[str]] = {}
     for occurrence in occurrences:
         uid = str(occurrence.get("UID", ""))
         master = masters.get(uid)
@@ -215,13 +245,39 @@ def _expand_calendar(
                     cancelled=cancelled,
                     source=f"{path}#VEVENT UID={uid}",
                     floating=floating,
+                    rejected=rejected.setdefault(uid, []),
                 )
             )
         except Exception as exc:  # a value icalendar accepted but that is not a usable time
             if uid not in failed:
                 failed.add(uid)
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"unusable event: {exc}"))
+    if earlier is not None:
+        bad = {q.position.removeprefix("VEVENT UID=") for q in problems}
+        read = {i.thread_id for i in interactions} | {f"ics:{uid}" for uid in bad}
+        earlier += _before(masters, read, start, floating)
+    for uid, values in rejected.items():
+        for value in dict.fromkeys(values):  # once per series, not per occurrence
+            reason = f"attendee {value!r} is not an email address: left out of the meeting"
+            problems.append(Quarantined(path, f"VEVENT UID={uid}", reason))
     return interactions, problems, following
+
+
+def _before(
+    masters: dict[str, Any], read: set[str | None], start: datetime, floating: str | None
+) -> list[str]:
+    """UIDs of events that start before the window and have no occurrence inside it."""
+    found = []
+    for uid, master in masters.items():
+        if f"ics:{uid}" in read:
+            continue
+        try:
+            begins = to_utc(master["DTSTART"].dt, tzid_of(master), floating)
+        except Exception:  # already quarantined or unusable: not "before the window"
+            continue
+        if begins < start:
+            found.append(uid)
+    return found
 
 
 def _master(events: list[Any]) -> Any:
@@ -241,12 +297,10 @@ def _calendar_of(calendar: Any, others: list[Any], events: list[Any]) -> Any:
 
 
 def _first_after(calendar: Any, end: datetime) -> datetime | None:
-    """Start of the first occurrence after the window, so a sliding window knows when to re-read."""
-    try:
-        for occurrence in islice(recurring_ical_events.of(calendar).after(end), 1000):
-            begins = to_utc(occurrence["DTSTART"].dt)
-            if begins > end:
-                return begins
-    except Exception:
-        return None
+    """Start of the first occurrence after the window, so a sliding window knows when to re-read.
+    Failures propagate: "no next occurrence" would stop the file from ever being read again."""
+    for occurrence in islice(recurring_ical_events.of(calendar).after(end), 1000):
+        begins = to_utc(occurrence["DTSTART"].dt)
+        if begins > end:
+            return begins
     return None

@@ -15,11 +15,12 @@ from connectors.files.calendar import read_ics
 from connectors.files.maildir import read_eml, read_maildir
 from connectors.files.maildrafts import MaildirDrafts
 from connectors.files.mbox import read_mbox
+from connectors.files.safety import printable, printable_page
 from connectors.files.sources import Source, calendar_sources, mail_sources
 from connectors.files.streams import calendar_stream, mail_stream, problem_page
 from keepwarm.errors import ConfigError
 from keepwarm.models import OutgoingMessage
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 
 
 def _aware(moment: datetime) -> datetime:
@@ -37,8 +38,11 @@ class FilesConnector:
         calendars: Sequence[Path],
         drafts_dir: Path,
         calendar_window: tuple[datetime, datetime],
+        snippets: bool = False,
     ) -> None:
         self.account = account
+        #: Keep each message's first words (`[privacy] snippets`): a bounded read, no extra I/O.
+        self.snippets = snippets
         self.mail = list(mail)
         self.calendars = list(calendars)
         self.calendar_window = (_aware(calendar_window[0]), _aware(calendar_window[1]))
@@ -49,32 +53,42 @@ class FilesConnector:
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
         """Pages for every stream that changed since `cursors`, mail first, then calendars."""
         for source in mail_sources(self.mail):
-            yield from self._mail(source, cursors.get(mail_stream(source.path)))
+            pages = self._mail(source, cursors.get(printable(mail_stream(source.path))), self.snippets)
+            yield from map(printable_page, pages)
         for source in calendar_sources(self.calendars):
             stream = calendar_stream(source.path)
             if source.kind == "missing":
-                yield problem_page(stream, source.path, f"file not found: {source.path}")
+                page = problem_page(stream, source.path, f"file not found: {source.path}")
+                yield printable_page(page)
+            elif source.kind == "problem":
+                yield printable_page(problem_page(stream, source.path, source.reason))
             else:
-                yield from read_ics(source.path, cursors.get(stream), self.calendar_window)
+                cursor = cursors.get(printable(stream))
+                yield from map(printable_page, read_ics(source.path, cursor, self.calendar_window))
 
     @staticmethod
-    def _mail(source: Source, cursor: Cursor | None) -> Iterator[Page]:
+    def _mail(source: Source, cursor: Cursor | None, snippets: bool) -> Iterator[Page]:
         if source.kind == "mbox":
-            return read_mbox(source.path, cursor)
+            return read_mbox(source.path, cursor, snippets=snippets)
         if source.kind == "maildir":
-            return read_maildir(source.path, cursor)
+            return read_maildir(source.path, cursor, snippets=snippets)
         if source.kind == "eml":
-            return read_eml(source.path, cursor)
+            return read_eml(source.path, cursor, snippets=snippets)
         stream = mail_stream(source.path)
+        if source.kind == "problem":
+            return iter([problem_page(stream, source.path, source.reason)])
         return iter([problem_page(stream, source.path, f"file not found: {source.path}")])
 
     def owner_addresses(self) -> set[str]:
         """Files carry no account identity: the owner's addresses come from the configuration."""
         return set()
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        """Write the draft into the drafts Maildir once per key (sending is not possible)."""
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        """Write the draft into the drafts Maildir once per key (sending is not possible; the
+        write is atomic, so there is nothing to `record` before it)."""
         return self._drafts.deliver(message, send=send)
 
-    def find_delivered(self, key: str) -> Receipt | None:
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
         return self._drafts.find(key)

@@ -14,6 +14,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 
+from keepwarm.mailsafety import is_address, one_line
+
 #: Bound for the memo tables below, so a huge mailbox cannot grow them without limit.
 _CACHE_LIMIT = 20_000
 
@@ -111,21 +113,40 @@ def parse_addresses(value: str, *, retry_decoded: bool = True) -> list[tuple[str
     """
     pairs = _fast_addresses(value)
     if pairs is None:
-        pairs = getaddresses([value])
+        pairs = getaddresses([_phrases(value) if "=?" in value else value])
     out: list[tuple[str, str]] = []
     for name, address in pairs:
         address = address.strip().lower()
-        if "@" not in address:
+        if not is_address(address):  # `_spy@evil.example?=`, `a@b c`, a 300-character domain
             continue
         if name:
             if "=?" in name:
                 name = decode_words(name)
-            name = " ".join(name.split())
+            name = one_line(name)
         out.append((name, address))
     if not out and retry_decoded and "=?" in value:
         # `From: =?UTF-8?B?...?=` with the whole address encoded: read it once decoded.
-        return parse_addresses(decode_words(value), retry_decoded=False)
+        return parse_addresses(one_line(decode_words(value)), retry_decoded=False)
     return out
+
+
+_WORD_RUN = re.compile(_ENCODED_WORD.pattern + r"(?:[ \t]*" + _ENCODED_WORD.pattern + ")*")
+#: Characters with a meaning in address syntax; inside an encoded word they are only text.
+_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
+
+
+def _phrases(value: str) -> str:
+    """`value` with each run of encoded words decoded into plain words.
+
+    An encoded word is one atom of a display name (RFC 2047 §5): whatever it decodes to, a
+    `:`, `@`, `<` or a line break inside it must not become address syntax, so
+    `=?UTF-8?Q?Evil=0D=0ABcc:_spy@evil.example?= <a@b>` is the name "Evil Bcc spy evil example".
+    """
+
+    def plain(match: re.Match[str]) -> str:
+        return one_line(_SPECIALS.sub(" ", decode_words(match.group(0)))) or "?"
+
+    return _WORD_RUN.sub(plain, value)
 
 
 _ADDRESS_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}

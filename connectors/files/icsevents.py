@@ -20,7 +20,11 @@ _RESPONSES = {
     "DECLINED": Response.DECLINED,
     "TENTATIVE": Response.TENTATIVE,
     "NEEDS-ACTION": Response.NEEDS_ACTION,
+    "DELEGATED": Response.DELEGATED,
 }
+#: What an address must look like once cleaned: no spaces, brackets, quotes or parameters.
+_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"'=]+")
+_WHITESPACE = re.compile(r"\s+")
 _RESOURCE_TYPES = frozenset({"ROOM", "RESOURCE", "GROUP"})
 _OFFSET_TZID = re.compile(r"\s*\(?\s*(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?")
 
@@ -61,12 +65,26 @@ def tzid_of(component: Any) -> str | None:
     return str(value) if value else None
 
 
-def _address(value: Any) -> str | None:
+def _address(value: Any, rejected: list[str] | None = None) -> str | None:
+    """The address of an ORGANIZER/ATTENDEE value, cleaned, or None (noted in `rejected`).
+
+    Folded lines leave whitespace inside addresses (`mailto:hcabot@ example.com`) and some
+    producers write parameters after the colon (`X-KEY=…;CN=…:mailto:a@b`): the address is
+    what follows the last `mailto:`, without whitespace. Anything still not an address is left
+    out and reported, never stored as an address.
+    """
     text = str(value).strip()
-    if text[:7].lower() == "mailto:":
-        text = text[7:]
-    text = text.strip().lower()
-    return text if "@" in text else None
+    at = text.lower().rfind("mailto:")
+    if at >= 0:
+        text = text[at + 7 :]
+    text = _WHITESPACE.sub("", text).lower()
+    if "@" not in text:
+        return None  # no address at all (a CN only, `invalid:nomail`): nothing to report
+    if _ADDRESS.fullmatch(text) is None:
+        if rejected is not None:
+            rejected.append(str(value).strip()[:200])
+        return None
+    return text
 
 
 def _param(value: Any, name: str) -> str:
@@ -75,8 +93,14 @@ def _param(value: Any, name: str) -> str:
     return str(found).strip() if found else ""
 
 
-def participants(component: Any, master: Any) -> tuple[Participant, ...]:
-    """Organizer and attendees; an exception that lists nobody inherits its series' people."""
+def participants(
+    component: Any, master: Any, rejected: list[str] | None = None
+) -> tuple[Participant, ...]:
+    """Organizer and attendees; an exception that lists nobody inherits its series' people.
+
+    An attendee who delegated the invitation (PARTSTAT=DELEGATED) or was copied for information
+    (ROLE=NON-PARTICIPANT) keeps that answer: they were not met.
+    """
     source = component
     if master is not None and "ORGANIZER" not in component and "ATTENDEE" not in component:
         source = master
@@ -89,17 +113,20 @@ def participants(component: Any, master: Any) -> tuple[Participant, ...]:
     entries = [(organizer, Role.ORGANIZER)] if organizer is not None else []
     entries += [(attendee, Role.ATTENDEE) for attendee in attendees]
     for value, role in entries:
-        address = _address(value)
+        address = _address(value, rejected)
         if address is None or (address, role) in seen:
             continue
         seen.add((address, role))
         status = _param(value, "PARTSTAT").upper()
+        response = _RESPONSES.get(status) if role is Role.ATTENDEE else None
+        if role is Role.ATTENDEE and _param(value, "ROLE").upper() == "NON-PARTICIPANT":
+            response = Response.NON_PARTICIPANT
         out.append(
             Participant(
                 address=address,
                 role=role,
                 name=" ".join(_param(value, "CN").split()),
-                response=_RESPONSES.get(status) if role is Role.ATTENDEE else None,
+                response=response,
                 is_resource=_param(value, "CUTYPE").upper() in _RESOURCE_TYPES,
             )
         )
@@ -115,8 +142,12 @@ def meeting(
     cancelled: bool,
     source: str,
     floating: str | None = None,
+    rejected: list[str] | None = None,
 ) -> Interaction:
-    """The interaction for one occurrence; raises (ValueError, KeyError, …) when it is unusable."""
+    """The interaction for one occurrence; raises (ValueError, KeyError, …) when it is unusable.
+
+    Attendee values that are not addresses are appended to `rejected` (for the quarantine).
+    """
     start = to_utc(occurrence["DTSTART"].dt, tzid, floating)
     ended_at: datetime | None = None
     if "DTEND" in occurrence:
@@ -130,10 +161,11 @@ def meeting(
         provider_id=f"ics:{uid}:{iso(ident)}",
         kind=Kind.MEETING,
         occurred_at=start,
-        participants=participants(occurrence, master),
+        participants=participants(occurrence, master, rejected),
         subject=" ".join(str(occurrence.get("SUMMARY", "")).split()),
         ended_at=ended_at,
         thread_id=f"ics:{uid}",
         cancelled=cancelled or status == "CANCELLED",
         source=source,
+        location=" ".join(str(occurrence.get("LOCATION", "")).split()),
     )

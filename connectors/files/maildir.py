@@ -14,6 +14,8 @@ from pathlib import Path
 
 from connectors.files.mailparse import Unusable, parse_header_block
 from connectors.files.parallel import ordered_map
+from connectors.files.safety import printable
+from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -27,13 +29,14 @@ from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
 _READ = 16 * 1024  # most header blocks fit; longer ones are read on
+_MAX_HEADER = 1 << 20
 #: Above this many new messages, files are read and parsed on every core.
 PARALLEL_FILES = 4000
-_MAX_HEADER = 1 << 20
 
 
-def read_header(path: Path) -> bytes:
-    """The header block of a message file, reading no further than its first blank line."""
+def read_header(path: Path, *, body: bool = False) -> tuple[bytes, bytes]:
+    """The header block of a message file, reading no further than its first blank line, and
+    (with `body`) the start of the body that came with the same reads."""
     with path.open("rb") as f:
         data = f.read(_READ)
         while b"\n\n" not in data and b"\r\n\r\n" not in data and len(data) < _MAX_HEADER:
@@ -41,7 +44,15 @@ def read_header(path: Path) -> bytes:
             if not more:
                 break
             data += more
-    return header_of(data)
+    header = header_of(data)
+    return header, body_of(data, header) if body else b""
+
+
+def body_of(data: bytes, header: bytes) -> bytes:
+    """At most `BODY_PREFIX` bytes of the body that follows `header` in `data`."""
+    rest = data[len(header) :]
+    rest = rest[2:] if rest.startswith(b"\r\n") else rest[1:] if rest.startswith(b"\n") else rest
+    return rest[:BODY_PREFIX]
 
 
 def header_of(data: bytes) -> bytes:
@@ -63,11 +74,12 @@ def maildir_keys(folder: Path) -> dict[str, str]:
         with entries:
             for entry in entries:
                 if not entry.name.startswith(".") and entry.is_file():
-                    keys[entry.name.split(":", 1)[0]] = f"{sub}/{entry.name}"
+                    # A non-UTF-8 name is keyed printably, so the cursor can store it.
+                    keys[printable(entry.name.split(":", 1)[0])] = f"{sub}/{entry.name}"
     return keys
 
 
-def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
+def read_maildir(folder: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
     """Pages of the messages in a Maildir folder that earlier pulls have not seen."""
     stream = mail_stream(folder)
     try:
@@ -87,7 +99,9 @@ def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
     pages = [
         unseen[first : first + PAGE_SIZE] for first in range(0, max(len(unseen), 1), PAGE_SIZE)
     ]
-    work = ([(folder / present[k], f"{folder}#{present[k]}") for k in page] for page in pages)
+    work = (
+        [(folder / present[k], f"{folder}#{present[k]}", snippets) for k in page] for page in pages
+    )
     results = ordered_map("read_and_parse", work, parallel=len(unseen) > PARALLEL_FILES)
     for page, parsed in zip(pages, results, strict=True):
         interactions: list[Interaction] = []
@@ -99,9 +113,10 @@ def read_maildir(folder: Path, cursor: Cursor | None) -> Iterator[Page]:
                 if isinstance(result, FileNotFoundError):
                     continue  # moved by a mail client while we listed; the next pull finds it
                 if isinstance(result, OSError):
+                    # Reported, but not marked seen: it is read again once it is readable.
                     problems.append(Quarantined(source, relative, os_reason(result, relative)))
-                    quarantined += 1
-                elif isinstance(result, str):
+                    continue
+                if isinstance(result, str):
                     problems.append(Quarantined(source, relative, result))
                     quarantined += 1
                 else:
@@ -132,8 +147,12 @@ def _page(
     )
 
 
-def read_eml(path: Path, cursor: Cursor | None) -> Iterator[Page]:
-    """The single message in an .eml file, re-read only when the file's content changed."""
+def read_eml(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
+    """The single message in an .eml file, re-read only when the file's content changed.
+
+    Only the header block is read (at most 1 MB, like mbox and Maildir), and only it is hashed:
+    a change in the body is not a change keepwarm can see. With `snippets`, the start of the
+    body that came with the same reads gives the snippet."""
     stream = mail_stream(path)
     try:
         stat = path.stat()
@@ -143,24 +162,22 @@ def read_eml(path: Path, cursor: Cursor | None) -> Iterator[Page]:
             and cursor.get("mtime_ns") == (stat.st_mtime_ns)
         ):
             return
-        with path.open("rb") as f:
-            data = f.read()
+        header, body = read_header(path, body=snippets)
     except OSError as exc:
         yield problem_page(stream, path, os_reason(exc, path))
         return
-    digest = hashlib.sha256(data).hexdigest()
-    new_cursor: Cursor = {"size": len(data), "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    digest = hashlib.sha256(header).hexdigest()
+    new_cursor: Cursor = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
     if cursor and cursor.get("sha256") == digest:  # touched, not changed
         messages, quarantined = count(cursor, "messages"), count(cursor, "quarantined")
         new_cursor.update(messages=messages, quarantined=quarantined)
         yield Page(stream, cursor=new_cursor, summary=summary(path, "eml", messages, quarantined))
         return
     name = path.name
-    header = header_of(data)
     interactions: tuple[Interaction, ...] = ()
     problems: tuple[Quarantined, ...] = ()
     try:
-        interactions = (parse_header_block(header, f"{path}#{name}"),)
+        interactions = (parse_header_block(header, f"{path}#{name}", body),)
     except Unusable as exc:
         problems = (Quarantined(str(path), name, str(exc)),)
     new_cursor.update(messages=len(interactions), quarantined=len(problems))

@@ -19,8 +19,10 @@ from email.utils import formatdate
 from pathlib import Path
 
 from keepwarm.errors import PermanentError
+from keepwarm.mailsafety import header_problem
 from keepwarm.models import OutgoingMessage
 from keepwarm.ports import Receipt
+from keepwarm.privatefiles import private_dir, write_private
 
 
 def _digest(key: str) -> str:
@@ -80,11 +82,8 @@ class MaildirDrafts:
         scratch = self.root / "tmp" / f"{stem}.{os.getpid()}"
         try:
             for sub in ("tmp", "new", "cur"):
-                (self.root / sub).mkdir(parents=True, exist_ok=True)
-            with scratch.open("wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+                private_dir(self.root / sub)
+            write_private(scratch, data)  # drafts are private mail: 0600
             try:
                 target.hardlink_to(scratch)  # atomic and refuses to overwrite: exactly once
             except FileExistsError:
@@ -105,11 +104,12 @@ class MaildirDrafts:
     def _render(self, message: OutgoingMessage) -> bytes:
         values = [message.key, message.from_name, message.from_address, message.subject]
         values += [*message.to, *message.references, message.in_reply_to or ""]
-        if any("\r" in value or "\n" in value for value in values):
-            raise PermanentError(
-                "a header value contains a line break (CR or LF); refusing to write the draft",
-                account=self.account,
-            )
+        for value in values:
+            problem = header_problem("header", value)
+            if problem is not None:
+                raise PermanentError(
+                    f"refusing to write the draft: {problem}", account=self.account
+                )
         if not message.to:
             raise PermanentError("the draft has no recipient", account=self.account)
         msg = EmailMessage(policy=default)

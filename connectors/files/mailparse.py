@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from connectors.files.headers import addresses_cached, decode_words, parse_date
+from connectors.files.snippet import body_snippet
 from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Role
 
 
@@ -21,8 +22,11 @@ class Unusable(ValueError):
 
 _WANTED = frozenset(
     {"from", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to", "references"}
+    | {"content-transfer-encoding"}  # only read for a snippet
     | CLASSIFICATION_HEADERS
 )
+#: Headers of list and machine mail: its snippet is never shown, so it is never extracted.
+_BULK_HEADERS = ("list-id", "list-unsubscribe", "precedence", "auto-submitted")
 _LIST_HEADERS = frozenset({"to", "cc", "bcc"})
 _ROLES = {"from": Role.FROM, "to": Role.TO, "cc": Role.CC, "bcc": Role.BCC}
 #: Raw header name (as written, e.g. "Message-Id") -> wanted lower-case name, or "" when not
@@ -139,8 +143,28 @@ def _participant(address: str, role: Role, name: str) -> Participant:
     return participant
 
 
-def parse_header_block(block: bytes, source: str) -> Interaction:
-    """Build the interaction for one message; raises `Unusable` with the quarantine reason."""
+_REPORT = re.compile(r"report-type\s*=\s*\"?delivery-status", re.IGNORECASE)
+_DSN_NAME = re.compile(r"mailer[- ]?daemon|postmaster|mail delivery", re.IGNORECASE)
+
+
+def _mail_system(raw: dict[str, str], from_value: str) -> str | None:
+    """The sender of a delivery report whose From has no usable address (`MAILER DAEMON <>`,
+    `MAILER-DAEMON`): `mailer-daemon@` the host that wrote its Message-ID, so the bounce is
+    recorded (and `why` answers for it) instead of quarantined. None for anything else."""
+    if not (_REPORT.search(raw.get("content-type", "")) or _DSN_NAME.search(from_value)):
+        return None
+    ids = _ids(raw.get("message-id", ""))
+    host = ids[0].rpartition("@")[2].strip().lower() if ids else ""
+    if "." not in host or not re.fullmatch(r"[a-z0-9.-]+", host):
+        return None
+    return f"mailer-daemon@{host}"
+
+
+def parse_header_block(block: bytes, source: str, body: bytes = b"") -> Interaction:
+    """Build the interaction for one message; raises `Unusable` with the quarantine reason.
+
+    `body`: the first bytes of the body, given only when snippets are wanted.
+    """
     raw = extract(decode_block(block))
     from_value = raw.get("from")
     if not from_value:
@@ -164,7 +188,10 @@ def parse_header_block(block: bytes, source: str) -> Interaction:
                     seen.add(id(participant))
                     participants.append(participant)
     if not participants or participants[0].role is not Role.FROM:
-        raise Unusable(f"From header {from_value!r} has no address")
+        daemon = _mail_system(raw, from_value)
+        if daemon is None:
+            raise Unusable(f"From header {from_value!r} has no address")
+        participants.insert(0, _participant(daemon, Role.FROM, from_value.strip()[:100]))
 
     value = raw.get("message-id")
     ids = _ids(value) if value else None
@@ -191,6 +218,12 @@ def parse_header_block(block: bytes, source: str) -> Interaction:
                 value = decode_words(value)
             headers[name] = _content_type(value) if name == "content-type" else value
 
+    snippet = ""
+    if body and not any(name in raw for name in _BULK_HEADERS):
+        snippet = body_snippet(
+            raw.get("content-type", ""), raw.get("content-transfer-encoding", ""), body
+        )
+
     return Interaction(
         provider_id,
         Kind.EMAIL,
@@ -205,4 +238,5 @@ def parse_header_block(block: bytes, source: str) -> Interaction:
         headers,
         False,
         source,
+        snippet=snippet,
     )

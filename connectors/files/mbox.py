@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from connectors.files.mboxscan import RawMessage, scan
 from connectors.files.parallel import PARALLEL_BYTES, ordered_map
+from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
@@ -52,8 +53,10 @@ def _resume_offset(f: BinaryIO, size: int, cursor: Cursor | None) -> int:
     return offset if f.read(5) == b"From " else 0
 
 
-def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
-    """Pages of the messages added to the mbox at `path` since `cursor`; nothing if unchanged."""
+def read_mbox(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
+    """Pages of the messages added to the mbox at `path` since `cursor`; nothing if unchanged.
+
+    `snippets`: also keep the first words of each message (from bytes already read)."""
     stream = mail_stream(path)
     try:
         f = path.open("rb")  # held open across yields; closed by the `with` below
@@ -74,8 +77,10 @@ def read_mbox(path: Path, cursor: Cursor | None) -> Iterator[Page]:
         quarantined = count(cursor, "quarantined") if offset else 0
         position = offset
         source = str(path)
+        bodies: dict[int, bytes] | None = {} if snippets else None
+        raws = scan(f, offset, size, bodies, BODY_PREFIX)
         pending: deque[tuple[list[tuple[int, int, int]], OSError | None]] = deque()
-        payloads = _payloads(scan(f, offset, size), f"{path}#", messages + quarantined, pending)
+        payloads = _payloads(raws, f"{path}#", messages + quarantined, pending, bodies)
         big = size - offset > PARALLEL_BYTES
         for parsed in ordered_map("parse_blocks", payloads, parallel=big):
             entries, error = pending.popleft()
@@ -118,27 +123,36 @@ def _payloads(
     prefix: str,
     numbered: int,
     pending: deque[tuple[list[tuple[int, int, int]], OSError | None]],
-) -> Iterator[list[tuple[bytes, str]]]:
-    """Pages of (header block, source) to parse; each page's positions go to `pending`.
-
-    Always at least one (possibly empty) page, so an unchanged read still moves the cursor. A
-    read error ends the pages, with the error recorded for the page it interrupted.
+    bodies: dict[int, bytes] | None,
+) -> Iterator[list[tuple[bytes, str, bytes]]]:
+    """Pages of (header block, source, body start) to parse; each page's positions go to
+    `pending`. Always at least one (possibly empty) page, so an unchanged read still moves the
+    cursor. A read error ends the pages, with the error recorded for the page it interrupted.
     """
     while True:
         entries: list[tuple[int, int, int]] = []
-        blocks: list[tuple[bytes, str]] = []
+        blocks: list[tuple[bytes, str, bytes]] = []
         error: OSError | None = None
         try:
             for start, end, header in islice(raws, PAGE_SIZE):
                 numbered += 1
                 entries.append((start, end, numbered))
-                blocks.append((header, f"{prefix}offset {start} (message {numbered})"))
+                body = _unquoted(bodies.pop(start, b"")) if bodies else b""
+                blocks.append((header, f"{prefix}offset {start} (message {numbered})", body))
         except OSError as exc:
             error = exc
         pending.append((entries, error))
         yield blocks
         if error is not None or len(entries) < PAGE_SIZE:
             return
+
+
+def _unquoted(body: bytes) -> bytes:
+    """Body lines an mbox stored as `>From ` (mboxo/mboxrd quoting) are `From ` lines."""
+    if b">From " not in body:
+        return body
+    body = body.replace(b"\n>From ", b"\nFrom ")
+    return body[1:] if body.startswith(b">From ") else body
 
 
 def _cursor(f: BinaryIO, offset: int, mtime: int, messages: int, quarantined: int) -> Cursor:

@@ -62,8 +62,14 @@ class _Buffer:
                 return -1
 
 
-def scan(f: BinaryIO, start: int, end: int) -> Iterator[RawMessage]:
-    """Yield the messages in the file region [start, end), which must begin at a `From ` line."""
+def scan(
+    f: BinaryIO, start: int, end: int, bodies: dict[int, bytes] | None = None, body_bytes: int = 0
+) -> Iterator[RawMessage]:
+    """Yield the messages in the file region [start, end), which must begin at a `From ` line.
+
+    With `bodies`, the first `body_bytes` of each body that are already in memory are put in it
+    under the message's start offset (for snippets; no extra reads).
+    """
     buf = _Buffer(f, start, end)
     buf.more()
     crlf = _is_crlf(buf)
@@ -94,6 +100,11 @@ def scan(f: BinaryIO, start: int, end: int) -> Iterator[RawMessage]:
         else:
             header = buf.data[header_start : header_end + half]
             search_from = header_end
+            if bodies is not None:
+                begins = header_end + len(blank)
+                prefix = buf.data[begins : begins + body_bytes]
+                cut = prefix.find(separator[len(blank) // 2 :])  # the next message's `From `
+                bodies[start_at] = prefix if cut < 0 else prefix[:cut]
         following = _skip_body(buf, separator, search_from)
         if following < 0:
             yield (start_at, buf.base + len(buf.data), header)

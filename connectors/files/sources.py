@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-SourceKind = Literal["mbox", "maildir", "eml", "ics", "missing"]
+from connectors.files.safety import SNIFF_BYTES, looks_binary, printable, special_file
+from connectors.files.streams import os_reason
+
+SourceKind = Literal["mbox", "maildir", "eml", "ics", "missing", "problem"]
 
 #: Index and lock files that mail clients keep beside their mailboxes: never mail themselves.
 _NOT_MAIL = frozenset({".msf", ".lock", ".lck", ".sqlite", ".db", ".plist", ".toc"})
@@ -23,33 +26,55 @@ _NOT_MAIL = frozenset({".msf", ".lock", ".lck", ".sqlite", ".db", ".plist", ".to
 class Source:
     kind: SourceKind
     path: Path
+    #: Why a `problem` source cannot be read (quarantined with this reason).
+    reason: str = ""
 
 
 def is_maildir(path: Path) -> bool:
-    return (path / "cur").is_dir() or (path / "new").is_dir()
+    """Whether `path` holds `cur/` or `new/`; a folder that cannot be examined is not one."""
+    try:
+        return (path / "cur").is_dir() or (path / "new").is_dir()
+    except OSError:
+        return False
 
 
 def _maildir_folders(root: Path) -> Iterable[Source]:
-    """The Maildir itself and its Maildir++ subfolders (`.Sent`, `.Archive.2024`, ...)."""
+    """The Maildir itself and its Maildir++ subfolders (`.Sent`, `.Archive.2024`, ...).
+
+    A subfolder that cannot be read is reported as a problem source; the others still sync."""
     yield Source("maildir", root)
     try:
         subs = sorted(p for p in root.iterdir() if p.name.startswith(".") and p.is_dir())
     except OSError:
         return
     for sub in subs:
-        if is_maildir(sub):
+        try:
+            found = (sub / "cur").is_dir() or (sub / "new").is_dir()
+        except OSError as exc:
+            yield Source("problem", sub, os_reason(exc, printable(str(sub))))
+            continue
+        if found:
             yield Source("maildir", sub)
 
 
 def _sniff(path: Path, *, explicit: bool) -> Source | None:
-    """mbox when the content starts with `From `, else a single message; None to skip."""
+    """mbox when the content starts with `From `, else a single message; None to skip.
+
+    Special files (FIFOs, devices) are never opened, binary files are not mail: both are
+    skipped when found in a folder and reported when named on purpose."""
+    special = special_file(path)
+    if special is not None:
+        return Source("problem", path, special) if explicit else None
     try:
         with path.open("rb") as f:
-            start = f.read(5)
+            start = f.read(SNIFF_BYTES)
     except OSError:
         return Source("eml", path)  # the reader reports why it cannot be read
-    if start == b"From ":
-        return Source("mbox", path)
+    if start.startswith(b"From "):
+        return Source("mbox", path)  # raw 8-bit bodies may hold NUL bytes: still an mbox
+    if looks_binary(start):
+        reason = f"{printable(str(path))} is binary data, not mail; skipped"
+        return Source("problem", path, reason) if explicit else None
     if start:
         return Source("eml", path)
     if not explicit:
@@ -113,9 +138,11 @@ def calendar_sources(paths: Sequence[Path]) -> list[Source]:
                 for name in sorted(files):
                     if not name.startswith(".") and name.lower().endswith(".ics"):
                         full = Path(folder, name)
-                        found.setdefault(full, Source("ics", full))
+                        if special_file(full) is None:
+                            found.setdefault(full, Source("ics", full))
         elif path.exists():
-            found.setdefault(path, Source("ics", path))
+            special = special_file(path)
+            found.setdefault(path, Source("problem", path, special) if special else Source("ics", path))
         else:
             found.setdefault(path, Source("missing", path))
     return list(found.values())

@@ -85,9 +85,32 @@ class GoogleClient:
             try:
                 return request()
             except LIBRARY_ERRORS as exc:
-                raise translate(exc, account=self.account, doing=doing) from None
+                raise translate(
+                    exc, account=self.account, doing=doing, now=self.retrier.now()
+                ) from None
 
         return self.retrier.run(once, retry=retry)
+
+    def find(self, request: Callable[[], T], *, doing: str, cost: int = 0) -> T | None:
+        """A read whose 404 means "not there (any more)": None instead of an error."""
+
+        def once() -> T | None:
+            if cost:
+                self.limiter.acquire(cost)
+            try:
+                return request()
+            except HttpError as exc:
+                if getattr(exc.resp, "status", 0) == 404:
+                    return None
+                raise translate(
+                    exc, account=self.account, doing=doing, now=self.retrier.now()
+                ) from None
+            except LIBRARY_ERRORS as exc:
+                raise translate(
+                    exc, account=self.account, doing=doing, now=self.retrier.now()
+                ) from None
+
+        return self.retrier.run(once)
 
     def new_batch(self, callback: Callable[[str, Any, HttpError | None], None]) -> Any:
         """A batch against the derived batch URL (the library would otherwise use Google's)."""

@@ -12,13 +12,13 @@ from google.auth.credentials import Credentials
 
 from connectors.google import gmail as mail
 from connectors.google.auth import CommandCredentials, TokenStore, fresh, scopes, token_file
-from connectors.google.calendar import CalendarSync, stream_of
+from connectors.google.calendar import CalendarSync, stream_of, unreadable
 from connectors.google.client import Endpoints, GoogleClient
 from connectors.google.delivery import GmailDelivery
-from connectors.google.quota import QuotaLimiter, Retrier
+from connectors.google.quota import DEFAULT_UNITS_PER_MINUTE, QuotaLimiter, Retrier
 from keepwarm.errors import PermanentError
 from keepwarm.models import OutgoingMessage, Quarantined
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 from keepwarm.settings import GoogleAccount
 
 log = logging.getLogger(__name__)
@@ -38,12 +38,14 @@ class GoogleConnector:
         search_filters: bool = True,
         limiter: QuotaLimiter | None = None,
         retrier: Retrier | None = None,
+        snippets: bool = False,
     ) -> None:
         self.account = account
+        self.snippets = snippets
         self.calendars = list(calendars)
         self._credentials = credentials
         self._settings = (api_endpoint, window, search_filters)
-        self._limiter = limiter or QuotaLimiter(6000)
+        self._limiter = limiter or QuotaLimiter(DEFAULT_UNITS_PER_MINUTE)
         self._retrier = retrier or Retrier()
         self._client: GoogleClient | None = None
 
@@ -58,11 +60,18 @@ class GoogleConnector:
             client = GoogleClient(
                 self.account, creds, Endpoints(endpoint), self._limiter, self._retrier
             )
-            self._gmail = mail.GmailSync(client, search_filters=search_filters)
+            self._gmail = mail.GmailSync(
+                client, search_filters=search_filters, snippets=self.snippets
+            )
             self._calendar = CalendarSync(client, window=window)
             self._delivery = GmailDelivery(client, search_filters=search_filters)
             self._client = client
         return self._client
+
+    @property
+    def limiter(self) -> QuotaLimiter:
+        """The mailbox's pacing (Gmail quota units per user per minute)."""
+        return self._limiter
 
     @property
     def client(self) -> GoogleClient:
@@ -93,18 +102,22 @@ class GoogleConnector:
             try:
                 yield from self.calendar.pull(calendar_id, cursors.get(stream))
             except PermanentError as exc:
-                # A calendar that cannot be read (wrong id, no access) must not stop the others.
-                problem = Quarantined(stream, f"calendar {calendar_id}", str(exc))
-                yield Page(stream, quarantined=(problem,), summary={"error": str(exc)})
+                # A calendar that cannot be read (wrong id, no access) must not stop the others;
+                # its stored position is kept, and the reason says what to fix.
+                reason = unreadable(calendar_id, self.account, exc)
+                problem = Quarantined(stream, f"calendar {calendar_id}", reason)
+                yield Page(stream, quarantined=(problem,), summary={"error": reason})
 
     def owner_addresses(self) -> set[str]:
         return self.gmail.owner_addresses()
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
-        return self.delivery.deliver(message, send=send)
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
+        return self.delivery.deliver(message, send=send, record=record)
 
-    def find_delivered(self, key: str) -> Receipt | None:
-        return self.delivery.find(key)
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
+        return self.delivery.find(key, recorded)
 
 
 def connect(
@@ -112,6 +125,7 @@ def connect(
     *,
     state_path: Path,
     window: tuple[datetime, datetime],
+    snippets: bool = False,
 ) -> GoogleConnector:
     """The connector for configured `account`: `token_command`, else the stored OAuth token
     (refreshed at first use when expired, and saved back)."""
@@ -139,4 +153,5 @@ def connect(
         calendars=account.calendars,
         search_filters=account.search_filters,
         limiter=QuotaLimiter(account.quota_units_per_minute),
+        snippets=snippets,
     )

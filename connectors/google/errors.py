@@ -8,7 +8,9 @@ Google's error code.
 from __future__ import annotations
 
 import json
+import re
 import socket
+from datetime import UTC, datetime
 from typing import Any
 
 from google.auth.exceptions import RefreshError, TransportError
@@ -27,6 +29,10 @@ from keepwarm.errors import (
 RATE_REASONS = frozenset(
     {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"}
 )
+
+
+#: Said by a call that resumes from a stored page token: a 400 then means the token expired.
+FROM_PAGE_TOKEN = "from a saved page token"
 
 
 def reauth_hint(account: str) -> str:
@@ -53,16 +59,35 @@ def http_details(exc: HttpError) -> tuple[int, str, str]:
     return status, reason, message
 
 
-def retry_after(exc: HttpError) -> float | None:
+#: Gmail's per-user 429 names the moment to retry at in its message instead of a Retry-After
+#: header: "User-rate limit exceeded.  Retry after 2026-01-09T10:00:07.000Z".
+_RETRY_AT = re.compile(r"Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))")
+
+
+def retry_after(exc: HttpError, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait: the Retry-After header, else the RFC 3339 time in Gmail's message
+    (relative to `now`), else None (back off with jitter)."""
     value = exc.resp.get("retry-after") if exc.resp is not None else None
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass  # an HTTP date: look at the message
+    found = _RETRY_AT.search(http_details(exc)[2])
+    if found is None:
+        return None
     try:
-        return max(0.0, float(value)) if value is not None else None
+        at = datetime.fromisoformat(found.group(1).replace("Z", "+00:00"))
     except ValueError:
-        return None  # an HTTP date: fall back to backoff
+        return None
+    return max(0.0, (at - (now or datetime.now(UTC))).total_seconds())
 
 
-def translate(exc: BaseException, *, account: str, doing: str) -> ConnectorError:
-    """The keepwarm error for a library exception raised while `doing` something."""
+def translate(
+    exc: BaseException, *, account: str, doing: str, now: datetime | None = None
+) -> ConnectorError:
+    """The keepwarm error for a library exception raised while `doing` something (`now` turns
+    a "Retry after <time>" into seconds)."""
     if isinstance(exc, ConnectorError):
         return exc
     where = f"account {account!r}: {doing}"
@@ -86,7 +111,9 @@ def translate(exc: BaseException, *, account: str, doing: str) -> ConnectorError
                 account=account,
             )
         if status == 429 or (status == 403 and reason in RATE_REASONS):
-            return RateLimited(f"{where}: {detail}", account=account, retry_after=retry_after(exc))
+            return RateLimited(
+                f"{where}: {detail}", account=account, retry_after=retry_after(exc, now=now)
+            )
         if status == 403 and reason in {
             "insufficientPermissions",
             "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
@@ -95,7 +122,11 @@ def translate(exc: BaseException, *, account: str, doing: str) -> ConnectorError
                 f"{where}: {detail}; the grant lacks a scope: {reauth_hint(account)}",
                 account=account,
             )
-        if status == 410 or (status == 404 and "history" in doing):
+        if (
+            status == 410
+            or (status == 404 and "history" in doing)
+            or (status == 400 and FROM_PAGE_TOKEN in doing)
+        ):
             return CursorExpired(f"{where}: {detail}", account=account)
         if status >= 500 or status == 408:
             return TransientError(f"{where}: {detail}", account=account)

@@ -4,6 +4,13 @@ Full sync: the mailbox `historyId` is read first (in one batch with `sendAs`), t
 page of ≤ 500 ids is fetched in batches of ≤ 50 metadata requests and yielded as one page. The
 last page stores that historyId; later runs ask `history.list` for `messageAdded` only. A
 rejected historyId (404) falls back to a full sync; upserts by message id keep it duplicate-free.
+
+The owner's addresses come from `settings.sendAs.list` when the grant allows it. With
+`search_filters = false` the grant is gmail.metadata + gmail.compose, and sendAs.list needs
+gmail.readonly, gmail.modify or gmail.settings.basic (its scopes in the discovery document): it
+would answer 403 on every run. Then `users.getProfile` (allowed with gmail.metadata) gives the
+primary address; aliases come from `owner.addresses`. Asking for gmail.settings.basic instead
+would grant keepwarm the right to change the user's settings and filters, so it is not asked.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from connectors.google import mapping
+from connectors.google import errors, mapping
 from connectors.google.client import GoogleClient
 from connectors.google.errors import translate
 from connectors.google.quota import GMAIL_COSTS
@@ -34,9 +41,13 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 class GmailSync:
     """Pulls one mailbox. `search_filters` says whether the grant allows the `q` parameter."""
 
-    def __init__(self, client: GoogleClient, *, search_filters: bool) -> None:
+    def __init__(
+        self, client: GoogleClient, *, search_filters: bool, snippets: bool = False
+    ) -> None:
         self.client = client
         self.search_filters = search_filters
+        #: Keep Gmail's `snippet` (it comes with every message; kept only when allowed).
+        self.snippets = snippets
         self.send_as: set[str] | None = None
         self.fetched = 0
 
@@ -47,14 +58,26 @@ class GmailSync:
     # --- owner addresses ---------------------------------------------------------------------
 
     def owner_addresses(self) -> set[str]:
+        """Send-as addresses (search grant), else the profile's primary address."""
         if self.send_as is None:
-            found = self.client.call(
-                self._users.settings().sendAs().list(userId="me").execute,
-                doing="reading send-as addresses",
-                cost=GMAIL_COSTS["settings.sendAs.list"],
-            )
-            self.send_as = _send_as(found)
+            if self.search_filters:
+                found = self.client.call(
+                    self._users.settings().sendAs().list(userId="me").execute,
+                    doing="reading send-as addresses",
+                    cost=GMAIL_COSTS["settings.sendAs.list"],
+                )
+                self.send_as = _send_as(found)
+            else:
+                self.send_as = _profile_address(self._profile())
         return set(self.send_as)
+
+    def _profile(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.client.call(
+            self._users.getProfile(userId="me").execute,
+            doing="reading the mailbox profile",
+            cost=GMAIL_COSTS["getProfile"],
+        )
+        return found
 
     # --- pull ---------------------------------------------------------------------------------
 
@@ -70,8 +93,8 @@ class GmailSync:
             try:
                 yield from self._full(resume)
                 return
-            except PermanentError:
-                pass  # the saved page token was refused: list again from the start
+            except CursorExpired:
+                pass  # the saved page token was refused (400): list again from the start
         yield from self._full(None)
 
     def _full(self, resume: Cursor | None) -> Iterator[Page]:
@@ -87,7 +110,7 @@ class GmailSync:
                 params["pageToken"] = token
             listed = self.client.call(
                 self._users.messages().list(**params).execute,
-                doing="listing messages",
+                doing="listing messages" + (f" {errors.FROM_PAGE_TOKEN}" if token else ""),
                 cost=GMAIL_COSTS["messages.list"],
             )
             ids = [str(m["id"]) for m in listed.get("messages") or []]
@@ -110,7 +133,11 @@ class GmailSync:
 
     def _start(self) -> str:
         """The mailbox historyId before listing (so nothing arriving meanwhile is missed), and
-        the send-as addresses, in one HTTP request."""
+        the send-as addresses, in one HTTP request (the profile alone with a metadata grant)."""
+        if not self.search_filters:
+            profile = self._profile()
+            self.send_as = _profile_address(profile)
+            return str(profile["historyId"])
         found: dict[str, Any] = {}
         errors: list[HttpError] = []
 
@@ -200,7 +227,10 @@ class GmailSync:
             retry_error: RateLimited | TransientError | None = None
             for ident, exc in failed.items():
                 error = translate(
-                    exc, account=self.client.account, doing=f"reading message {ident}"
+                    exc,
+                    account=self.client.account,
+                    doing=f"reading message {ident}",
+                    now=retrier.now(),
                 )
                 status = getattr(exc.resp, "status", 0)
                 if status == 404:
@@ -212,11 +242,10 @@ class GmailSync:
                     quarantined.append(Quarantined("gmail", f"message {ident}", str(error)))
             if not pending:
                 break
-            if attempt == retrier.attempts - 1:
-                assert retry_error is not None
+            assert retry_error is not None
+            if retrier.gives_up(attempt, retry_error):
                 raise retry_error
             retrier.retries += 1
-            assert retry_error is not None
             retrier.sleep(retrier.delay(attempt, retry_error))
         interactions: list[Interaction] = []
         for ident in ids:
@@ -226,7 +255,7 @@ class GmailSync:
             if mapping.skip_message(resource.get("labelIds") or [], skip_bulk=self.search_filters):
                 continue
             try:
-                interactions.append(mapping.message(resource))
+                interactions.append(mapping.message(resource, snippets=self.snippets))
             except mapping.Unusable as exc:
                 quarantined.append(Quarantined("gmail", f"message {ident}", str(exc)))
         self.fetched += len(interactions)
@@ -264,6 +293,13 @@ class GmailSync:
             run, doing="reading message metadata", cost=GMAIL_COSTS["messages.get"] * len(chunk)
         )
         return dict(failed)
+
+
+def _profile_address(profile: Mapping[str, Any]) -> set[str]:
+    address = str(profile.get("emailAddress", "")).strip().lower()
+    if "@" not in address:
+        raise PermanentError("Gmail returned no address in the mailbox profile")
+    return {address}
 
 
 def _send_as(found: Mapping[str, Any]) -> set[str]:

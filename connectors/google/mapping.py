@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connectors.files.headers import decode_words, parse_addresses
 from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Response, Role
+from keepwarm.snippets import from_provider
 
 #: The headers classification needs; `messages.get format=metadata` asks for these only.
 METADATA_HEADERS: tuple[str, ...] = (
@@ -36,6 +37,13 @@ METADATA_HEADERS: tuple[str, ...] = (
     "X-Autoreply",
     "X-Autorespond",
     "X-Failed-Recipients",
+    # Mailing-list route and the real author of a rewritten From (keepwarm/peers/lists.py).
+    "List-Post",
+    "X-Mailing-List",
+    "Mailing-List",
+    "Reply-To",
+    "X-Original-From",
+    "X-Original-Sender",
 )
 
 #: Labels whose messages are never interactions: junk, deleted mail, unsent drafts, chats.
@@ -75,8 +83,9 @@ def skip_message(labels: Iterable[str], *, skip_bulk: bool) -> bool:
     return bool(found & SKIPPED_LABELS) or (skip_bulk and bool(found & BULK_LABELS))
 
 
-def message(resource: Mapping[str, Any]) -> Interaction:
-    """The interaction for a `messages.get format=metadata` resource."""
+def message(resource: Mapping[str, Any], *, snippets: bool = False) -> Interaction:
+    """The interaction for a `messages.get format=metadata` resource (with its `snippet` when
+    `snippets`: Gmail sends it anyway; it is kept only when allowed)."""
     ident = resource.get("id")
     if not ident:
         raise Unusable("message without an id")
@@ -119,6 +128,7 @@ def message(resource: Mapping[str, Any]) -> Interaction:
         references=references,
         headers=kept,
         source="gmail",
+        snippet=from_provider(str(resource.get("snippet") or "")) if snippets else "",
     )
 
 
@@ -205,4 +215,5 @@ def event(resource: Mapping[str, Any], *, calendar: str, zone: str | None) -> In
         headers=headers,
         cancelled=cancelled,
         source=f"calendar:{calendar}",
+        location=" ".join(str(resource.get("location") or "").split()),
     )

@@ -12,7 +12,7 @@ from connectors.microsoft.delta import Plan, calendar_plan, mail_plan, mail_stre
 from connectors.microsoft.graph import Graph
 from keepwarm.errors import ConnectorError
 from keepwarm.models import OutgoingMessage
-from keepwarm.ports import Cursor, Page, Receipt
+from keepwarm.ports import Cursor, Page, Receipt, Recorder
 
 ME_FIELDS = "mail,userPrincipalName,proxyAddresses"
 
@@ -32,6 +32,7 @@ class MicrosoftConnector:
         send_mode: bool = False,
         calendar: bool = True,
         batch: bool = True,
+        snippets: bool = False,
     ) -> None:
         self.account = account
         self.graph = graph
@@ -39,6 +40,7 @@ class MicrosoftConnector:
         self.calendar_window = calendar_window
         self.page_size, self.message_headers, self.send_mode = page_size, message_headers, send_mode
         self.calendar, self.batch = calendar, batch
+        self.snippets = snippets
         self._me: dict[str, Any] | None = None
 
     def pull(self, cursors: Mapping[str, Cursor]) -> Iterator[Page]:
@@ -53,6 +55,7 @@ class MicrosoftConnector:
                 cursors.get(mail_stream(folder)),
                 page_size=self.page_size,
                 headers=self.message_headers,
+                snippets=self.snippets,
             )
             for folder in self.folders
         ]
@@ -94,26 +97,31 @@ class MicrosoftConnector:
         )
         return mapping.owner_addresses(me)
 
-    def deliver(self, message: OutgoingMessage, *, send: bool) -> Receipt:
+    def deliver(
+        self, message: OutgoingMessage, *, send: bool, record: Recorder | None = None
+    ) -> Receipt:
         """Create the draft once (found by key if it exists), then send it in send mode."""
         found = delivery.find(self.graph, message.key)
         if found is not None and not send:
             return Receipt(found.id, sent=not found.is_draft)
         if found is not None and not delivery.unsent(self.graph, found):
             return Receipt(found.id, sent=True)
-        draft_id = found.id if found is not None else delivery.create(self.graph, message)
+        draft_id = found.id if found is not None else delivery.create(self.graph, message, record)
         if not send:
             return Receipt(draft_id)
         delivery.send(self.graph, draft_id)
         return Receipt(draft_id, sent=True)
 
-    def find_delivered(self, key: str) -> Receipt | None:
+    def find_delivered(self, key: str, *, recorded: str | None = None) -> Receipt | None:
         """The delivery for `key`: a draft (`sent=False` while it is still in Drafts) or sent.
 
         A keyed draft still in Drafts was created and not sent, so sending it now cannot send
-        twice; one in the Outbox is on its way and counts as sent.
+        twice; one in the Outbox is on its way and counts as sent. A `recorded` reply draft that
+        never got its key is tagged now (it is in Drafts, so it was never sent).
         """
         found = delivery.find(self.graph, key)
+        if found is None and recorded:
+            found = delivery.adopt(self.graph, recorded, key)
         if found is None:
             return None
         if not self.send_mode:

@@ -1,9 +1,14 @@
 """Approved drafts into Outlook: a reply draft in the original conversation or a new draft,
 then `/send` in send mode.
 
-Every message carries the outbox key in a single-value extended property set in the very
-request that creates it, so "did it happen?" is one filtered read: absent (never created), a
-draft in Drafts (created, not sent) or sent. Creating or sending is never retried blindly.
+Every message carries the outbox key in a single-value extended property, so "did it happen?"
+is one filtered read: absent (never created), a draft in Drafts (created, not sent) or sent.
+Graph documents setting an extended property in two requests only ("Create single-value
+extended property"): the `POST /me/messages` that creates a new message, and a `PATCH` of an
+existing one. createReply is not one of them, so a reply is created first (with its body, in the
+conversation), its id handed to the outbox (`record`), then tagged, with the body and subject, by
+one PATCH. A crash between the two leaves an untagged draft whose id the outbox holds: the next
+run tags it instead of creating another. Creating or sending is never retried blindly.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 from connectors.microsoft.graph import Graph
 from keepwarm.models import OutgoingMessage
+from keepwarm.ports import Recorder
 
 #: A named MAPI string property in keepwarm's own property set (GUID chosen once, never reused).
 KEY_PROPERTY = "String {8b0e5d3a-4c1f-4e5b-9a7d-2f6c1e0b9a43} Name keepwarmKey"
@@ -83,29 +89,71 @@ def _original(graph: Graph, message_id: str) -> str | None:
     return str(values[0]["id"]) if values else None
 
 
-def create(graph: Graph, message: OutgoingMessage) -> str:
-    """One Outlook draft for `message`, in its thread when it replies; returns its immutable id."""
-    tagged: dict[str, Any] = {
+def _key(key: str) -> list[dict[str, str]]:
+    return [{"id": KEY_PROPERTY, "value": key}]
+
+
+def _content(message: OutgoingMessage) -> dict[str, Any]:
+    return {
         "toRecipients": _recipients(message.to),
         "body": {"contentType": "text", "content": message.body},
-        "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": message.key}],
     }
+
+
+def create(graph: Graph, message: OutgoingMessage, record: Recorder | None = None) -> str:
+    """One Outlook draft for `message`, in its thread when it replies; returns its immutable id."""
     original = _original(graph, message.in_reply_to) if message.in_reply_to else None
-    if original is not None:
-        created = graph.post_json(
-            f"/me/messages/{original}/createReply",
-            json={"message": tagged},
-            headers=IMMUTABLE,
-            what="create a reply draft",
-        )
-    else:
+    if original is None:
         created = graph.post_json(
             "/me/messages",
-            json={**tagged, "subject": message.subject},
+            json={
+                **_content(message),
+                "subject": message.subject,
+                "singleValueExtendedProperties": _key(message.key),
+            },
             headers=IMMUTABLE,
             what="create a draft",
         )
-    return str(created["id"])
+        return str(created["id"])
+    reply = graph.post_json(
+        f"/me/messages/{original}/createReply",
+        json={"message": _content(message)},
+        headers=IMMUTABLE,
+        what="create a reply draft",
+    )
+    draft_id = str(reply["id"])
+    if record is not None:
+        record(draft_id)
+    _tag(graph, draft_id, message.key, {**_content(message), "subject": message.subject})
+    return draft_id
+
+
+def _tag(graph: Graph, draft_id: str, key: str, changes: dict[str, Any] | None = None) -> None:
+    graph.send(
+        "PATCH",
+        f"/me/messages/{draft_id}",
+        json={**(changes or {}), "singleValueExtendedProperties": _key(key)},
+        headers=IMMUTABLE,
+        what="tag the reply draft with its outbox key",
+    )
+
+
+def adopt(graph: Graph, draft_id: str, key: str) -> Found | None:
+    """The reply draft the outbox recorded for `key` but that never got its tag (a crash between
+    createReply and the PATCH): tagged now, if it is still an unsent draft in Drafts."""
+    found = graph.lookup(
+        f"/me/messages/{draft_id}",
+        params={"$select": "id,isDraft,parentFolderId"},
+        headers=IMMUTABLE,
+        what="read a recorded reply draft",
+    )
+    if found is None or not found.get("isDraft"):
+        return None
+    draft = Found(str(found["id"]), True, str(found.get("parentFolderId") or ""))
+    if not unsent(graph, draft):
+        return None
+    _tag(graph, draft.id, key)
+    return draft
 
 
 def send(graph: Graph, draft_id: str) -> None:

@@ -5,10 +5,18 @@ the delta link once it is complete. A rejected link (410, `syncStateNotFound`) r
 stream from scratch: interactions are keyed by stable ids, so the replay duplicates nothing.
 Items Graph sends twice are the same upsert twice. The first request of every stream can be
 answered ahead of time (by one `$batch`); later pages follow the links one by one.
+
+What a delta round can carry besides new items: a partial item (`id` and the changed
+properties, e.g. `isRead`, `parentFolderId`) is an update of something keepwarm does not store
+and is counted, never quarantined; `@removed` mail stays as it happened (a message moved away or
+deleted was still sent and received), while a removed calendar occurrence is reported in
+`Page.cancelled` so a meeting deleted before it took place is cancelled in the store. Sent Items
+are read without `internetMessageHeaders`, which Graph does not have for them.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,6 +56,10 @@ class Plan:
     extra: dict[str, Any] = field(default_factory=dict)
     #: What `extra` becomes when the stream starts over (the calendar takes a fresh window).
     restart_extra: dict[str, Any] | None = None
+    #: Fields whose absence makes an item a partial update (see `mapping.is_partial`).
+    identity: tuple[str, ...] = mapping.MESSAGE_IDENTITY
+    #: Provider id of a removed item whose removal cancels a meeting (None: removals are kept).
+    cancels: Callable[[str], str] | None = None
 
     def first_request(self) -> tuple[str, dict[str, str] | None, dict[str, str]]:
         if self.link is not None:
@@ -55,13 +67,20 @@ class Plan:
         return self.path, self.params, prefer(self.page_size)
 
 
-def mail_plan(folder: str, cursor: Cursor | None, *, page_size: int, headers: bool) -> Plan:
+#: The well-known name of Sent Items, whose messages have no internetMessageHeaders in Graph.
+SENT_ITEMS = "sentitems"
+
+
+def mail_plan(
+    folder: str, cursor: Cursor | None, *, page_size: int, headers: bool, snippets: bool = False
+) -> Plan:
+    headers = headers and folder.lower() != SENT_ITEMS
     return Plan(
         stream=mail_stream(folder),
         path=f"/me/mailFolders/{folder}/messages/delta",
-        params={"$select": mapping.select(headers=headers)},
+        params={"$select": mapping.select(headers=headers, snippets=snippets)},
         link=_link(cursor),
-        convert=mapping.message,
+        convert=functools.partial(mapping.message, snippets=True) if snippets else mapping.message,
         what=f"mail delta of folder {folder}",
         page_size=page_size,
         extra={"folder": folder},
@@ -86,6 +105,8 @@ def calendar_plan(
         page_size=page_size,
         extra={"window": stored if cursor is not None else [since, until]},
         restart_extra={"window": [since, until]},
+        identity=mapping.EVENT_IDENTITY,
+        cancels=mapping.event_provider_id,
     )
 
 
@@ -101,7 +122,7 @@ def pages(
 ) -> Iterator[Page]:
     """Follow the plan's links to a delta link; `first` is the first answer if already fetched."""
     link, restarted = plan.link, plan.link is None
-    seen = removed = 0
+    seen = removed = updated = 0
     while True:
         try:
             if isinstance(first, CursorExpired):
@@ -125,9 +146,15 @@ def pages(
             first = None  # a prefetched answer serves once; other prefetch errors just re-ask
         interactions: list[Interaction] = []
         quarantined: list[Quarantined] = []
+        cancelled: list[str] = []
         for item in body.get("value") or ():
             if mapping.is_removed(item):
-                removed += 1  # deleted or moved away: what happened still happened
+                removed += 1  # mail deleted or moved away: what happened still happened
+                if plan.cancels is not None and item.get("id"):
+                    cancelled.append(plan.cancels(str(item["id"])))
+                continue
+            if mapping.is_partial(item, plan.identity):
+                updated += 1  # read state, folder…: nothing keepwarm keeps changed
                 continue
             try:
                 found = plan.convert(item, source=f"graph:{plan.stream}")
@@ -150,8 +177,10 @@ def pages(
             tuple(interactions),
             tuple(quarantined),
             {**cursor, **plan.extra},
-            {"items": seen, "removed": removed, "complete": not next_link, "full": restarted},
-        )
+            {"items": seen, "removed": removed, "updated": updated, "complete": not next_link,
+             "full": restarted},
+            cancelled=tuple(cancelled),
+        )  # fmt: skip
         if not next_link:
             return
         link = next_link

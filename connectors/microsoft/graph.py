@@ -79,11 +79,37 @@ class Graph:
         headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """GET with retries; returns the JSON body."""
+        body = self._get(path, what=what, params=params, headers=headers, missing_ok=False)
+        assert body is not None
+        return body
+
+    def lookup(
+        self,
+        path: str,
+        *,
+        what: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        """A GET whose 404 means "not there (any more)": None instead of an error."""
+        return self._get(path, what=what, params=params, headers=headers, missing_ok=True)
+
+    def _get(
+        self,
+        path: str,
+        *,
+        what: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        missing_ok: bool,
+    ) -> dict[str, Any] | None:
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = self._send("GET", self.url(path), what, params=params, headers=headers)
+                if missing_ok and response.status_code == 404:
+                    return None
                 if response.status_code in RETRYABLE:
                     raise errors.from_response(response, account=self.account, what=what)
             except (RateLimited, TransientError) as exc:

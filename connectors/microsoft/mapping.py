@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Response, Role
+from keepwarm.snippets import from_provider
 
 #: Message properties classification needs, and nothing else (`$select`).
 MESSAGE_FIELDS = (
@@ -25,8 +26,16 @@ MESSAGE_FIELDS = (
     "conversationId",
     "internetMessageId",
     "isDraft",
+    "replyTo",
 )
 HEADERS_FIELD = "internetMessageHeaders"
+#: The first ~255 characters of the body, asked for only when `[privacy] snippets` allows it.
+PREVIEW_FIELD = "bodyPreview"
+#: A delta item with none of these is a change of properties keepwarm does not keep (Graph sends
+#: a message whose read state or folder changed as `id` plus the changed properties only).
+MESSAGE_IDENTITY = ("from", "sender", "toRecipients", "sentDateTime", "receivedDateTime",
+                    "internetMessageId", "subject")  # fmt: skip
+EVENT_IDENTITY = ("start", "end", "subject", "organizer", "attendees", "isCancelled")
 
 _RESPONSES = {
     "accepted": Response.ACCEPTED,
@@ -44,12 +53,18 @@ class Unusable(ValueError):
     """A Graph item keepwarm cannot turn into an interaction (the reason is the message)."""
 
 
-def select(*, headers: bool) -> str:
-    return ",".join((*MESSAGE_FIELDS, HEADERS_FIELD) if headers else MESSAGE_FIELDS)
+def select(*, headers: bool, snippets: bool = False) -> str:
+    fields = (*MESSAGE_FIELDS, *((HEADERS_FIELD,) if headers else ()))
+    return ",".join((*fields, PREVIEW_FIELD) if snippets else fields)
 
 
 def is_removed(item: dict[str, Any]) -> bool:
     return "@removed" in item
+
+
+def is_partial(item: dict[str, Any], identity: tuple[str, ...]) -> bool:
+    """An update that carries none of the `identity` fields: nothing keepwarm stores changed."""
+    return not any(name in item for name in identity)
 
 
 def _ids(value: str) -> tuple[str, ...]:
@@ -83,8 +98,8 @@ def parse_time(value: str, zone: str = "UTC") -> datetime:
     return moment.astimezone(UTC)
 
 
-def message(item: dict[str, Any], *, source: str) -> Interaction | None:
-    """One message; `None` for drafts (not interactions yet)."""
+def message(item: dict[str, Any], *, source: str, snippets: bool = False) -> Interaction | None:
+    """One message; `None` for drafts (not interactions yet). `snippets` keeps `bodyPreview`."""
     if item.get("isDraft"):
         return None
     participants: list[Participant] = []
@@ -107,6 +122,17 @@ def message(item: dict[str, Any], *, source: str) -> Interaction | None:
     headers: dict[str, str] = {}
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    if not item.get(HEADERS_FIELD):
+        # No transport headers (the copy in Sent Items never has them, or they were not asked
+        # for): the thread comes from conversationId and the Message-ID from internetMessageId
+        # below; Reply-To from the replyTo property.
+        reply_to = ", ".join(
+            f"{p.name} <{p.address}>" if p.name else p.address
+            for p in (_address(r, Role.TO) for r in item.get("replyTo") or ())
+            if p is not None
+        )
+        if reply_to:
+            headers["reply-to"] = reply_to
     for header in item.get(HEADERS_FIELD) or ():
         name = str(header.get("name", "")).lower()
         value = str(header.get("value", ""))
@@ -132,15 +158,24 @@ def message(item: dict[str, Any], *, source: str) -> Interaction | None:
         references=references,
         headers=headers,
         source=source,
+        snippet=from_provider(str(item.get(PREVIEW_FIELD) or "")) if snippets else "",
     )
 
 
-def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> Interaction:
-    """One occurrence, single event or exception from `calendarView/delta` (times in UTC).
+def event_provider_id(graph_id: str) -> str:
+    """The provider id of a calendar occurrence (also what a removal of it names)."""
+    return "event:" + graph_id
+
+
+def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> Interaction | None:
+    """One occurrence, single event or exception from `calendarView/delta` (times in UTC);
+    `None` for a series master, whose occurrences arrive on their own (one meeting, counted once).
 
     `owner` (primary address first) lets the signed-in user's own answer (`responseStatus`,
     which Graph keeps apart from the attendee list) count as the owner's response.
     """
+    if str(item.get("type") or "").lower() == "seriesmaster":
+        return None
     graph_id = str(item.get("id") or "")
     start, end = item.get("start") or {}, item.get("end") or {}
     if not graph_id or not start.get("dateTime"):
@@ -179,7 +214,7 @@ def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> 
     if owner and mine in ("accepted", "tentativelyaccepted", "declined"):
         participants = _with_owner_response(participants, owner, _RESPONSES[mine])
     return Interaction(
-        provider_id="event:" + graph_id,
+        provider_id=event_provider_id(graph_id),
         kind=Kind.MEETING,
         occurred_at=parse_time(str(start["dateTime"]), str(start.get("timeZone") or "UTC")),
         ended_at=parse_time(str(end["dateTime"]), str(end.get("timeZone") or "UTC"))
@@ -191,7 +226,14 @@ def event(item: dict[str, Any], *, source: str, owner: tuple[str, ...] = ()) -> 
         headers=headers,
         cancelled=bool(item.get("isCancelled")),
         source=source,
+        location=_location(item.get("location")),
     )
+
+
+def _location(value: Any) -> str:
+    """`location.displayName` on one line ("" when missing or malformed)."""
+    name = value.get("displayName") if isinstance(value, dict) else None
+    return " ".join(str(name or "").split())
 
 
 def _with_owner_response(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keepwarm.cli.context import err, guarded, settings_for
+from keepwarm.cli.context import err, settings_for
 from keepwarm.services.auth import authorise
 
 
@@ -21,13 +21,9 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm auth work --no-browser
         """
-
-        def body() -> None:
-            authorise(
-                settings_for(ctx),
-                account,
-                no_browser=no_browser,
-                echo=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True),
-            )
-
-        guarded(body)
+        authorise(
+            settings_for(ctx),
+            account,
+            no_browser=no_browser,
+            echo=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True),
+        )

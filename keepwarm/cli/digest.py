@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from keepwarm.cli.context import guarded, print_json, workspace
+from keepwarm.cli.context import print_json, workspace
 from keepwarm.services.digest import digest as digest_service
 from keepwarm.services.digest import email_digest, markdown
 
@@ -28,15 +28,11 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm digest --days 7 --email
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                data = digest_service(ws, days=days)
-                if email:
-                    data["email"] = email_digest(ws, account=account, days=days)
-            if json:
-                print_json(data)
-            else:
-                sys.stdout.write(markdown(data))
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            data = digest_service(ws, days=days)
+            if email:
+                data["email"] = email_digest(ws, account=account, days=days)
+        if json:
+            print_json(data)
+        else:
+            sys.stdout.write(markdown(data))

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
-from keepwarm.cli import auth, digest, people, pipeline, queue, rules, serve, web
-from keepwarm.cli.context import Options
+from keepwarm.cli import auth, digest, init, people, pipeline, queue, rules, serve, web
+from keepwarm.cli.context import KeepwarmGroup, Options
 
 app = typer.Typer(
     name="keepwarm",
+    cls=KeepwarmGroup,
     help="Keeps your professional network warm: finds new peers in your mail and calendar "
     "and drafts consistent follow-ups for you to approve.",
     no_args_is_help=True,
@@ -35,10 +36,11 @@ def main(
     ctx.obj = Options(config=config, verbose=verbose)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(levelname)s %(name)s: %(message)s" if verbose else "keepwarm: %(message)s",
     )
 
 
+init.register(app)
 pipeline.register(app)
 queue.register(app)
 people.register(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -10,16 +12,18 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from keepwarm.cli.context import err, guarded, options, out, print_json, workspace
+from keepwarm.cli.context import err, options, out, print_json, run_hint, workspace
 from keepwarm.cli.queue import print_queue
-from keepwarm.errors import ConfigError, ConnectorError
+from keepwarm.errors import ConfigError, KeepwarmError
 from keepwarm.ports import Page
 from keepwarm.prefect_env import quiet_prefect
 from keepwarm.services import open_workspace
 from keepwarm.services.deliver import deliver as deliver_service
+from keepwarm.services.onboarding import DEMO_MARK, demo_config, reset_demo_state
 from keepwarm.services.pipeline import detect as detect_service
 from keepwarm.services.pipeline import draft as draft_service
 from keepwarm.services.queue import queue as queue_service
+from keepwarm.services.reports import before_window_note
 from keepwarm.services.sync import sync_account
 from keepwarm.settings import config_path, load_settings
 
@@ -45,44 +49,64 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm --config keepwarm.toml run
         """
-
-        def body() -> None:
-            summary = run_cycle(config_path(options(ctx).config).resolve())
-            if json:
-                print_json(summary)
-            else:
-                _print_summary(summary)
-
-        guarded(body)
+        summary = _cycle_with_progress(
+            config_path(options(ctx).config).resolve(), verbose=options(ctx).verbose, quiet=json
+        )
+        ok = not any(r.get("error") for r in summary["sync"].values())
+        if json:
+            print_json(summary)
+        else:
+            ok = _print_summary(summary)
+        if not ok:  # an account failed: said above; the others synced and drafted
+            raise typer.Exit(1)
 
     @app.command()
-    def demo(ctx: typer.Context) -> None:
+    def demo(
+        ctx: typer.Context,
+        keep_state: bool = typer.Option(
+            False,
+            "--keep-state",
+            help="Keep the previous demo run's queue instead of starting afresh.",
+        ),
+    ) -> None:
         """Run one cycle on the bundled sample mailbox and calendar, then show the queue.
 
+        The demo's config and state go to ~/.cache/keepwarm/demo/ ($XDG_CACHE_HOME), or to
+        --config PATH and the folder beside it; the bundled examples are only read. Each run
+        starts from an empty state (the clock is pinned), so it always shows what the current
+        rules draft; --keep-state keeps the earlier queue and decisions.
         Example: keepwarm demo
         """
-
-        def body() -> None:
-            if not EXAMPLES.is_file():
-                raise ConfigError(
-                    f"{EXAMPLES}: the bundled examples are missing (run from a source checkout)"
-                )
-            out.print(f"[bold]keepwarm demo[/] — one cycle over {EXAMPLES.parent}")
-            summary = run_cycle(EXAMPLES)
-            _print_summary(summary)
-            ws = open_workspace(load_settings(EXAMPLES))
-            try:
-                print_queue(queue_service(ws, state="pending"), title="Approval queue (pending)")
-            finally:
-                ws.close()
-            shown = (
-                EXAMPLES.relative_to(Path.cwd())
-                if EXAMPLES.is_relative_to(Path.cwd())
-                else EXAMPLES
+        if not EXAMPLES.is_file():
+            raise ConfigError(
+                f"{EXAMPLES}: the bundled examples are missing (run from a source checkout)"
             )
-            out.print(f"\nSee it again with: keepwarm --config {shown} queue")
-
-        guarded(body)
+        target = (options(ctx).config or demo_home() / "keepwarm.toml").absolute()
+        _write_demo_config(target)
+        if not keep_state:
+            reset_demo_state(target)
+        out.print(
+            f"[bold]keepwarm demo[/] — one cycle over {escape(str(EXAMPLES.parent))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        summary = _cycle_with_progress(target, verbose=options(ctx).verbose)
+        _print_summary(summary)
+        ws = open_workspace(load_settings(target))
+        try:
+            print_queue(
+                queue_service(ws, state="pending"),
+                title="Approval queue (pending)",
+                timezone=ws.settings.owner.timezone,
+            )
+        finally:
+            ws.close()
+        out.print(
+            f"\nSee it again with: {run_hint(target, 'queue')}", highlight=False, soft_wrap=True
+        )
+        out.print(
+            f"Review it in your browser: {run_hint(target, 'web')}", highlight=False, soft_wrap=True
+        )
 
     @app.command()
     def sync(
@@ -96,34 +120,36 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm sync --account demo
         """
-
-        def body() -> None:
-            failed = False
-            reports = []
-            with workspace(ctx) as ws:
-                names = account or [a.name for a in ws.settings.accounts]
-                with _progress(quiet=json) as progress:
-                    for name in names:
-                        ws.settings.account(name)
-                        try:
-                            reports.append(asdict(sync_account(ws, name, progress=progress)))
-                        except ConnectorError as exc:
-                            failed = True
-                            reports.append({"account": name, "error": str(exc)})
-                            err.print(f"[red]account {name}:[/] {exc}")
-            if json:
-                print_json(reports)
-            else:
-                for r in reports:
-                    if "inserted" in r:
-                        out.print(
-                            f"{r['account']}: {r['inserted']} new, {r['updated']} changed, "
-                            f"{r['unchanged']} unchanged, {r['quarantined']} quarantined"
+        failed = False
+        reports = []
+        with workspace(ctx) as ws:
+            names = account or [a.name for a in ws.settings.accounts]
+            with _progress(quiet=json) as progress:
+                for name in names:
+                    ws.settings.account(name)
+                    try:
+                        reports.append(asdict(sync_account(ws, name, progress=progress)))
+                    except KeepwarmError as exc:  # one account failing never stops the others
+                        failed = True
+                        reports.append({"account": name, "error": str(exc)})
+                        err.print(
+                            f"[bold red]error:[/] account {escape(name)}: {escape(str(exc))}",
+                            highlight=False,
+                            soft_wrap=True,
                         )
-            if failed:
-                raise typer.Exit(1)
-
-        guarded(body)
+        if json:
+            print_json(reports)
+        else:
+            for r in reports:
+                if "inserted" in r:
+                    out.print(
+                        f"{r['account']}: {r['inserted']} new, {r['updated']} changed, "
+                        f"{r['unchanged']} unchanged, {r['quarantined']} quarantined"
+                    )
+                    if r["events_before_window"]:
+                        out.print(f"  {before_window_note(r['events_before_window'])}")
+        if failed:
+            raise typer.Exit(1)
 
     @app.command()
     def detect(
@@ -137,17 +163,13 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm detect --json   (keepwarm detect --full recomputes everyone)
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                report = asdict(detect_service(ws, full=full))
-            print_json(report) if json else out.print(
-                f"{report['people']} people ({report['mode']} pass, "
-                f"{report['recomputed']} recomputed): "
-                + ", ".join(f"{k} {v}" for k, v in report["by_classification"].items())
-            )
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            report = asdict(detect_service(ws, full=full))
+        print_json(report) if json else out.print(
+            f"{report['people']} people ({report['mode']} pass, "
+            f"{report['recomputed']} recomputed): "
+            + ", ".join(f"{k} {v}" for k, v in report["by_classification"].items())
+        )
 
     @app.command()
     def draft(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
@@ -155,22 +177,18 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm draft
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                report = asdict(draft_service(ws))
-            for problem in report["problems"]:  # broken rule files are skipped, loudly
-                err.print(
-                    f"[bold red]rule file skipped:[/] {escape(problem)}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            print_json(report) if json else out.print(
-                f"{report['proposed']} drafts proposed, {report['created']} new in the queue"
-                + (f", {report['withdrawn']} withdrawn" if report["withdrawn"] else "")
+        with workspace(ctx) as ws:
+            report = asdict(draft_service(ws))
+        for problem in report["problems"]:  # broken rule files are skipped, loudly
+            err.print(
+                f"[bold red]rule file skipped:[/] {escape(problem)}",
+                highlight=False,
+                soft_wrap=True,
             )
-
-        guarded(body)
+        print_json(report) if json else out.print(
+            f"{report['proposed']} drafts proposed, {report['created']} new in the queue"
+            + (f", {report['withdrawn']} withdrawn" if report["withdrawn"] else "")
+        )
 
     @app.command()
     def deliver(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
@@ -178,21 +196,57 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm deliver
         """
+        with workspace(ctx) as ws:
+            report = asdict(deliver_service(ws))
+        if json:
+            print_json(report)
+        elif report["busy"]:
+            out.print("another `keepwarm deliver` (or cycle) is delivering; nothing done")
+        else:
+            out.print(
+                f"{report['delivered']} delivered, {report['reconciled']} reconciled, "
+                f"{report['failed']} failed, {report['skipped']} waiting for their account"
+            )
 
-        def body() -> None:
-            with workspace(ctx) as ws:
-                report = asdict(deliver_service(ws))
-            if json:
-                print_json(report)
-            elif report["busy"]:
-                out.print("another `keepwarm deliver` (or cycle) is delivering; nothing done")
-            else:
-                out.print(
-                    f"{report['delivered']} delivered, {report['reconciled']} reconciled, "
-                    f"{report['failed']} failed, {report['skipped']} waiting for their account"
-                )
 
-        guarded(body)
+def demo_home() -> Path:
+    """Where `keepwarm demo` keeps its config and state unless --config says otherwise."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "keepwarm" / "demo"
+
+
+def _write_demo_config(target: Path) -> None:
+    """(Re)write the demo's config at `target`, never over a config that is not a demo's."""
+    if target.exists() and not target.read_text(encoding="utf-8").startswith(DEMO_MARK):
+        raise ConfigError(
+            f"{target} exists and is not a keepwarm demo config; the demo never overwrites "
+            "a configuration: give it another --config path, or run `keepwarm run` on yours"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(demo_config(EXAMPLES), encoding="utf-8")
+
+
+def _cycle_with_progress(config: Path, *, verbose: bool, quiet: bool = False) -> dict[str, Any]:
+    """One cycle with a spinner on stderr; Prefect's own error tracebacks stay out of the way
+    (the summary reports every error) unless --verbose."""
+    quieter = {} if verbose else {f"PREFECT_LOGGING_LOGGERS_PREFECT_{x}_LEVEL": "CRITICAL"
+                                  for x in ("FLOW_RUNS", "TASK_RUNS")}  # fmt: skip
+    saved = {key: os.environ.get(key) for key in quieter}
+    os.environ.update({k: v for k, v in quieter.items() if saved[k] is None})
+    try:
+        with (
+            nullcontext()
+            if quiet
+            else err.status(
+                "one cycle through Prefect: sync, detect, draft, deliver (a local Prefect server "
+                "starts first; ~20 s)…"
+            )
+        ):
+            return run_cycle(config)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
 
 
 class _progress:
@@ -222,17 +276,32 @@ class _progress:
         self.bar.update(task, items=done)
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(summary: dict[str, Any]) -> bool:
+    """The cycle in a few lines; errors on stderr. Returns whether everything went well."""
+    ok = True
     for name, r in summary["sync"].items():
         if r.get("error"):
-            out.print(f"[red]account {name}: {r['error']}[/]")
+            ok = False
+            err.print(
+                f"[bold red]error:[/] account {escape(name)}: {escape(str(r['error']))}",
+                highlight=False,
+                soft_wrap=True,
+            )
         else:
             out.print(
-                f"synced {name}: {r['inserted']} new, {r['updated']} changed, {r['quarantined']} quarantined"
+                f"synced {name}: {r['inserted']} new, {r['updated']} changed, "
+                f"{r['quarantined']} quarantined",
+                highlight=False,
+                soft_wrap=True,
             )
     det, dr, de = summary["detect"], summary["draft"], summary["deliver"]
+    for problem in dr.get("problems", []):
+        err.print(f"[bold red]rule file skipped:[/] {escape(problem)}", soft_wrap=True)
     out.print(
         f"detected {det['people']} people ("
         + ", ".join(f"{k} {v}" for k, v in det["by_classification"].items())
-        + f"); {dr['created']} new drafts; {de['delivered']} delivered"
+        + f"); {dr['created']} new drafts; {de['delivered']} delivered",
+        highlight=False,
+        soft_wrap=True,
     )
+    return ok

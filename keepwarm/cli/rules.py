@@ -10,10 +10,13 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from keepwarm.cli.context import err, guarded, out, print_json, settings_for, workspace
+from keepwarm.cli.context import err, out, print_json, settings_for, workspace
+from keepwarm.errors import KeepwarmError
+from keepwarm.localtime import local_minute
 from keepwarm.rules.schema import json_schema
 from keepwarm.services.preview import Preview, preview
-from keepwarm.services.rulesio import check_paths
+from keepwarm.services.rulesio import check_paths, stored_tags
+from keepwarm.services.workspace import ensure_rules
 
 SAMPLES_PER_RULE = 2
 
@@ -29,49 +32,52 @@ def register(app: typer.Typer) -> None:
             None, help="Rule files or folders (default: the configured rules folder)."
         ),
         json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     ) -> None:
-        """Check rule files: every problem as file:line:col: message, with a hint. Exit 1 on any.
+        """Check rule files: every problem as file:line:col: message, with a hint.
 
+        Exit 1 on any error (its file's rules are left out); warnings (rules that load but may
+        never do what they say) exit 0 unless --strict.
         Example: keepwarm rules check rules/
         """
-
-        def body() -> int:
-            targets = list(paths or []) or [settings_for(ctx).rules_path]
-            result = check_paths(targets)
-            if json:
-                print_json(
-                    {
-                        "ok": not result.problems,
-                        "files": result.files,
-                        "rules": [r.rule.name for r in result.rules],
-                        "skipped": result.skipped,
-                        "problems": [
-                            {
-                                "file": p.source,
-                                "line": p.line,
-                                "column": p.col,
-                                "message": p.message,
-                                "hint": p.hint,
-                            }
-                            for p in result.problems
-                        ],
-                    }
-                )
-            else:
-                for problem in result.problems:
-                    sys.stdout.write(f"{problem}\n")
-                verdict = (
-                    "no problems" if not result.problems else f"{len(result.problems)} problem(s)"
-                )
-                err.print(
-                    f"{result.files} file(s), {len(result.rules)} rule(s) usable: {verdict}",
-                    highlight=False,
-                )
-            return 1 if result.problems else 0
-
-        code = guarded(body)
-        if code:
-            raise typer.Exit(code)
+        targets, tags = list(paths or []), frozenset[str]()
+        try:
+            settings = settings_for(ctx)
+            if not targets:
+                ensure_rules(settings)  # a new set-up's default folder gets the shipped rules
+                targets = [settings.rules_path]
+            tags = stored_tags(settings)
+        except KeepwarmError:
+            if not targets:
+                raise  # no files given and no usable config: say why
+        result = check_paths(targets, known_tags=tags)
+        failed = bool(result.errors) or (strict and bool(result.warnings))
+        if json:
+            print_json(
+                {
+                    "ok": not failed,
+                    "files": result.files,
+                    "rules": [r.rule.name for r in result.rules],
+                    "skipped": result.skipped,
+                    "errors": len(result.errors),
+                    "warnings": len(result.warnings),
+                    "problems": [p.as_json() for p in result.problems],
+                }
+            )
+        else:
+            for problem in result.problems:
+                sys.stdout.write(f"{problem}\n")
+            counts = [
+                f"{len(result.errors)} error(s)" if result.errors else "",
+                f"{len(result.warnings)} warning(s)" if result.warnings else "",
+            ]
+            verdict = ", ".join(c for c in counts if c) or "no problems"
+            err.print(
+                f"{result.files} file(s), {len(result.rules)} rule(s) usable: {verdict}",
+                highlight=False,
+            )
+        if failed:
+            raise typer.Exit(1)
 
     @rules.command("preview")
     def preview_cmd(
@@ -84,16 +90,13 @@ def register(app: typer.Typer) -> None:
 
         Example: keepwarm rules preview --days 30 --rule no-reply-nudge
         """
-
-        def body() -> None:
-            with workspace(ctx) as ws:
-                result = preview(ws, days=days, rule=rule)
-            if json:
-                print_json(_preview_json(result))
-            else:
-                _print_preview(result)
-
-        guarded(body)
+        with workspace(ctx) as ws:
+            result = preview(ws, days=days, rule=rule)
+            timezone = ws.settings.owner.timezone
+        if json:
+            print_json(_preview_json(result))
+        else:
+            _print_preview(result, timezone)
 
     @rules.command("schema")
     def schema() -> None:
@@ -110,6 +113,7 @@ def _preview_json(result: Preview) -> dict[str, Any]:
         "to": result.end.isoformat(),
         "rules": result.rules,
         "problems": result.problems,
+        "warnings": result.warnings,
         "drafts": [
             {
                 "rule": p.draft.rule,
@@ -128,9 +132,11 @@ def _preview_json(result: Preview) -> dict[str, Any]:
     }
 
 
-def _print_preview(result: Preview) -> None:
+def _print_preview(result: Preview, timezone: str) -> None:
     for problem in result.problems:
         err.print(f"[bold red]rule problem (file skipped):[/] {escape(problem)}", soft_wrap=True)
+    for warning in result.warnings:
+        err.print(f"[yellow]rule warning:[/] {escape(warning)}", soft_wrap=True)
     out.print(
         f"Replaying {result.start:%Y-%m-%d} … {result.end:%Y-%m-%d}: "
         f"{len(result.drafts)} draft(s) would have been proposed; the queue is not touched.",
@@ -143,7 +149,7 @@ def _print_preview(result: Preview) -> None:
         for item in samples[:SAMPLES_PER_RULE]:
             out.print(
                 f"  {item.proposed_at:%Y-%m-%d} → {escape(item.person)} <{item.draft.to[0]}>"
-                f" due {item.draft.due_at:%Y-%m-%d %H:%M}Z",
+                f" due {local_minute(item.draft.due_at, timezone)}",
                 highlight=False,
                 soft_wrap=True,
             )

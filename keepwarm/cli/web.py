@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keepwarm.cli.context import err, guarded, settings_for
+from keepwarm.cli.context import err, settings_for
 
 
 def register(app: typer.Typer) -> None:
@@ -23,17 +23,13 @@ def register(app: typer.Typer) -> None:
         Binding to anything but loopback requires [web] access_token in keepwarm.toml.
         Example: keepwarm web --port 8765
         """
+        import uvicorn
 
-        def body() -> None:
-            import uvicorn
+        from keepwarm.web import create_app
 
-            from keepwarm.web import create_app
-
-            settings = settings_for(ctx)
-            bind = host or settings.web.host
-            listen = port or settings.web.port
-            application = create_app(settings, host=bind)
-            err.print(f"keepwarm web: http://{bind}:{listen}/  (Ctrl+C to stop)")
-            uvicorn.run(application, host=bind, port=listen, log_level="warning")
-
-        guarded(body)
+        settings = settings_for(ctx)
+        bind = host or settings.web.host
+        listen = port or settings.web.port
+        application = create_app(settings, host=bind)
+        err.print(f"keepwarm web: http://{bind}:{listen}/  (Ctrl+C to stop)")
+        uvicorn.run(application, host=bind, port=listen, log_level="warning")

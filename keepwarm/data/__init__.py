@@ -25,3 +25,15 @@ def personal_domains() -> frozenset[str]:
 def role_local_parts() -> frozenset[str]:
     """Local parts of role mailboxes (`info`, `sales`, …)."""
     return _lines("role_local_parts.txt")
+
+
+@cache
+def list_hosts() -> frozenset[str]:
+    """Mailing-list hosts and addresses known without their mail (`vger.kernel.org`, …)."""
+    return _lines("list_hosts.txt")
+
+
+@cache
+def relay_hosts() -> frozenset[str]:
+    """Relays that stand in for people (`imip.me.com`, Google calendar ids, reply proxies)."""
+    return _lines("relay_hosts.txt")

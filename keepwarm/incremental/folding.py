@@ -11,14 +11,14 @@ history is their addresses' touches in time order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, groupby
 
 from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, day_of
 from keepwarm.models import Classification, PersonView, StoredInteraction
-from keepwarm.peers import DetectionPolicy, normalise
+from keepwarm.peers import DetectionPolicy
 from keepwarm.peers.evidence import Evidence, Folder
 from keepwarm.rules.history import Touch, build_histories
 
@@ -52,16 +52,21 @@ def fold_units(
     now: datetime,
     *,
     context: Iterable[StoredInteraction] = (),
+    lists: Mapping[str, str] | None = None,
     wanted: Callable[[Unit], bool] = _everything,
 ) -> Folded:
     """Fold `items` (oldest first, by time then id) into the units `wanted` selects.
 
-    A unit is exact only when `items` holds all of its interactions and `context` every other
-    interaction they refer to (`keepwarm.store.links.context_ids`).
+    A unit is exact only when `items` holds all of its interactions, `context` every other
+    interaction they refer to (`keepwarm.store.links.context_ids`) and `lists` every list
+    address known from the whole store (key -> list name, as the first message naming it said).
     """
     out = Folded()
     folder = Folder(policy, now)
+    folder.lists.update(lists or {})
     context = list(context)
+    #: Every spelling detection saw for each address (list authors included): whom to give touches.
+    spelled: dict[str, set[str]] = {}
     learn: Iterable[StoredInteraction] | None = chain(context, items)
     for bucket, group in groupby(items, key=lambda s: bucket_of(s.interaction.occurred_at)):
         folder.evidence = {}
@@ -73,19 +78,20 @@ def fold_units(
             if folder.owner_seen.first_seen is not None and wanted((OWNER, day)):
                 out.evidence[(OWNER, day)] = folder.owner_seen
         for key, e in folder.evidence.items():
+            spelled.setdefault(key, set()).update(e.spellings)
             for iid in e.ids:
                 out.touched.setdefault(iid, set()).add(key)
             if wanted((key, bucket)):
                 out.evidence[(key, bucket)] = e
                 out.members[(key, bucket)] = set(e.ids)
-    for key, touches in _touches(items, policy.owner_addresses).items():
+    for key, touches in _touches(items, policy, spelled).items():
         for touch in touches:
             out.touched.setdefault(touch.interaction_id, set()).add(key)
             unit = (key, bucket_of(touch.at))
             if wanted(unit):
                 out.touches.setdefault(unit, []).append(touch)
                 out.members.setdefault(unit, set()).add(touch.interaction_id)
-    _dues(out, items, context, policy, now, wanted)
+    _dues(out, items, context, policy, now, wanted, lists)
     return out
 
 
@@ -96,6 +102,7 @@ def _dues(
     policy: DetectionPolicy,
     now: datetime,
     wanted: Callable[[Unit], bool],
+    lists: Mapping[str, str] | None,
 ) -> None:
     """When each unit would fold differently with no new data: for every interaction with a
     time still ahead (a meeting not yet over), fold it alone at `now` and at each of its future
@@ -110,6 +117,7 @@ def _dues(
     if not ahead:
         return
     probe = Folder(policy, now)
+    probe.lists.update(lists or {})
     probe.fold([], context=chain(context, items))
     for stored in ahead:
         item = stored.interaction
@@ -145,17 +153,13 @@ def _values(e: Evidence) -> tuple[object, ...]:
 
 
 def _touches(
-    items: Sequence[StoredInteraction], owner_addresses: frozenset[str]
+    items: Sequence[StoredInteraction], policy: DetectionPolicy, spelled: dict[str, set[str]]
 ) -> dict[str, list[Touch]]:
-    """Each address's touches: `build_histories` with every address as its own person.
+    """Each address's touches: `build_histories` with every address as its own person, known
+    by the spellings detection saw for it (as a person's addresses are).
 
     The owner's own addresses are left out: they are in every interaction.
     """
-    spellings: dict[str, set[str]] = {}
-    for stored in items:
-        for p in stored.interaction.participants:
-            if p.address not in owner_addresses:
-                spellings.setdefault(normalise(p.address), set()).add(p.address)
     alone = [
         PersonView(
             key=key,
@@ -167,9 +171,12 @@ def _touches(
             first_seen=_NEVER,
             last_seen=_NEVER,
         )
-        for key, found in spellings.items()
+        for key, found in spelled.items()
+        if key not in policy.owner_addresses
     ]
-    return build_histories(alone, items, owner_addresses)
+    return build_histories(
+        alone, items, policy.owner_addresses, mass_mail_recipients=policy.mass_mail_recipients
+    )
 
 
 def absorbed(slices: Iterable[Evidence]) -> Evidence:

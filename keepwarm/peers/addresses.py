@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from email.utils import getaddresses
 
+from keepwarm.mailsafety import is_address
+
 #: Providers where dots in the local part are not significant.
 DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
@@ -47,14 +49,22 @@ def in_domains(domain: str, domains: Iterable[str]) -> str | None:
     return None
 
 
+#: RFC 5321's limit on a path; longer values are garbage, and the store's columns hold 320.
+MAX_ADDRESS = 254
+
+
 def parse_address(value: str) -> tuple[str, str] | None:
-    """(display name, lower-cased address) from a header like `Name <a@b>`; None if unusable."""
+    """(display name, lower-cased address) from a header like `Name <a@b>`; None if unusable.
+
+    Header values can hold anything (NUL, control characters, megabytes): an address must be
+    printable, without whitespace and at most `MAX_ADDRESS` long to become a person's key.
+    """
     try:
         pairs = getaddresses([value])
     except (TypeError, ValueError, IndexError):  # malformed headers must never crash detection
         return None
     for name, address in pairs:
         address = address.strip().lower()
-        if "@" in address and " " not in address:
-            return name.strip(), address
+        if is_address(address) and len(address) <= MAX_ADDRESS:
+            return "".join(c for c in name if c.isprintable()).strip()[:200], address
     return None

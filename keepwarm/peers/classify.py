@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from keepwarm.models import Classification
 from keepwarm.peers.addresses import in_domains
+from keepwarm.peers.automation import automation_words, local_automation_words
 from keepwarm.peers.evidence import Evidence, most_common
-from keepwarm.peers.policy import DetectionPolicy, matches
+from keepwarm.peers.policy import DetectionPolicy, is_list_host, matches
 
 #: noreply-style and system local parts, also as a prefix or suffix (`pullrequests-reply@`).
 AUTOMATED_LOCAL = re.compile(
@@ -47,6 +48,28 @@ class Labeller:
         self.policy = policy
         self._cache: dict[str, Label | None] = {}
         self._domains: dict[str, Label | None] = {}
+        self._names: dict[tuple[str, str], str | None] = {}
+        #: Hosts that decide a domain with all its subdomains (rooms, relays, list hosts).
+        self._hosts: dict[str, Label] = {}
+        for host in policy.lists:
+            if "@" not in host:
+                self._hosts[host] = (
+                    Classification.AUTOMATED,
+                    f"domain {{domain}} hosts mailing lists ({host}): a list is not a person",
+                )
+        for host in policy.relays:
+            if "@" not in host:
+                self._hosts[host] = (
+                    Classification.AUTOMATED,
+                    f"domain {{domain}} is a relay ({host}) that stands in for people, not a person",
+                )
+        for host in RESOURCE_DOMAINS:
+            self._hosts[host] = (
+                Classification.RESOURCE,
+                "domain {domain} holds rooms and resources",
+            )
+        #: The registrable tails (`kernel.org`) of those hosts: most domains match none.
+        self._tails = {h[h.rfind(".", 0, h.rfind(".")) + 1 :] for h in self._hosts}
 
     def label(self, address: str) -> Label | None:
         found = self._cache.get(address, False)
@@ -72,10 +95,27 @@ class Labeller:
             by_domain = self._domains[domain] = self._domain_label(domain)
         if by_domain is not None and by_domain[0] is Classification.RESOURCE:
             return by_domain
+        if address in policy.list_set:
+            return Classification.AUTOMATED, f"{address} is a mailing list: a list is not a person"
+        if address in policy.relay_set:
+            return Classification.AUTOMATED, f"{address} is a relay that stands in for people"
         if _AUTOMATED_STEMS.search(local) and AUTOMATED_LOCAL.match(local):
             return Classification.AUTOMATED, f"local part '{local}' is a no-reply or system address"
+        if by_domain is not None and by_domain[0] is Classification.AUTOMATED:
+            return by_domain
+        words = local_automation_words(local)
+        if words:
+            return (
+                Classification.AUTOMATED,
+                f"local part '{local}' names automation ({', '.join(words)})",
+            )
         if by_domain is not None and by_domain[0] is not Classification.PERSONAL_DOMAIN:
             return by_domain
+        if not local or local[0] == "." or local[-1] == "." or ".." in local or "." not in domain:
+            return Classification.CANDIDATE, (
+                f"{address} is not a deliverable address (a malformed local part, or a domain "
+                "without a dot): no follow-up can reach it"
+            )
         roles = policy.role_local_parts
         if local in roles:
             return Classification.ROLE, f"local part '{local}' is a role address, not a person"
@@ -85,11 +125,29 @@ class Labeller:
                 return Classification.ROLE, f"local part '{local}' is a role address, not a person"
         return by_domain
 
+    def named(self, name: str, address: str) -> str | None:
+        """Why a display name marks this address as a machine (`kernel test robot`), or None."""
+        memo = (name, address)
+        if memo in self._names:
+            return self._names[memo]
+        words = automation_words(name, address.rpartition("@")[0])
+        found = f"named '{name}': automation ({', '.join(words)})" if words else None
+        self._names[memo] = found
+        return found
+
     def _domain_label(self, domain: str) -> Label | None:
         """What a domain alone says (memoised: many addresses share a domain)."""
-        policy = self.policy
-        if in_domains(domain, RESOURCE_DOMAINS):
-            return Classification.RESOURCE, f"domain {domain} holds rooms and resources"
+        policy, hosts = self.policy, self._hosts
+        last = domain.rfind(".")
+        if domain[domain.rfind(".", 0, last) + 1 :] in self._tails:  # cheap reject first
+            suffix = domain
+            while suffix:
+                hit = hosts.get(suffix)
+                if hit is not None:
+                    return hit[0], hit[1].format(domain=domain)
+                suffix = suffix.partition(".")[2]
+        if is_list_host(domain):
+            return Classification.AUTOMATED, f"domain {domain} hosts mailing lists: not a person"
         for part in domain.split(".")[:-2]:
             if _AUTOMATED_STEMS.search(part) and AUTOMATED_LOCAL.match(part):
                 return Classification.AUTOMATED, f"domain {domain} is a no-reply or system domain"
@@ -108,7 +166,6 @@ class Labeller:
 
 
 _STATIC_FIRST = (Classification.SELF, Classification.BLOCKED)
-_STATIC_THEN = (Classification.RESOURCE, Classification.AUTOMATED, Classification.COLLEAGUE)
 
 
 def classify(
@@ -133,9 +190,19 @@ def classify(
         return Classification.RESOURCE, [
             f"listed as a room or resource in {_plural(e.resource, 'meeting')}"
         ]
-    for wanted in _STATIC_THEN:
+    if e.list_name:
+        return Classification.AUTOMATED, [
+            f"mailing list address (list {e.list_name}): a list is not a person, never a peer"
+        ]
+    for wanted in (Classification.RESOURCE, Classification.AUTOMATED):
         if wanted in by:
             return wanted, by[wanted]
+    for name in e.names:
+        named = labeller.named(name, addresses[0])
+        if named is not None:
+            return Classification.AUTOMATED, [named]
+    if Classification.COLLEAGUE in by:
+        return Classification.COLLEAGUE, by[Classification.COLLEAGUE]
     has_evidence = bool(e.meetings or e.wrote_personally or e.replies)
     if e.auto_inbound and e.auto_inbound == e.inbound and not has_evidence:
         return Classification.AUTOMATED, [
@@ -143,6 +210,8 @@ def classify(
         ]
     if Classification.ROLE in by:
         return Classification.ROLE, by[Classification.ROLE]
+    if Classification.CANDIDATE in by:  # undeliverable: evidence or not, never a peer
+        return Classification.CANDIDATE, [*by[Classification.CANDIDATE], *evidence_reasons(e)]
     if e.bounced and not e.replies and not e.meetings:
         at = max(at for at, _ in e.bounced)
         return Classification.CANDIDATE, [
@@ -193,6 +262,11 @@ def candidate_reasons(e: Evidence) -> list[str]:
         )
     if e.mass_mails:
         reasons.append(f"only in {e.mass_mails} mass mail(s) from you")
+    if e.list_copies:
+        reasons.append(
+            f"only copied on {_plural(e.list_copies, 'post')} of yours to a mailing list: "
+            "a list post is not personal mail"
+        )
     if e.bcc_only:
         reasons.append(f"only blind-copied ({_plural(e.bcc_only, 'message')})")
     reasons.extend(f"{why} ({n}×)" if n > 1 else why for why, n in e.not_meetings.items())

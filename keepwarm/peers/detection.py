@@ -57,6 +57,9 @@ def people_from(
     Evidence folded in slices and merged with `Evidence.absorb` gives the same people, so a
     caller may refold only what changed.
     """
+    owner = policy.owner_addresses
+    if any(k in owner for k in evidence):  # never two people for the owner: `_owner` is him
+        evidence = {k: e for k, e in evidence.items() if k not in owner}
     if policy.forgotten:
         evidence = {
             a: e for a, e in evidence.items() if not matches(a, domain_of(a), policy.forgotten)
@@ -80,8 +83,8 @@ def people_from(
         names_out=names,
     )
     people = [_person(g, evidence, labeller, policy, now, organisation, names) for g in groups]
-    owner = _owner(owner_seen, policy)
-    return [owner, *people] if owner is not None else people
+    me = _owner(owner_seen, policy)
+    return [me, *people] if me is not None else people
 
 
 def _person(

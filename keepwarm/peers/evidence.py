@@ -10,16 +10,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from keepwarm.models import Kind, Response, Role, StoredInteraction
+from keepwarm.models import NOT_ATTENDING, Kind, Response, Role, StoredInteraction
 from keepwarm.peers.addresses import domain_of, in_domains, normalise
-from keepwarm.peers.policy import DetectionPolicy
+from keepwarm.peers.lists import Route, named_lists, route
+from keepwarm.peers.policy import DetectionPolicy, is_list_address
 from keepwarm.peers.signals import (
-    automated_signals,
     bounced_subject,
+    bulk_signals,
     failed_recipients,
     is_bounce,
-    list_name,
-    real_sender,
+    machine_signals,
 )
 
 
@@ -69,7 +69,9 @@ class Evidence:
         "ids",
         "inbound",
         "last_seen",
+        "list_copies",
         "list_inbound",
+        "list_name",
         "lists",
         "mass_mails",
         "meetings",
@@ -92,7 +94,12 @@ class Evidence:
         self.last_seen: datetime | None = None
         self.inbound = self.auto_inbound = self.list_inbound = 0
         self.signals: dict[str, int] = _NO_COUNTS
+        #: Lists this person posted through (list name → posts).
         self.lists: dict[str, int] = _NO_COUNTS
+        #: Set when this address *is* a mailing list (the list's name): never a person.
+        self.list_name = ""
+        #: The owner's list posts this person was only copied on.
+        self.list_copies = 0
         #: (when, interaction id, thread) of each mail the owner wrote to them personally.
         self.wrote_personally: list[tuple[datetime, int, str]] = _NO_ITEMS
         self.bcc_only = self.mass_mails = 0
@@ -132,8 +139,9 @@ class Evidence:
             if theirs:
                 _list(self, name).extend(theirs)
         for name in ("inbound", "auto_inbound", "list_inbound", "bcc_only", "mass_mails",
-                     "resource", "sent", "received", "meetings_seen"):  # fmt: skip
+                     "resource", "sent", "received", "meetings_seen", "list_copies"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.list_name = self.list_name or other.list_name
         if other.first_seen is not None and (
             self.first_seen is None or other.first_seen < self.first_seen
         ):
@@ -142,6 +150,15 @@ class Evidence:
             self.last_seen is None or other.last_seen > self.last_seen
         ):
             self.last_seen = other.last_seen
+
+
+def _route(stored: StoredInteraction) -> Route | None:
+    """The route `Folder._learn` finds for an interaction, without learning from it."""
+    item = stored.interaction
+    sender = item.sender if item.kind is Kind.EMAIL else None
+    if sender is None or not item.headers:
+        return None
+    return route(item, sender)
 
 
 class Folder:
@@ -157,6 +174,10 @@ class Folder:
         self._owner_recipients: dict[str, list[str]] = {}
         #: subject → (when, recipients) of the owner's mails, to tie a bare bounce to its mail.
         self._owner_subjects: dict[str, list[tuple[datetime, list[str]]]] = {}
+        #: Mailing-list addresses named by list headers (key → list name), and a memo of
+        #: which keys are lists (named ones, or on the policy's list hosts).
+        self.lists: dict[str, str] = {}
+        self._is_list: dict[str, bool] = {}
         #: The owner's own sightings (spellings, first and last seen), for `why` on an alias.
         self.owner_seen = Evidence()
 
@@ -174,6 +195,12 @@ class Folder:
             found = self.evidence[key] = Evidence()
         return found
 
+    def is_list(self, key: str) -> bool:
+        found = self._is_list.get(key)
+        if found is None:
+            found = self._is_list[key] = key in self.lists or is_list_address(key, self.policy)
+        return found
+
     def fold(
         self,
         items: Iterable[StoredInteraction],
@@ -181,40 +208,66 @@ class Folder:
     ) -> dict[str, Evidence]:
         """Fold `items` (oldest first) into `self.evidence`.
 
-        The owner's messages are learnt first, from `items` or, when given, from `context`
-        instead: a caller folding a slice of the mailbox passes every interaction the slice may
-        refer to (each one at most once per Folder), so the slice folds as it would in full.
+        The owner's messages and the list addresses are learnt first, from `items` or, when
+        given, from `context` instead: a caller folding a slice of the mailbox passes every
+        interaction the slice may refer to (each at most once per Folder), so the slice folds
+        as it would in full.
         """
         items = list(items)
-        # Owner message ids first: a reply may be stored before the message it answers.
-        owner, key = self.owner, self.key
-        for stored in items if context is None else context:
-            item = stored.interaction
-            if item.kind is Kind.EMAIL and item.message_id:
-                sender = item.sender
-                if sender is not None and key(sender.address) in owner:
-                    self._owner_ids.add(item.message_id)
-                    recipients = [
-                        self.key(p.address)
-                        for p in item.participants
-                        if p.role in (Role.TO, Role.CC, Role.BCC)
-                        and self.key(p.address) not in self.owner
-                    ]
-                    # One Message-ID can be stored twice (two folders, two accounts): union.
-                    known = self._owner_recipients.setdefault(item.message_id, [])
-                    known.extend(r for r in recipients if r not in known)
-                    if len(recipients) == 1 and item.subject:
-                        self._owner_subjects.setdefault(item.subject.strip().lower(), []).append(
-                            (item.occurred_at, recipients)
-                        )
-        for stored in items:
+        # First pass: the owner's message ids (a reply may be stored before the message it
+        # answers) and every list address the headers name (the owner may post to a list
+        # before any of its mail arrives).
+        if context is None:
+            routes = [self._learn(stored) for stored in items]
+        else:
+            for stored in context:
+                self._learn(stored)
+            routes = [_route(stored) for stored in items]
+        for stored, found in zip(items, routes, strict=True):
             if stored.interaction.kind is Kind.MEETING:
                 self._meeting(stored)
             else:
-                self._email(stored)
+                self._email(stored, found)
+        for k, name in self.lists.items():
+            e = self.evidence.get(k)
+            if e is not None:
+                e.list_name = name
         return self.evidence
 
-    def _email(self, stored: StoredInteraction) -> None:
+    def _learn(self, stored: StoredInteraction) -> Route | None:
+        item = stored.interaction
+        if item.kind is not Kind.EMAIL:
+            return None
+        sender = item.sender
+        if sender is None:
+            return None
+        found = None
+        if item.headers:
+            found, named = named_lists(item, sender)
+            for address, name in named:
+                k = self.key(address)
+                if k not in self.owner:
+                    self.lists.setdefault(k, name)
+        author = found.author if found is not None else sender
+        if item.message_id and self.key(author.address) in self.owner:
+            self._owner_ids.add(item.message_id)
+            if found is not None and found.rewritten:
+                return found  # the list's copy of the owner's own post
+            recipients = [
+                self.key(p.address)
+                for p in item.participants
+                if p.role in (Role.TO, Role.CC, Role.BCC) and self.key(p.address) not in self.owner
+            ]
+            # One Message-ID can be stored twice (two folders, two accounts): union.
+            known = self._owner_recipients.setdefault(item.message_id, [])
+            known.extend(r for r in recipients if r not in known)
+            if len(recipients) == 1 and item.subject:
+                self._owner_subjects.setdefault(item.subject.strip().lower(), []).append(
+                    (item.occurred_at, recipients)
+                )
+        return found
+
+    def _email(self, stored: StoredInteraction, found: Route | None) -> None:
         item, owner, norm, evidence = stored.interaction, self.owner, self._norm, self.evidence
         at, iid = item.occurred_at, stored.id
         sender = item.sender
@@ -222,56 +275,99 @@ class Folder:
             return
         keyed = [(p, norm.get(p.address) or self.key(p.address)) for p in item.participants]
         sender_key = norm[sender.address]
+        first = sender
+        if found is not None and found.rewritten:  # the list address itself: list traffic
+            if sender_key in owner:
+                self._owner_sighting(at, sender.address)
+            else:
+                via = self.ev(sender_key)
+                via.seen(at, sender.address, "", iid)
+                via.inbound += 1
+            sender = found.author
+            sender_key = self.key(sender.address)
         if sender_key in owner:
             self._owner_sighting(at, sender.address)
-            others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
-            visible = sum(1 for p, _ in others if p.role is not Role.BCC)
-            personal = 0 < visible <= self.policy.mass_mail_recipients
-            thread = item.thread_id or item.provider_id
-            for p, k in others:
-                e = evidence.get(k) or self.ev(k)
-                e.seen(at, p.address, p.name, iid)
-                e.sent += 1
-                if p.role is Role.BCC:
-                    e.bcc_only += 1
-                elif personal:
-                    _list(e, "wrote_personally").append((at, iid, thread))
-                else:
-                    e.mass_mails += 1
+            if found is None or not found.rewritten:
+                self._owner_mail(stored, keyed)
             return
-        human = real_sender(item, sender) if item.headers else None
-        if human is not None:  # the list address itself is still seen, as list traffic
-            via = list_name(item) or "a mailing list"
-            lists = self.ev(sender_key)
-            lists.seen(at, sender.address, "", iid)
-            lists.inbound += 1
-            lists.auto_inbound += 1
-            bump(_dict(lists, "signals"), f"list address of {via}")
-            sender, sender_key = human, self.key(human.address)
         e = evidence.get(sender_key) or self.ev(sender_key)
         e.seen(at, sender.address, sender.name, iid)
         e.inbound += 1
         e.received += 1
-        signals = automated_signals(item)
-        listed = list_name(item) if human is not None else None
-        if listed is not None:
-            e.list_inbound += 1
-            bump(_dict(e, "lists"), listed)
-        elif signals:
+        signals = machine_signals(item)
+        if found is None and item.headers:
+            bulk = bulk_signals(item.headers)
+            if bulk:
+                signals = bulk + signals
+        if signals:
             e.auto_inbound += 1
             for signal in signals:
                 bump(_dict(e, "signals"), signal)
             if is_bounce(signals):
                 self._bounce(stored)
-        elif item.in_reply_to in self._owner_ids or any(
-            r in self._owner_ids for r in item.references
-        ):
-            _list(e, "replies").append((at, iid))
-        for p, k in keyed:
+        else:
+            if found is not None:
+                e.list_inbound += 1
+                bump(_dict(e, "lists"), found.list_name)
+            if self._answers_owner(item, keyed, sender_key, listed=found is not None):
+                _list(e, "replies").append((at, iid))
+        for p, k in keyed:  # everyone else named, co-authors in a second From included
             if k in owner:
                 self._owner_sighting(at, p.address)
-            elif k != sender_key and p.role is not Role.FROM:
+            elif k != sender_key and p is not first:
                 (evidence.get(k) or self.ev(k)).seen(at, p.address, p.name, iid)
+
+    def _answers_owner(
+        self, item: Any, keyed: list[tuple[Any, str]], sender_key: str, *, listed: bool
+    ) -> bool:
+        """A reply to one of the owner's messages, small enough to be an exchange.
+
+        Through a list it must also be addressed to the owner: In-Reply-To one of the owner's
+        messages with the owner in To or Cc, or References one with the owner in To (deep in
+        a thread the owner started, people who talk to each other keep the owner in Cc).
+        """
+        ids = self._owner_ids
+        direct = item.in_reply_to in ids
+        if not direct and not any(r in ids for r in item.references):
+            return False
+        owner, limit = self.owner, self.policy.mass_mail_recipients
+        visible = {k for p, k in keyed if p.role in (Role.TO, Role.CC) and k != sender_key}
+        if len(visible - owner) > limit:
+            return False
+        if not listed:
+            return True
+        roles = {p.role for p, k in keyed if k in owner and p.role in (Role.TO, Role.CC)}
+        return Role.TO in roles or (direct and Role.CC in roles)
+
+    def _owner_mail(self, stored: StoredInteraction, keyed: list[tuple[Any, str]]) -> None:
+        """The owner wrote: personal mail, a mass mail, or a post to a mailing list.
+
+        A list post is personal only to the people it answers in To (the owner replying to
+        someone in a list thread); those merely copied get no evidence, the list none at all.
+        """
+        item, owner, evidence = stored.interaction, self.owner, self.evidence
+        at, iid = item.occurred_at, stored.id
+        others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
+        visible = len({k for p, k in others if p.role is not Role.BCC})
+        personal = 0 < visible <= self.policy.mass_mail_recipients
+        is_list = self.is_list
+        listed = any(is_list(k) for p, k in others if p.role is not Role.BCC)
+        answering = bool(item.in_reply_to)
+        thread = item.thread_id or item.provider_id
+        for p, k in others:
+            e = evidence.get(k) or self.ev(k)
+            e.seen(at, p.address, p.name, iid)
+            e.sent += 1
+            if p.role is Role.BCC:
+                e.bcc_only += 1
+            elif listed and is_list(k):
+                continue
+            elif not personal:
+                e.mass_mails += 1
+            elif listed and not (answering and p.role is Role.TO):
+                e.list_copies += 1
+            else:
+                _list(e, "wrote_personally").append((at, iid, thread))
 
     def _owner_sighting(self, at: datetime, raw: str) -> None:
         """The owner's own spelling seen at `at` (no interaction ids: the owner is in all of them)."""
@@ -308,7 +404,7 @@ class Folder:
         people = [p for p in item.participants if not p.is_resource]
         attendees = {key(p.address) for p in people}
         owner_declined = any(
-            p.response is Response.DECLINED and key(p.address) in owner for p in people
+            p.response in NOT_ATTENDING and key(p.address) in owner for p in people
         )
         externals = [
             a for a in attendees if a not in owner and not in_domains(domain_of(a), policy.owner_domains)
@@ -346,7 +442,15 @@ class Folder:
                 e.resource += 1
             elif why_not:
                 bump(_dict(e, "not_meetings"), why_not)
-            elif p.response is Response.DECLINED:
-                bump(_dict(e, "not_meetings"), f"they declined meeting '{item.subject}'")
+            elif p.response in NOT_ATTENDING:
+                bump(_dict(e, "not_meetings"), _absent(p.response, item.subject))
             else:
                 _list(e, "meetings").append((ended, stored.id, item.subject, len(attendees)))
+
+
+def _absent(response: Response | None, subject: str) -> str:
+    if response is Response.DELEGATED:
+        return f"they delegated meeting '{subject}' to someone else"
+    if response is Response.NON_PARTICIPANT:
+        return f"they were only copied on meeting '{subject}' (non-participant)"
+    return f"they declined meeting '{subject}'"

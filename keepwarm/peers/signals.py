@@ -1,4 +1,4 @@
-"""What one message's headers say about its sender: machine, mailing list, bounce, or a person.
+"""What one message's headers say about its sender: machine, bulk sender, bounce, or a person.
 
 Header names arrive lower-cased (connectors keep only `CLASSIFICATION_HEADERS`); values can be
 anything a mail server wrote, so every function here tolerates garbage and never raises.
@@ -7,9 +7,11 @@ anything a mail server wrote, so every function here tolerates garbage and never
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from keepwarm.models import Interaction, Participant, Role
+from keepwarm.models import Interaction
 from keepwarm.peers.addresses import normalise, parse_address
+from keepwarm.peers.lists import route
 
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|out of (?:the )?office"
@@ -29,26 +31,42 @@ _BOUNCE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?([\w-]+)", re.IGNORECASE)
-_VIA = re.compile(r"\s+via\s+", re.IGNORECASE)
-_LIST_MARKERS = ("list-id",)
 
 
 def automated_signals(item: Interaction) -> list[str]:
-    """Why a message looks machine-sent or list-sent, one short phrase per header.
+    """Why a message looks machine-sent, one short phrase per header; empty for a person's mail.
 
-    Empty when it looks like a person wrote it to you. List headers are here too: list traffic
-    alone is no relationship (the human behind a rewritten From is handled by `real_sender`).
+    Bulk headers (List-Id, List-Unsubscribe, Precedence) count only when the message is not
+    discussion-list traffic: on a list post they describe the route, not the sender.
     """
+    signals = machine_signals(item)
+    if item.headers:
+        bulk = bulk_signals(item.headers)
+        if bulk:
+            sender = item.sender
+            if sender is None or route(item, sender) is None:
+                signals = bulk + signals
+    return signals
+
+
+def bulk_signals(h: Mapping[str, str]) -> list[str]:
+    """List and bulk headers: a newsletter's or notification's sender is a machine."""
+    signals: list[str] = []
+    if "list-id" in h:
+        signals.append("header List-Id")
+    if "list-unsubscribe" in h:
+        signals.append("header List-Unsubscribe")
+    precedence = h.get("precedence", "").strip().lower()
+    if precedence in ("bulk", "list", "junk"):
+        signals.append(f"Precedence: {precedence}")
+    return signals
+
+
+def machine_signals(item: Interaction) -> list[str]:
+    """Headers and subjects only a machine writes: auto-replies, bounces, reports."""
     h = item.headers
     signals: list[str] = []
     if h:
-        if "list-id" in h:
-            signals.append("header List-Id")
-        if "list-unsubscribe" in h:
-            signals.append("header List-Unsubscribe")
-        precedence = h.get("precedence", "").strip().lower()
-        if precedence in ("bulk", "list", "junk"):
-            signals.append(f"Precedence: {precedence}")
         auto = h.get("auto-submitted", "").strip().lower().split(";")[0].strip()
         if auto and auto != "no":
             signals.append(f"Auto-Submitted: {auto}")
@@ -74,19 +92,6 @@ def automated_signals(item: Interaction) -> list[str]:
     return signals
 
 
-def list_name(item: Interaction) -> str | None:
-    """The mailing list a message came through (its `List-Id`, or `Precedence: list`)."""
-    h = item.headers
-    if not h:
-        return None
-    list_id = h.get("list-id")
-    if list_id is not None:
-        return list_id.strip().strip("<>").strip() or "an unnamed list"
-    if h.get("precedence", "").strip().lower() == "list":
-        return "a mailing list"
-    return None
-
-
 def is_bounce(signals: list[str]) -> bool:
     return "delivery report (bounce)" in signals
 
@@ -106,30 +111,3 @@ def failed_recipients(item: Interaction) -> list[str]:
         if parsed is not None:
             found.append(normalise(parsed[1]))
     return found
-
-
-def real_sender(item: Interaction, sender: Participant) -> Participant | None:
-    """The human behind list mail whose From was rewritten (DMARC mitigation), if any.
-
-    `'Name' via List <list@…>` carries the real sender in X-Original-From, X-Original-Sender
-    or Reply-To. None for plain mail, or list mail that names nobody else.
-    """
-    h = item.headers
-    if not h:
-        return None
-    rewritten = bool(_VIA.search(sender.name))
-    if not rewritten and not any(m in h for m in _LIST_MARKERS):
-        return None
-    candidates = ["x-original-from", "x-original-sender"]
-    if rewritten:
-        candidates.append("reply-to")
-    for header in candidates:
-        value = h.get(header)
-        if not value:
-            continue
-        parsed = parse_address(value)
-        if parsed is None or parsed[1] == sender.address:
-            continue
-        name = parsed[0] or _VIA.split(sender.name, maxsplit=1)[0].strip().strip("'\"")
-        return Participant(parsed[1], Role.FROM, name)
-    return None

@@ -9,22 +9,29 @@ draft per person, a daily cap, waiting after someone wrote) are applied here, in
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from keepwarm.errors import TemplateError
 from keepwarm.models import Owner, PersonView, ProposedDraft
-from keepwarm.rules.context import template_context
+from keepwarm.rules.conditions import Facts, excluded, matches, person_tags
+from keepwarm.rules.context import first_name, template_context
 from keepwarm.rules.history import History, Touch
+from keepwarm.rules.names import greeting_name
+from keepwarm.rules.registry import WAIT_FIRST, fire
 from keepwarm.rules.render import render_body, render_subject
 from keepwarm.rules.schema import Policies, Rule
+from keepwarm.rules.subjects import reply_subject
 from keepwarm.rules.timing import add_delay, next_slot
-from keepwarm.rules.triggers import Hit, hit, matches
+from keepwarm.rules.triggers import PERSONAL_RECIPIENTS, Hit, Situation
 
-#: Triggers that only hold once the rule's `after` has elapsed (the wait is the condition).
-WAIT_FIRST = frozenset({"no_reply"})
+#: Triggers that answer someone who wrote: `recent_inbound` does not hold them back, and their
+#: draft always goes into that person's thread.
+ANSWERS = frozenset({"reply_owed"})
+#: A meeting with the person this soon in the calendar already answers their email.
+PLANNED_AHEAD = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +60,6 @@ class Evaluation:
     #: Held back by the daily cap (they come back on a later run).
     capped: int = 0
     problems: list[str] = field(default_factory=list)
-    #: Keys of the people whose draft the daily cap held back.
-    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,26 @@ class _Candidate:
     previous: Sequence[Touch]
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The drafts to make, decided but not yet rendered (rendering may want stored snippets)."""
+
+    candidates: list[_Candidate]
+    capped: int = 0
+    #: Keys of the people whose draft the daily cap held back.
+    held: tuple[str, ...] = ()
+
+    def snippet_ids(self) -> set[int]:
+        """Interactions whose snippets the drafts may show: the triggering one, their last."""
+        wanted: set[int] = set()
+        for c in self.candidates:
+            wanted.add(c.hit.touch.interaction_id)
+            theirs = next((t for t in reversed(c.previous) if t.direction == "in"), None)
+            if theirs is not None:
+                wanted.add(theirs.interaction_id)
+        return wanted
+
+
 def evaluate(
     rules: Sequence[LoadedRule],
     people: Sequence[PersonView],
@@ -77,25 +102,47 @@ def evaluate(
     now: datetime,
     policies: Policies | None = None,
     queue: QueueState | None = None,
+    snippets: Mapping[int, str] | None = None,
 ) -> Evaluation:
+    """Which follow-ups should exist now, rendered (`plan` then `render_plan`)."""
+    decided = plan(rules, people, history, owner, now=now, policies=policies, queue=queue)
+    return render_plan(decided, owner, now=now, snippets=snippets or {})
+
+
+def plan(
+    rules: Sequence[LoadedRule],
+    people: Sequence[PersonView],
+    history: History,
+    owner: Owner,
+    *,
+    now: datetime,
+    policies: Policies | None = None,
+    queue: QueueState | None = None,
+) -> Plan:
     policies = policies or Policies()
     queue = queue or QueueState()
     zone = ZoneInfo(owner.timezone)
     active = sorted((r for r in rules if r.rule.enabled), key=lambda r: -r.rule.priority)
     wanted = {c for r in active for c in r.rule.when.classification}
+    owner_addresses = frozenset(owner.addresses)
     candidates: list[_Candidate] = []
     for person in people:
         if person.classification.value not in wanted:
             continue
         if policies.one_pending_per_person and person.key in queue.busy:
             continue
-        touches = _until(history.get(person.key, ()), now)
-        if policies.recent_inbound is not None and _wrote_recently(
+        every = history.get(person.key, ())
+        touches = _until(every, now)
+        planned = _meeting_planned(every[len(touches) :], now)
+        recent = policies.recent_inbound is not None and _wrote_recently(
             touches, now - policies.recent_inbound
-        ):
-            continue
+        )
+        tagged = replace(person, tags=person_tags(person, policies)) if policies.tags else person
+        situation = Situation(tagged, touches, now, zone, meeting_planned=planned)
         for loaded in active:
-            candidate = _candidate(loaded, person, touches, owner, zone, policies, queue, now)
+            if recent and loaded.rule.trigger.type not in ANSWERS:
+                continue  # they just wrote: only an answer to them may be drafted now
+            candidate = _candidate(loaded, situation, owner_addresses, policies, queue)
             if candidate is not None:
                 candidates.append(candidate)
                 if policies.one_pending_per_person:
@@ -108,13 +155,20 @@ def evaluate(
         capped = max(0, len(candidates) - room)
         held = tuple(c.person.key for c in candidates[room:])
         candidates = candidates[:room]
+    return Plan(candidates, capped, held)
+
+
+def render_plan(
+    decided: Plan, owner: Owner, *, now: datetime, snippets: Mapping[int, str]
+) -> Evaluation:
+    """Render the planned drafts; a template that fails is reported and skipped, never fatal."""
     drafts, problems = [], []
-    for c in candidates:
+    for c in decided.candidates:
         try:
-            drafts.append(_render(c, owner, now))
-        except TemplateError as exc:
-            problems.append(str(exc))
-    return Evaluation(drafts=drafts, capped=capped, problems=problems, held=held)
+            drafts.append(_render(c, owner, now, snippets))
+        except TemplateError as exc:  # this draft is skipped; the others go on
+            problems.append(f"{exc} (drafting for {c.person.key})")
+    return Evaluation(drafts=drafts, capped=decided.capped, problems=problems)
 
 
 def propose(
@@ -138,6 +192,11 @@ def _until(touches: Sequence[Touch], now: datetime) -> Sequence[Touch]:
     return touches[: bisect.bisect_right(touches, now, key=lambda t: t.at)]
 
 
+def _meeting_planned(ahead: Sequence[Touch], now: datetime) -> bool:
+    """Whether a meeting with the person is already in the calendar, soon after `now`."""
+    return any(t.direction == "meeting" and t.at <= now + PLANNED_AHEAD for t in ahead)
+
+
 def _wrote_recently(touches: Sequence[Touch], since: datetime) -> bool:
     for touch in reversed(touches):
         if touch.at < since:
@@ -149,20 +208,19 @@ def _wrote_recently(touches: Sequence[Touch], since: datetime) -> bool:
 
 def _candidate(
     loaded: LoadedRule,
-    person: PersonView,
-    touches: Sequence[Touch],
-    owner: Owner,
-    zone: ZoneInfo,
+    situation: Situation,
+    owner_addresses: Collection[str],
     policies: Policies,
     queue: QueueState,
-    now: datetime,
 ) -> _Candidate | None:
-    rule = loaded.rule
+    rule, person, now, zone = loaded.rule, situation.person, situation.now, situation.zone
     if person.classification.value not in rule.when.classification:
         return None
-    found = hit(rule, person, touches, now)
-    tags = policies.tags_of(person.addresses) if policies.tags else frozenset()
-    if found is None or not matches(rule.when, person, found.touch, len(touches), tags):
+    found = fire(rule.trigger, situation)
+    if found is None:
+        return None
+    facts = Facts(person, found.touch, situation.touches, person.tags, owner_addresses, now)
+    if not matches(rule.when, facts) or (policies.exclude and excluded(policies, facts)):
         return None
     key = f"{rule.name}:{person.key}:{found.instance}"
     if key in queue.keys:
@@ -180,37 +238,40 @@ def _candidate(
         policies.holidays,
     )
     expires = due + rule.expires_after if rule.expires_after is not None else None
-    if expires is not None and expires <= now:
-        return None
-    return _Candidate(loaded, person, found, key, due, expires, touches)
+    stale = min(policies.stale_after, rule.expires_after or policies.stale_after)
+    if due + stale <= now:
+        return None  # due so long ago (a first sync over old mail) that it is no longer worth it
+    return _Candidate(loaded, person, found, key, due, expires, situation.touches)
 
 
-def _render(c: _Candidate, owner: Owner, now: datetime) -> ProposedDraft:
+def _render(
+    c: _Candidate, owner: Owner, now: datetime, snippets: Mapping[int, str]
+) -> ProposedDraft:
     rule = c.loaded.rule
     uses_previous = "previous" in rule.draft.subject or "previous" in (rule.draft.body or "")
     context = template_context(
         owner,
         c.person,
         c.hit.touch,
-        [t for t in c.previous if t is not c.hit.touch],
+        c.previous,
         rule=rule.name,
         trigger=rule.trigger.type,
         now=now,
         with_previous=uses_previous,
+        snippets=snippets,
     )
     where = f"{c.loaded.source} (rule {rule.name})"
     body = rule.draft.body or ""
     subject = render_subject(rule.draft.subject, context, where=where)
-    reply_to = c.hit.reply_to if rule.draft.reply_in_thread else None
-    if rule.draft.reply_in_thread and reply_to is None and c.hit.touch.direction != "meeting":
+    in_thread = rule.draft.reply_in_thread or rule.trigger.type in ANSWERS
+    reply_to = c.hit.reply_to if in_thread else None
+    if in_thread and reply_to is None and c.hit.touch.direction != "meeting":
         reply_to = c.hit.touch
-    if reply_to is not None and reply_to.message_id:
-        subject = (
-            reply_to.subject
-            if reply_to.subject.lower().startswith("re:")
-            else (f"Re: {reply_to.subject}")
-        )
-        subject = " ".join(subject.split())
+    if reply_to is not None and not reply_to.message_id and rule.trigger.type not in ANSWERS:
+        reply_to = None  # nothing to thread on: a new message with the rule's subject
+    if reply_to is not None:  # an answer quotes their subject even with no Message-ID to cite
+        subject = reply_subject(reply_to.subject)
+    names = (first_name(owner.name), greeting_name(owner.name), owner.name)
     return ProposedDraft(
         key=c.key,
         rule=rule.name,
@@ -218,7 +279,7 @@ def _render(c: _Candidate, owner: Owner, now: datetime) -> ProposedDraft:
         account=c.hit.touch.account,
         to=(c.person.addresses[0],),
         subject=subject,
-        body=render_body(body, context, where=where, signature=owner.signature),
+        body=render_body(body, context, where=where, signature=owner.signature, owner_names=names),
         reasons=(c.hit.reason, *c.person.reasons),
         interaction_ids=(c.hit.touch.interaction_id,),
         due_at=c.due,
@@ -252,13 +313,18 @@ class Withdrawal:
 def withdrawals(
     drafts: Sequence[OpenDraft], history: History, *, now: datetime
 ) -> list[Withdrawal]:
-    """Open drafts to withdraw because the person wrote or met the owner after it was made."""
+    """Open drafts to withdraw because, after it was made, the person wrote or met the owner,
+    or the owner wrote to them personally (answered them without keepwarm)."""
     out = []
     for draft in drafts:
         for touch in _until(history.get(draft.person_key, ()), now):
-            if touch.at <= draft.created_at or touch.direction == "out":
+            if touch.at <= draft.created_at:
                 continue
-            what = "wrote to you" if touch.direction == "in" else "met you"
+            if touch.direction == "out" and touch.size > PERSONAL_RECIPIENTS:
+                continue  # an announcement to many is no follow-up to this person
+            what = {"in": "wrote to you", "out": "you wrote to them"}.get(
+                touch.direction, "met you"
+            )
             out.append(Withdrawal(draft.id, f"{what} on {touch.at:%Y-%m-%d} ('{touch.subject}')"))
             break
     return out

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from keepwarm.models import Kind, Participant, PersonView, Response, Role, StoredInteraction
+from keepwarm.models import (
+    NOT_ATTENDING,
+    Interaction,
+    Kind,
+    Participant,
+    PersonView,
+    Role,
+    StoredInteraction,
+)
 from keepwarm.peers import automated_signals
+from keepwarm.peers.lists import route
 
 Direction = Literal["out", "in", "meeting"]
 
@@ -32,6 +41,12 @@ class Touch:
     ended_at: datetime | None = None
     #: People in the interaction besides the owner (meeting size, recipients).
     size: int = 1
+    #: Where a meeting takes place (a room, an address, a video link); "" for emails.
+    location: str = ""
+    #: The meeting's organiser (lower-cased address), "" when none (and for emails).
+    organiser: str = ""
+    #: A meeting's attendees besides the owner, as (address, display name); shared per meeting.
+    attendees: tuple[tuple[str, str], ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -45,8 +60,14 @@ def build_histories(
     people: Iterable[PersonView],
     interactions: Iterable[StoredInteraction],
     owner_addresses: frozenset[str],
+    *,
+    mass_mail_recipients: int | None = None,
 ) -> dict[str, list[Touch]]:
-    """Group interactions into per-person touches, oldest first (input must be oldest first)."""
+    """Group interactions into per-person touches, oldest first (input must be oldest first).
+
+    A mail with more than `mass_mail_recipients` visible (To/Cc) recipients besides the owner
+    is no touch at all: detection takes no evidence from it, so no draft may cite it either.
+    """
     owner_of: dict[str, str] = {}
     for person in people:
         for address in person.addresses:
@@ -58,12 +79,22 @@ def build_histories(
             continue
         others = [p for p in item.participants if p.address not in owner_addresses]
         size = len({p.address for p in others if not p.is_resource})
+        if mass_mail_recipients is not None and item.kind is Kind.EMAIL:
+            visible = {p.address for p in others if p.role in (Role.TO, Role.CC)}
+            if len(visible) > mass_mail_recipients:
+                continue
         # The same test detection uses: an out-of-office, bounce or list post is not the person
         # writing to you, so it neither answers a nudge nor withdraws a draft.
         auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
+        organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
+        attendees = _attendees(item, owner_addresses)
+        sender = item.sender if item.kind is Kind.EMAIL and item.headers else None
+        found = route(item, sender) if sender is not None else None
+        author = found.author if found is not None and found.rewritten else None
         for key, direction in _touches(
-            item.kind, item.participants, owner_addresses, owner_of, automatic=auto
-        ):
+            item.kind, item.participants, owner_addresses, owner_of, automatic=auto,
+            author=author,
+        ):  # fmt: skip
             histories.setdefault(key, []).append(
                 Touch(
                     at=item.occurred_at,
@@ -77,9 +108,25 @@ def build_histories(
                     references=item.references,
                     ended_at=item.ended_at,
                     size=size,
+                    location=item.location,
+                    organiser=organiser,
+                    attendees=attendees,
                 )
             )
     return histories
+
+
+def _attendees(item: Interaction, owner_addresses: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """A meeting's people besides the owner (rooms and those not attending left out)."""
+    if item.kind is not Kind.MEETING:
+        return ()
+    seen: dict[str, str] = {}
+    for p in item.participants:
+        if p.is_resource or p.address in owner_addresses or p.response in NOT_ATTENDING:
+            continue
+        if p.address not in seen or (p.name and not seen[p.address]):
+            seen[p.address] = p.name
+    return tuple(seen.items())
 
 
 def _touches(
@@ -89,21 +136,26 @@ def _touches(
     owner_of: Mapping[str, str],
     *,
     automatic: bool = False,
+    author: Participant | None = None,
 ) -> list[tuple[str, Direction]]:
     if kind is Kind.MEETING:
         if any(
-            p.address in owner_addresses and p.response is Response.DECLINED for p in parts
+            p.address in owner_addresses and p.response in NOT_ATTENDING for p in parts
         ) or not any(p.address in owner_addresses for p in parts):
             return []
         met: dict[str, Direction] = {
             owner_of[p.address]: "meeting"
             for p in parts
-            if p.address in owner_of and not p.is_resource and p.response is not Response.DECLINED
+            if p.address in owner_of and not p.is_resource and p.response not in NOT_ATTENDING
         }
         return list(met.items())
     sender = next((p for p in parts if p.role is Role.FROM), None)
     if sender is None:
         return []
+    if author is not None:  # a list rewrote the From: the touch is the author's
+        if author.address in owner_addresses:
+            return []  # the list's copy of the owner's own post: the sent copy already counts
+        sender = author
     if sender.address in owner_addresses:
         wrote: dict[str, Direction] = {
             owner_of[p.address]: "out"

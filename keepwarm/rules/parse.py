@@ -1,20 +1,26 @@
 """Reading rule files: YAML text → validated rules, every problem as `file:line:col: message`.
 
-The loader is YAML's safe loader (no tags that build objects) extended to remember where
-every key and value starts, so a validation error can point at the exact spot.
+YAML comes from yamlload (positions for every key and value); the models from schema.py.
+Each pydantic error is turned into a plain message at the spot it concerns, with a hint
+(pydanticerrors.py says what to write instead).
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
 
 from keepwarm.errors import RuleError
+from keepwarm.rules.pydanticerrors import describe, is_union_tag
 from keepwarm.rules.schema import KNOWN_KEYS, Policies, Rule, RuleFile
+from keepwarm.rules.yamlerrors import Issue
+from keepwarm.rules.yamlload import Loaded, MarkedList, MarkedMap, ValueMark, YamlError, load
+
+Severity = Literal["error", "warning"]
+#: Top-level keys starting with this are ignored: they hold shared parts for YAML anchors.
+EXTENSION = "x-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,18 +30,27 @@ class Problem:
     col: int
     message: str
     hint: str = ""
+    #: Errors leave the file out; warnings are reported and the file is used.
+    severity: Severity = "error"
 
     def __str__(self) -> str:
-        text = f"{self.source}:{self.line}:{self.col}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        text = f"{self.source}:{self.line}:{self.col}: {label}{self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "line": self.line,
+            "column": self.col,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
-@dataclass(frozen=True, slots=True)
-class ValueMark:
-    line: int
-    col: int
-    #: YAML scalar style: '|' or '>' for block scalars, '"' or "'" quoted, None plain.
-    style: str | None
+
+def from_issue(source: str, issue: Issue, severity: Severity = "error") -> Problem:
+    return Problem(source, issue.line, issue.col, issue.message, issue.hint, severity)
 
 
 @dataclass
@@ -46,71 +61,39 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     #: Raw mapping per rule (with marks), to position template and name problems.
     raw: list[Any] = field(default_factory=list)
+    #: The whole document with marks (for problems found after validation).
+    data: Any = None
 
-
-class _Loader(yaml.SafeLoader):
-    """A safe loader that remembers where every mapping key and value started."""
-
-
-class _Marked(dict[str, Any]):
-    def __init__(
-        self,
-        data: dict[str, Any],
-        marks: dict[str, tuple[int, int]],
-        values: dict[str, ValueMark],
-        at: tuple[int, int],
-    ):
-        super().__init__(data)
-        self.marks = marks
-        self.vmarks = values
-        self.at = at
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Marked:
-    mapping: dict[str, Any] = {}
-    marks: dict[str, tuple[int, int]] = {}
-    values: dict[str, ValueMark] = {}
-    for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        style = value_node.style if isinstance(value_node, yaml.ScalarNode) else None
-        values[key] = ValueMark(
-            value_node.start_mark.line + 1, value_node.start_mark.column + 1, style
-        )
-    return _Marked(mapping, marks, values, (node.start_mark.line + 1, node.start_mark.column + 1))
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
 def parse_file(text: str, source: str) -> ParsedFile:
     """Parse one rule file, collecting every problem instead of stopping at the first."""
     parsed = ParsedFile(source)
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        parsed.problems.append(
-            Problem(
-                source,
-                line,
-                col,
-                f"YAML syntax error: {exc.problem or exc.context}",
-                "check indentation, colons and quotes; quote values that contain ': ' or '{'",
-            )
-        )
+        loaded = load(text, KNOWN_KEYS)
+    except YamlError as exc:
+        parsed.problems.append(from_issue(source, exc.issue))
         return parsed
-    if not isinstance(data, _Marked):
-        parsed.problems.append(
-            Problem(source, 1, 1, "expected a mapping with a 'rules:' list", "start with 'rules:'")
-        )
+    parsed.problems.extend(from_issue(source, issue) for issue in loaded.issues)
+    data = parsed.data = loaded.data
+    shape = _shape_problem(text, data)
+    if shape is not None:
+        parsed.problems.append(from_issue(source, shape))
         return parsed
+    for key in [k for k in data if k.startswith(EXTENSION)]:
+        del data[key]  # a place for YAML anchors (`x-common: &common …`), not rules
     try:
         model = RuleFile.model_validate(data)
     except ValidationError as exc:
-        parsed.problems.extend(_problem(data, error, source) for error in exc.errors())
+        taken = {(p.line, p.col) for p in parsed.problems}
+        for error in _root_causes(exc.errors()):
+            problem = _problem(loaded, error, source)
+            if (problem.line, problem.col) not in taken:
+                parsed.problems.append(problem)
+        parsed.problems.sort(key=lambda p: (p.line, p.col))
         return parsed
     parsed.rules, parsed.policies = list(model.rules), model.policies
     parsed.raw = list(data.get("rules") or [])
@@ -118,32 +101,73 @@ def parse_file(text: str, source: str) -> ParsedFile:
     return parsed
 
 
+def _shape_problem(text: str, data: Any) -> Issue | None:
+    """The file as a whole is not a mapping: say what it is instead."""
+    if isinstance(data, MarkedMap):
+        return None
+    start = "start the file with a line 'rules:' and list the rules under it (see rules/README.md)"
+    if data is None:
+        if not text.strip():
+            return Issue(1, 1, "the file is empty", start)
+        if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+            return Issue(1, 1, "the file has only comments, no rules", start)
+        return Issue(1, 1, "the file holds no value (only 'null' or '~')", start)
+    if isinstance(data, MarkedList):
+        return Issue(
+            *data.at,
+            "the file is a list, but a rule file is a mapping with a 'rules:' key",
+            "add a line 'rules:' above the list and indent the list under it",
+        )
+    what = "text" if isinstance(data, str) else f"a single value ({data!r})"
+    return Issue(
+        1, 1, f"the file is just {what}, but a rule file is a mapping with a 'rules:' key", start
+    )
+
+
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """Drop "required key is missing" when the same key is written one level off (it is the
+    unknown key there): one mistake, one message."""
+    misplaced = {
+        (error["loc"][:2], error["loc"][-1])
+        for error in errors
+        if error["type"] == "extra_forbidden"
+    }
+    return [
+        error
+        for error in errors
+        if not (error["type"] == "missing" and (error["loc"][:2], error["loc"][-1]) in misplaced)
+    ]
+
+
 def parse_rules(text: str, source: str) -> list[Rule]:
-    """Parse one rule file. Raises `RuleError` listing every problem with its position."""
+    """Parse one rule file. Raises `RuleError` listing every error with its position."""
     parsed = parse_file(text, source)
-    if parsed.problems:
-        raise RuleError("\n".join(str(p) for p in parsed.problems))
+    if parsed.errors:
+        raise RuleError("\n".join(str(p) for p in parsed.errors))
     return parsed.rules
 
 
 def name_position(parsed: ParsedFile, index: int) -> tuple[int, int]:
     raw = parsed.raw[index] if index < len(parsed.raw) else None
-    return _name_at(raw) if isinstance(raw, _Marked) else (1, 1)
+    return _name_at(raw) if isinstance(raw, MarkedMap) else (1, 1)
 
 
-def _name_at(raw: _Marked) -> tuple[int, int]:
+def _name_at(raw: MarkedMap) -> tuple[int, int]:
     mark = raw.vmarks.get("name")
     return (mark.line, mark.col) if mark else raw.at
 
 
-def draft_value_mark(parsed: ParsedFile, index: int, key: str) -> ValueMark:
-    """Where a rule's `draft.<key>` value starts (falls back to the rule's own position)."""
-    raw = parsed.raw[index] if index < len(parsed.raw) else None
-    draft = raw.get("draft") if isinstance(raw, _Marked) else None
-    if isinstance(draft, _Marked) and key in draft.vmarks:
-        return draft.vmarks[key]
-    at = raw.at if isinstance(raw, _Marked) else (1, 1)
-    return ValueMark(at[0], at[1], None)
+def value_mark(parsed: ParsedFile, index: int, *keys: str) -> ValueMark:
+    """Where `rules[index].<keys…>` starts (falls back to the nearest enclosing mapping)."""
+    node = parsed.raw[index] if index < len(parsed.raw) else None
+    at = node.at if isinstance(node, MarkedMap) else (1, 1)
+    found = ValueMark(at[0], at[1], None)
+    for key in keys:
+        if not isinstance(node, MarkedMap) or key not in node:
+            break
+        found = node.vmarks[key]
+        node = node[key]
+    return found
 
 
 def _duplicates(parsed: ParsedFile) -> None:
@@ -164,72 +188,39 @@ def _duplicates(parsed: ParsedFile) -> None:
             seen[rule.name] = line
 
 
-def _problem(data: Any, error: Any, source: str) -> Problem:
+def _problem(loaded: Loaded, error: Any, source: str) -> Problem:
     loc: tuple[int | str, ...] = error["loc"]
-    where = (*loc, "type") if error["type"] == "union_tag_invalid" else loc
-    line, col = _position(data, where, key_only=error["type"] == "extra_forbidden")
-    path = ".".join(str(p) for p in loc if not _is_tag(p))
-    kind, hint = error["type"], ""
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.6)
-        message = f"{path}: unknown key {key!r}"
-        hint = f"did you mean {close[0]!r}?" if close else "remove it; see `keepwarm rules schema`"
-    elif kind in ("union_tag_invalid", "union_tag_not_found"):
-        message = (
-            f"{path}: unknown trigger type {error.get('input')!r}"
-            if kind == ("union_tag_invalid")
-            else f"{path}: trigger needs a 'type'"
-        )
-        hint = "use one of: new_peer, no_reply, quiet, meeting_ended"
-        if kind == "union_tag_invalid" and isinstance(error.get("ctx"), dict):
-            tag = str(error["ctx"].get("tag", ""))
-            close = difflib.get_close_matches(
-                tag, ["new_peer", "no_reply", "quiet", "meeting_ended"], n=1
-            )
-            message = f"{path}: unknown trigger type {tag!r}"
-            if close:
-                hint = f"did you mean {close[0]!r}? (new_peer, no_reply, quiet, meeting_ended)"
-    elif kind == "missing":
-        message = f"{path}: required key is missing"
-        hint = f"add '{loc[-1]}:'"
-    else:
-        message = f"{path}: {str(error['msg']).removeprefix('Value error, ')}"
-        if kind == "literal_error":
-            message += f" (got {error.get('input')!r})"
-        hint = _type_hint(kind)
+    kind = error["type"]
+    where = (*loc, "type") if kind == "union_tag_invalid" else loc
+    line, col = position(loaded.data, where, key_only=kind == "extra_forbidden")
+    message, hint = describe(error)
+    what, quirk = loaded.quirks.get((line, col), ("", ""))
+    if what == "null" and error.get("input") is None:
+        message = message.replace("(got None)", "(the value is empty)")
+    elif what and kind.startswith(("string_", "literal_")):
+        hint = f"{quirk}; {hint}" if hint else quirk
     return Problem(source, line, col, message, hint)
 
 
-def _type_hint(kind: str) -> str:
-    if kind.startswith(("int_", "bool_", "string_", "list_", "dict_", "model_")):
-        return "check the value's type against `keepwarm rules schema`"
-    return "see rules/README.md for the language, or `keepwarm rules schema`"
-
-
-def _is_tag(part: int | str) -> bool:
-    """pydantic adds the union member's tag (e.g. 'quiet') to locations; it is not a YAML key."""
-    return isinstance(part, str) and part in ("new_peer", "no_reply", "quiet", "meeting_ended")
-
-
-def _position(data: Any, loc: tuple[int | str, ...], *, key_only: bool) -> tuple[int, int]:
-    """The deepest line:col we know for a validation error's location."""
-    line, col = data.at if isinstance(data, _Marked) else (1, 1)
+def position(data: Any, loc: tuple[int | str, ...], *, key_only: bool = False) -> tuple[int, int]:
+    """The deepest line:col we know for a location (`key_only`: the key, not its value)."""
+    line, col = data.at if isinstance(data, MarkedMap | MarkedList) else (1, 1)
     node = data
-    for part in loc:
-        if _is_tag(part) and not (isinstance(node, _Marked) and part in node):
+    for n, part in enumerate(loc):
+        last = n == len(loc) - 1
+        if is_union_tag(part) and not (isinstance(node, MarkedMap) and part in node):
             continue
-        if isinstance(node, _Marked) and str(part) in node:
+        if isinstance(node, MarkedMap) and str(part) in node:
             line, col = node.marks[str(part)]
             child = node[str(part)]
-            if not isinstance(child, dict | list) and not key_only:
+            if not (key_only and last) and not isinstance(child, MarkedMap | MarkedList):
                 mark = node.vmarks[str(part)]
                 line, col = mark.line, mark.col
             node = child
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        elif isinstance(node, MarkedList) and isinstance(part, int) and part < len(node):
+            mark = node.marks[part]
+            line, col = mark.line, mark.col
             node = node[part]
-            if isinstance(node, _Marked):
-                line, col = node.at
         else:
             break
     return line, col

@@ -1,129 +1,105 @@
 """The rule language as pydantic models (DESIGN.md §6). Unknown keys are errors, not ignored.
 
 Conditions are data (`when:`), never code: each field is a list of accepted values or a range,
-so a rule file can be validated completely before anything runs.
+so a rule file can be validated completely before anything runs. Trigger models live in
+triggers.py and are listed by the registry; value types (durations, ranges) in values.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w|wd)\s*$")
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_DURATION_SCHEMA = {
-    "type": "string",
-    "pattern": r"^\s*\d+\s*(m|min|h|d|w|wd)\s*$",
-    "description": "a duration: '30m', '2h', '14d', '2w', or working days '5wd'",
-}
+from keepwarm.rules.registry import TRIGGER_MODELS
+from keepwarm.rules.triggers import (
+    ALL_SOURCES,
+    MeetingEndedTrigger,
+    NewPeerTrigger,
+    NoReplyTrigger,
+    QuietTrigger,
+    ReplyOwedTrigger,
+    Source,
+    TriggerBase,
+    YearlyTrigger,
+)
+from keepwarm.rules.values import (
+    Delay,
+    DelayField,
+    Duration,
+    DurationRange,
+    Range,
+    parse_delay,
+    parse_duration,
+)
+from keepwarm.rules.values import Strict as _Strict
 
+__all__ = [
+    "ALL_SOURCES", "Delay", "Duration", "DurationRange", "MeetingEndedTrigger", "NewPeerTrigger",
+    "NoReplyTrigger", "QuietTrigger", "Range", "ReplyOwedTrigger", "Source", "YearlyTrigger",
+    "parse_delay", "parse_duration",
+]  # fmt: skip
 
-def parse_duration(value: object) -> timedelta:
-    """'90m', '2h', '14d', '2w' → timedelta; anything else is a readable error."""
-    if isinstance(value, timedelta):
-        return value
-    match = _DURATION.match(str(value))
-    if not match or match.group(2) == "wd":
-        raise ValueError(f"{value!r} is not a duration; write e.g. '30m', '2h', '14d' or '2w'")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-@dataclass(frozen=True, slots=True)
-class Delay:
-    """A wait that is either calendar time or whole working days (weekends, holidays skipped)."""
-
-    span: timedelta = timedelta(0)
-    working_days: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.working_days}wd" if self.working_days else str(self.span)
-
-
-def parse_delay(value: object) -> Delay:
-    if isinstance(value, Delay):
-        return value
-    match = _DURATION.match(str(value))
-    if match and match.group(2) == "wd":
-        return Delay(working_days=int(match.group(1)))
-    try:
-        return Delay(span=parse_duration(value))
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not a duration; write e.g. '2h', '14d', '2w' or '5wd' (working days)"
-        ) from None
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
-DelayField = Annotated[Delay, BeforeValidator(parse_delay), WithJsonSchema(_DURATION_SCHEMA)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Source = Literal["meeting", "email"]
 StageName = Literal["seeded", "watered", "growing", "established", "dormant"]
 ClassName = Literal[
     "self", "colleague", "automated", "role", "personal-domain", "resource", "blocked", "peer",
     "candidate",
 ]  # fmt: skip
-ALL_SOURCES: tuple[Source, ...] = ("meeting", "email")
+
+if TYPE_CHECKING:
+    Trigger = TriggerBase
+else:  # the discriminated union of every registered trigger model
+    Trigger = Annotated[Union[TRIGGER_MODELS], Field(discriminator="type")]  # noqa: UP007
+
+#: A field name set with `keepwarm peers set ADDRESS NAME=value`.
+FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+TAG_NAME = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
-class NewPeerTrigger(_Strict):
-    """Once per new peer: their first real interaction happened within `within` of now."""
+class MeetingWhen(_Strict):
+    """Conditions on the triggering meeting; the block holds only for a meeting."""
 
-    type: Literal["new_peer"]
-    within: Duration = timedelta(days=14)
-    source: list[Source] = Field(default_factory=lambda: list(ALL_SOURCES))
+    #: Any of these appears in the title (case-insensitive).
+    title_contains: list[str] | None = None
+    #: A regular expression found in the title (case-insensitive; checked by `rules check`).
+    title_matches: str | None = None
+    #: Who organised it: `owner` (you), `person` (them), an address or an `@domain`.
+    organiser: list[str] | None = None
+    #: How many people attended besides you (rooms not counted): `{min: 1, max: 3}`.
+    attendees: Range | None = None
+    #: Any of these appears in the meeting's location (case-insensitive).
+    location_contains: list[str] | None = None
 
+    @field_validator("title_matches")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if any(ord(c) < 32 for c in value):
+            raise ValueError(
+                f"{value!r} contains a control character: in double quotes YAML reads \\b, "
+                "\\t, … as escapes; write the pattern in single quotes"
+            )
+        try:
+            re.compile(value, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from None
+        return value
 
-class NoReplyTrigger(_Strict):
-    """The owner's latest email to the person got no answer (wait with the rule's `after`)."""
-
-    type: Literal["no_reply"]
-    within: Duration = timedelta(days=30)
-    #: Only personal emails: at most this many recipients besides the owner.
-    max_recipients: int = Field(default=3, ge=1)
-
-
-class QuietTrigger(_Strict):
-    """No contact either way for `days` (`for`): the cadence that keeps a relationship alive."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    type: Literal["quiet"]
-    quiet_for: Duration = Field(alias="for")
-    until: Duration | None = None
-    #: `any`: any contact resets the clock (your own unanswered emails too);
-    #: `two_way`: only their emails and meetings do.
-    since: Literal["any", "two_way"] = "any"
-
-
-class MeetingEndedTrigger(_Strict):
-    """After a meeting with the person ended (not their first one unless `include_first`)."""
-
-    type: Literal["meeting_ended"]
-    within: Duration = timedelta(days=7)
-    include_first: bool = False
-
-
-Trigger = Annotated[
-    NewPeerTrigger | NoReplyTrigger | QuietTrigger | MeetingEndedTrigger,
-    Field(discriminator="type"),
-]
-
-
-class Range(_Strict):
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
-
-    def holds(self, value: int) -> bool:
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+    @field_validator("organiser")
+    @classmethod
+    def _who(cls, values: list[str] | None) -> list[str] | None:
+        if values is None:
+            return None
+        out = []
+        for value in values:
+            v = value.strip().lower()
+            if v not in ("owner", "person") and not re.match(r"^[^@\s]*@[^@\s]+$", v):
+                raise ValueError(f"{value!r} is not 'owner', 'person', an address or an @domain")
+            out.append(v)
+        return out
 
 
 class When(_Strict):
@@ -135,13 +111,30 @@ class When(_Strict):
     classification: list[ClassName] = Field(default_factory=lambda: ["peer"])  # type: ignore[arg-type]
     organisation: list[str] | None = None
     domain: list[str] | None = None
-    #: Tags defined under `policies.tags` (e.g. `vip`); any listed tag must be the person's.
+    #: Any listed tag is the person's (`keepwarm peers tag`, or `policies.tags`).
     tags: list[str] | None = None
+    #: Fields set with `keepwarm peers set`: name → accepted values ("" matches "not set").
+    fields: dict[str, list[str]] | None = None
     account: list[str] | None = None
     source: list[Source] | None = None
     meeting_size: Range | None = None
+    #: Conditions on the triggering meeting (title, organiser, attendees, location).
+    meeting: MeetingWhen | None = None
     interactions: Range | None = None
+    #: Time since the last contact either way, e.g. `{min: 365d}`.
+    since_last_contact: DurationRange | None = None
     negate: When | None = Field(default=None, alias="not")
+
+    @field_validator("fields")
+    @classmethod
+    def _field_names(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        for name in value or {}:
+            if not re.match(FIELD_NAME, name):
+                raise ValueError(
+                    f"{name!r} is not a field name: lower-case letters, digits and '_', "
+                    "starting with a letter"
+                )
+        return value
 
 
 class Window(_Strict):
@@ -153,13 +146,20 @@ class Window(_Strict):
     start: time = time(9, 0)
     end: time = time(17, 30)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Window:
-        if self.end <= self.start:
-            raise ValueError("window end must be after start")
-        if not self.days:
+    @field_validator("days")
+    @classmethod
+    def _some(cls, value: list[str]) -> list[str]:
+        if not value:
             raise ValueError("window needs at least one day")
-        return self
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, value: time, info: ValidationInfo) -> time:
+        start = info.data.get("start")
+        if start is not None and value <= start:
+            raise ValueError(f"window end ({value:%H:%M}) must be after start ({start:%H:%M})")
+        return value
 
 
 class DraftTemplate(_Strict):
@@ -198,8 +198,19 @@ class Policies(_Strict):
     #: No follow-up to someone who wrote to the owner within this span (it waits, then resumes).
     recent_inbound: Duration | None = timedelta(days=3)
     holidays: list[date] = Field(default_factory=list)
+    #: A follow-up whose due time passed longer ago than this when it would be created (a first
+    #: sync over old mail) is not created; a rule's own `expires_after` applies when shorter.
+    stale_after: Duration = timedelta(days=21)
     #: Tags for `when: {tags: [...]}`: tag → addresses or domains (a domain covers subdomains).
+    #: They add to the tags set with `keepwarm peers tag`.
     tags: dict[str, list[str]] = Field(default_factory=dict)
+    #: People matching any of these blocks get no draft from any rule.
+    exclude: list[When] = Field(default_factory=list)
+
+    @field_validator("tags")
+    @classmethod
+    def _lower_tags(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {tag.strip().lower(): members for tag, members in value.items()}
 
     def tags_of(self, addresses: tuple[str, ...]) -> frozenset[str]:
         """The tags whose members include one of these addresses or their domains."""
@@ -235,22 +246,24 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
+def _models(model: type[Any]) -> set[type[Any]]:
+    """A model and every model its fields mention, for the list of known keys."""
+    found = {model}
+    for info in model.model_fields.values():
+        for inner in _mentioned(info.annotation):
+            if inner not in found and isinstance(inner, type) and hasattr(inner, "model_fields"):
+                found |= _models(inner)
+    return found
+
+
+def _mentioned(annotation: Any) -> list[Any]:
+    args = getattr(annotation, "__args__", ())
+    return [annotation, *(a for arg in args for a in _mentioned(arg))]
+
+
 #: Every key the language knows, for "did you mean" hints.
 KNOWN_KEYS: frozenset[str] = frozenset(
-    name
-    for model in (
-        NewPeerTrigger,
-        NoReplyTrigger,
-        QuietTrigger,
-        MeetingEndedTrigger,
-        Range,
-        When,
-        Window,
-        DraftTemplate,
-        Rule,
-        Policies,
-        RuleFile,
-    )
+    info.alias or field_name
+    for model in _models(RuleFile) | set(TRIGGER_MODELS)
     for field_name, info in model.model_fields.items()
-    for name in (info.alias or field_name,)
 )

@@ -1,26 +1,30 @@
-"""Triggers and conditions: does a rule apply to a person now, and on which interaction?
+"""Triggers: what each one means in a rule file (its model) and when it fires (its function).
 
 Each trigger yields at most one `Hit` per rule and person: the current instance (the
 thank-you for the first meeting, the nudge for the latest unanswered email, …). The hit's
 `instance` goes into the draft key, so the same instance never produces a second draft.
+`keepwarm/rules/registry.py` ties each model to its function; add a trigger there.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from keepwarm.models import PersonView
 from keepwarm.rules.history import Touch
-from keepwarm.rules.schema import (
-    MeetingEndedTrigger,
-    NewPeerTrigger,
-    NoReplyTrigger,
-    QuietTrigger,
-    Rule,
-    When,
-)
+from keepwarm.rules.values import Duration, Strict, show
+
+Source = Literal["meeting", "email"]
+ALL_SOURCES: tuple[Source, ...] = ("meeting", "email")
+#: An email to at most this many people besides the owner is personal: it can be owed a reply.
+PERSONAL_RECIPIENTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,30 +36,116 @@ class Hit:
     reply_to: Touch | None = None
 
 
-def hit(rule: Rule, person: PersonView, touches: Sequence[Touch], now: datetime) -> Hit | None:
-    """The trigger's current instance for this person, given touches up to `now` (oldest first)."""
-    trigger = rule.trigger
-    if isinstance(trigger, NewPeerTrigger):
-        return _new_peer(trigger, person, touches, now)
-    if isinstance(trigger, NoReplyTrigger):
-        return _no_reply(trigger, touches, now)
-    if isinstance(trigger, QuietTrigger):
-        return _quiet(trigger, touches, now)
-    return _meeting_ended(trigger, person, touches, now)
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What a trigger looks at: one person, their touches up to `now` (oldest first), the zone."""
+
+    person: PersonView
+    touches: Sequence[Touch]
+    now: datetime
+    zone: ZoneInfo
+    #: A meeting with the person is already in the calendar, soon after `now`.
+    meeting_planned: bool = False
 
 
-def _new_peer(
-    trigger: NewPeerTrigger, person: PersonView, touches: Sequence[Touch], now: datetime
-) -> Hit | None:
+class TriggerBase(Strict):
+    type: str
+
+
+class NewPeerTrigger(TriggerBase):
+    """Once per new peer: their first real interaction happened within `within` of now."""
+
+    type: Literal["new_peer"]
+    within: Duration = timedelta(days=14)
+    source: list[Source] = Field(default_factory=lambda: list(ALL_SOURCES))
+
+
+class NoReplyTrigger(TriggerBase):
+    """The owner's latest email to the person got no answer (wait with the rule's `after`)."""
+
+    type: Literal["no_reply"]
+    within: Duration = timedelta(days=30)
+    #: Only personal emails: at most this many recipients besides the owner.
+    max_recipients: int = Field(default=3, ge=1)
+
+
+class ReplyOwedTrigger(TriggerBase):
+    """They wrote last and you have not answered: a reply in their thread (wait with `after`).
+
+    Only a personal email counts (at most `max_recipients` people besides you, not an
+    automatic reply or a list post); a later email from you, or a meeting, answers it.
+    """
+
+    type: Literal["reply_owed"]
+    within: Duration = timedelta(days=14)
+    max_recipients: int = Field(default=3, ge=1)
+
+
+class QuietTrigger(TriggerBase):
+    """No contact either way for `for`: the cadence that keeps a relationship alive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    type: Literal["quiet"]
+    quiet_for: Duration = Field(alias="for")
+    until: Duration | None = None
+    #: `any`: any contact resets the clock (your own unanswered emails too);
+    #: `two_way`: only their emails and meetings do.
+    since: Literal["any", "two_way"] = "any"
+
+    @field_validator("until")
+    @classmethod
+    def _after_for(cls, value: timedelta | None, info: ValidationInfo) -> timedelta | None:
+        start = info.data.get("quiet_for")
+        if value is not None and start is not None and value <= start:
+            raise ValueError(
+                f"until ({show(value)}) is not longer than for ({show(start)}), so the rule can "
+                "never fire"
+            )
+        return value
+
+
+class MeetingEndedTrigger(TriggerBase):
+    """After a meeting with the person ended (not their first one unless `include_first`)."""
+
+    type: Literal["meeting_ended"]
+    within: Duration = timedelta(days=7)
+    include_first: bool = False
+
+
+#: `first_seen`, `first_met`, or `fields.NAME` (a date set with `keepwarm peers set`).
+DATE_SOURCE = r"^(first_seen|first_met|fields\.[a-z][a-z0-9_]*)$"
+
+
+class YearlyTrigger(TriggerBase):
+    """Once a year, on the anniversary of a stored date (first met, or a date you set)."""
+
+    type: Literal["yearly"]
+    date: str = Field(pattern=DATE_SOURCE)
+    #: A run that happens up to this long after the day still drafts (a missed day catches up).
+    within: Duration = timedelta(days=7)
+
+
+def new_peer(trigger: NewPeerTrigger, s: Situation) -> Hit | None:
+    person, touches, now = s.person, s.touches, s.now
     if person.planted_by is None or person.planted_at is None:
         return None
     if not (now - trigger.within <= person.planted_at <= now):
         return None
-    first = next((t for t in touches if t.interaction_id == person.planted_by), None)
-    if first is None or first.kind.value not in trigger.source:
+    start = next((i for i, t in enumerate(touches) if t.interaction_id == person.planted_by), None)
+    if start is None:
         return None
-    if any(t.direction == "out" and t.at > person.planted_at for t in touches):
+    # The first contact of the wanted kind: the planting one, or (say) the first meeting after
+    # an email exchange made them a peer.
+    first = next((t for t in touches[start:] if t.kind.value in trigger.source), None)
+    if first is None or first.at < now - trigger.within:
+        return None
+    if first.direction == "out":
+        return None  # your own email: their reply is owed an answer, or it is the nudge's job
+    if any(t.direction == "out" and t.at > first.at for t in touches[start:]):
         return None  # the owner already followed up
+    if wrote_last(touches) is not None:
+        return None  # they wrote last: the owner owes a reply, not a thank-you
     what = "meeting" if first.direction == "meeting" else "email"
     return Hit(
         instance=first.provider_id,
@@ -65,11 +155,11 @@ def _new_peer(
     )
 
 
-def _no_reply(trigger: NoReplyTrigger, touches: Sequence[Touch], now: datetime) -> Hit | None:
-    last = touches[-1] if touches else None
+def no_reply(trigger: NoReplyTrigger, s: Situation) -> Hit | None:
+    last = s.touches[-1] if s.touches else None
     if last is None or last.direction != "out" or last.size > trigger.max_recipients:
         return None
-    if last.at < now - trigger.within:
+    if last.at < s.now - trigger.within:
         return None
     return Hit(
         instance=last.message_id or last.provider_id,
@@ -80,28 +170,51 @@ def _no_reply(trigger: NoReplyTrigger, touches: Sequence[Touch], now: datetime) 
     )
 
 
-def _quiet(trigger: QuietTrigger, touches: Sequence[Touch], now: datetime) -> Hit | None:
+def wrote_last(touches: Sequence[Touch], max_recipients: int = PERSONAL_RECIPIENTS) -> Touch | None:
+    """Their personal email when it is the last contact (unanswered by email or a meeting)."""
+    last = touches[-1] if touches else None
+    if last is None or last.direction != "in" or last.size > max_recipients:
+        return None
+    return last
+
+
+def reply_owed(trigger: ReplyOwedTrigger, s: Situation) -> Hit | None:
+    if s.meeting_planned:
+        return None  # a meeting with them is already in the calendar: that is the answer
+    last = wrote_last(s.touches, trigger.max_recipients)
+    if last is None or last.at < s.now - trigger.within:
+        return None
+    return Hit(
+        instance=last.message_id or last.provider_id,
+        touch=last,
+        anchor=last.at,
+        reason=f"reply owed: they wrote '{last.subject}' on {last.at:%Y-%m-%d}; "
+        "no answer from you since",
+        reply_to=last,
+    )
+
+
+def quiet(trigger: QuietTrigger, s: Situation) -> Hit | None:
     if trigger.since == "two_way":
-        last = next((t for t in reversed(touches) if t.direction != "out"), None)
+        last = next((t for t in reversed(s.touches) if t.direction != "out"), None)
     else:
-        last = touches[-1] if touches else None
+        last = s.touches[-1] if s.touches else None
     if last is None:
         return None
-    silence = now - last.at
+    silence = s.now - last.at
     if silence < trigger.quiet_for or (trigger.until is not None and silence > trigger.until):
         return None
     return Hit(
         instance=f"quiet:{last.provider_id}",
         touch=last,
         # Noticed late (first run, or the tier just changed)? Then the check-in is due now.
-        anchor=max(last.at + trigger.quiet_for, now),
+        anchor=max(last.at + trigger.quiet_for, s.now),
         reason=f"quiet: no contact since {last.at:%Y-%m-%d} ({silence.days} days)",
     )
 
 
-def _meeting_ended(
-    trigger: MeetingEndedTrigger, person: PersonView, touches: Sequence[Touch], now: datetime
-) -> Hit | None:
+def meeting_ended(trigger: MeetingEndedTrigger, s: Situation) -> Hit | None:
+    touches, now = s.touches, s.now
     for index in range(len(touches) - 1, -1, -1):
         touch = touches[index]
         if touch.direction != "meeting":
@@ -111,10 +224,12 @@ def _meeting_ended(
             continue
         if ended < now - trigger.within:
             return None
-        if not trigger.include_first and touch.interaction_id == person.planted_by:
+        if not trigger.include_first and touch.interaction_id == s.person.planted_by:
             return None
         if any(t.direction == "out" and t.at >= ended for t in touches[index + 1 :]):
             return None  # already followed up
+        if wrote_last(touches) is not None:
+            return None  # they wrote since: a reply is owed, not a follow-up
         return Hit(
             instance=touch.provider_id,
             touch=touch,
@@ -124,41 +239,63 @@ def _meeting_ended(
     return None
 
 
-def matches(
-    when: When,
-    person: PersonView,
-    touch: Touch,
-    count: int,
-    tags: frozenset[str] = frozenset(),
-) -> bool:
-    """Whether every condition of `when` holds for this person and triggering interaction."""
-    if person.classification.value not in when.classification:
-        return False
-    return _holds(when, person, touch, count, tags)
+_DATE = re.compile(r"^\s*(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s*$")
 
 
-def _holds(when: When, person: PersonView, touch: Touch, count: int, tags: frozenset[str]) -> bool:
-    if when.stage is not None and (person.stage is None or person.stage.value not in when.stage):
-        return False
-    if when.organisation is not None and person.organisation.lower() not in {
-        o.lower() for o in when.organisation
-    }:
-        return False
-    if when.domain is not None:
-        domains = {a.rpartition("@")[2] for a in person.addresses}
-        wanted = {d.lower() for d in when.domain}
-        if not any(d == w or d.endswith("." + w) for d in domains for w in wanted):
-            return False
-    if when.tags is not None and not tags.intersection(when.tags):
-        return False
-    if when.account is not None and touch.account not in when.account:
-        return False
-    if when.source is not None and touch.kind.value not in when.source:
-        return False
-    if when.meeting_size is not None and (
-        touch.direction != "meeting" or not when.meeting_size.holds(touch.size + 1)
-    ):
-        return False
-    if when.interactions is not None and not when.interactions.holds(count):
-        return False
-    return when.negate is None or not _holds(when.negate, person, touch, count, tags)
+def stored_date(value: str) -> tuple[int | None, int, int] | None:
+    """'1990-05-17' → (1990, 5, 17); '05-17' (no year: every year) → (None, 5, 17); else None."""
+    match = _DATE.match(value)
+    if not match:
+        return None
+    year = int(match.group(1)) if match.group(1) else None
+    month, day = int(match.group(2)), int(match.group(3))
+    try:
+        date(year or 2000, month, day)  # 2000 is a leap year: 02-29 is a valid yearly date
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def yearly(trigger: YearlyTrigger, s: Situation) -> Hit | None:
+    if not s.touches:
+        return None
+    touch = s.touches[-1]  # the draft is about the relationship: answer from the latest account
+    if trigger.date == "first_seen":
+        local = s.person.first_seen.astimezone(s.zone)
+        when: tuple[int | None, int, int] | None = (local.year, local.month, local.day)
+    elif trigger.date == "first_met":
+        met = next((t for t in s.touches if t.direction == "meeting"), None)
+        if met is None:
+            return None
+        touch, local = met, met.at.astimezone(s.zone)
+        when = (local.year, local.month, local.day)
+    else:
+        when = stored_date(s.person.fields.get(trigger.date.removeprefix("fields."), ""))
+    if when is None:
+        return None
+    year, month, day = when
+    today = s.now.astimezone(s.zone).date()
+    for candidate in (today.year, today.year - 1):  # the latest anniversary on or before today
+        if year is not None and candidate <= year:
+            continue  # the date itself is not an anniversary
+        on = _anniversary(candidate, month, day)
+        start = datetime(on.year, on.month, on.day, tzinfo=s.zone).astimezone(UTC)
+        if on <= today:
+            if start < s.now - trigger.within:
+                return None
+            years = f", {candidate - year} year(s)" if year is not None else ""
+            return Hit(
+                instance=f"yearly:{trigger.date}:{candidate}",
+                touch=touch,
+                anchor=start,
+                reason=f"yearly: {trigger.date} anniversary on {on:%Y-%m-%d}{years}",
+            )
+    return None
+
+
+def _anniversary(year: int, month: int, day: int) -> date:
+    """The date in `year`; 29 February falls on the 28th in other years."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return date(year, month, day - 1)

@@ -33,6 +33,7 @@ def build_connector(account: AccountSettings, settings: Settings, *, now: dateti
             if account.drafts
             else settings.state_path / "drafts" / account.name,
             calendar_window=window,
+            snippets=settings.privacy.snippets_for(account.kind),
         )
     if isinstance(account, GoogleAccount):
         from connectors.google import connect  # imports the Google client only when needed
@@ -41,6 +42,7 @@ def build_connector(account: AccountSettings, settings: Settings, *, now: dateti
             account,
             state_path=settings.state_path,
             window=window,
+            snippets=settings.privacy.snippets_for(account.kind),
         )
     raise ConfigError(
         f"account {account.name!r}: the {account.kind} connector is not available in this version; "

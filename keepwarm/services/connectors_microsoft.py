@@ -61,4 +61,5 @@ def build_microsoft(
         message_headers=account.message_headers,
         send_mode=account.mode == "send",
         calendar=account.calendar,
+        snippets=settings.privacy.snippets_for(account.kind),
     )

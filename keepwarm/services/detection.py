@@ -28,7 +28,7 @@ from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
-from keepwarm.store import changes, loading, units
+from keepwarm.store import changes, lists, loading, units
 from keepwarm.store.interactions import file_links
 from keepwarm.store.links import context_ids, dependent_ids
 from keepwarm.store.locks import serialize
@@ -131,11 +131,12 @@ def _full(
         if relink:  # stored before links existed: file them all before any is looked up
             for bucket in buckets:
                 file_links(session, loading.load_between(session, *bucket_span(bucket)))
+        named = _lists(session, pol)
         for bucket in buckets:
             items = loading.load_between(session, *bucket_span(bucket))
             if not items:
                 continue
-            folded = _fold(session, items, pol, now)
+            folded = _fold(session, items, pol, now, lists=named)
             _store(session, folded, pol, replace=())
             report.interactions += len(items)
             report.units += len(folded.units())
@@ -147,6 +148,7 @@ def _full(
             if keep is not None:
                 for (key, _), touches in folded.touches.items():
                     keep.setdefault(key, []).extend(touches)
+    lists.settle(session, lists.changed(session))
     if totals is not None:
         people = people_from(totals, owner, pol, now)
     else:
@@ -202,15 +204,21 @@ def _incremental(
 ) -> DetectReport:
     due_units = units.due_units(session, now=now)
     aging = due_people(session, now=now)
-    if not pending.interactions and not due_units and not aging:
+    renamed = lists.changed(session)
+    if not pending.interactions and not due_units and not aging and not renamed:
         return DetectReport(mode="idle")
     report = DetectReport(mode="incremental")
+    named = _lists(session, pol)
     new = loading.load_interactions(session, ids=pending.interactions)
     new_ids = {s.id for s in new}
-    # Stored interactions the new ones may change: replies to them, bounces of them.
-    others = loading.load_interactions(session, ids=dependent_ids(session, new) - new_ids)
+    # Stored interactions the new ones may change: replies to them, bounces of them, and
+    # everything involving an address that just turned out to be a mailing list.
+    listed = units.key_members(session, renamed) if renamed else set()
+    others = loading.load_interactions(
+        session, ids=(dependent_ids(session, new) | listed) - new_ids
+    )
     changed = sorted([*new, *others], key=lambda s: (s.interaction.occurred_at, s.id))
-    found = _fold(session, changed, pol, now, wanted=lambda unit: False)
+    found = _fold(session, changed, pol, now, lists=named, wanted=lambda unit: False)
     dirty: set[Unit] = {
         (key, bucket_of(s.interaction.occurred_at))
         for s in changed
@@ -222,8 +230,9 @@ def _incremental(
     dirty |= {(OWNER, day) for day in days} | due_units
     report.interactions = len(changed)
     report.units = len(dirty)
-    refolded = _refold(session, dirty, changed, pol, now)
+    refolded = _refold(session, dirty, changed, pol, now, named)
     _store(session, refolded, pol, replace=dirty)
+    lists.settle(session, renamed)
     touched = {key for key, _ in dirty if key != OWNER}
     touched |= {key for keys in aging.values() for key in keys}
     people = _regroup(session, touched, pol, now, owner=any(k == OWNER for k, _ in dirty))
@@ -238,6 +247,7 @@ def _refold(
     changed: list[StoredInteraction],
     pol: DetectionPolicy,
     now: datetime,
+    named: dict[str, str],
 ) -> Folded:
     """Refold the dirty units from all of their interactions."""
     ids = units.members_of(session, [u for u in dirty if u[0] != OWNER])
@@ -246,7 +256,7 @@ def _refold(
     for start, end in _ranges(sorted(b for k, b in dirty if k == OWNER)):
         items.update((s.id, s) for s in loading.load_between(session, start, end))
     job = sorted(items.values(), key=lambda s: (s.interaction.occurred_at, s.id))
-    return _fold(session, job, pol, now, wanted=dirty.__contains__)
+    return _fold(session, job, pol, now, lists=named, wanted=dirty.__contains__)
 
 
 def _ranges(days: list[int]) -> Iterable[tuple[datetime, datetime]]:
@@ -291,12 +301,18 @@ def _fold(
     pol: DetectionPolicy,
     now: datetime,
     *,
+    lists: dict[str, str],
     wanted: Callable[[Unit], bool] = lambda unit: True,
 ) -> Folded:
     """Fold `items` with every interaction they refer to as context."""
     mine = {s.id for s in items}
     context = loading.load_interactions(session, ids=context_ids(session, items) - mine)
-    return fold_units(items, pol, now, context=context, wanted=wanted)
+    return fold_units(items, pol, now, context=context, lists=lists, wanted=wanted)
+
+
+def _lists(session: Session, pol: DetectionPolicy) -> dict[str, str]:
+    """The list addresses the whole store names (never the owner's own)."""
+    return {k: n for k, n in lists.known(session).items() if k not in pol.owner_addresses}
 
 
 def _store(

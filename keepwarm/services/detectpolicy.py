@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 import keepwarm
 from keepwarm import peers
-from keepwarm.data import personal_domains, role_local_parts
+from keepwarm.data import list_hosts, personal_domains, relay_hosts, role_local_parts
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, loading
 from keepwarm.store.accounts import discovered_owner_addresses
@@ -83,6 +83,8 @@ def policy(
         established_days=d.established_days,
         baseline_at=first,
         organisation_of=organisation_of,
+        lists=tuple(sorted(list_hosts())),
+        relays=tuple(sorted(relay_hosts())),
     )
 
 

@@ -15,14 +15,16 @@ from keepwarm.services import queue as queue_service
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.reports import status
 from keepwarm.services.workspace import Workspace
-from keepwarm.store.people import new_peers as new_peers_since
+from keepwarm.store.people import new_peers as stored_new_peers
 
 
 def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
-    """Peers planted in the last `days` days, and every draft waiting for a decision."""
+    """Peers planted in the last `days` days (or still awaiting their first follow-up), and
+    every draft waiting for a decision."""
     now = ws.settings.now()
     since = now - timedelta(days=days)
     with ws.session() as session:
+        peers = stored_new_peers(session, since=since)
         new_peers = [
             {
                 "name": p.name,
@@ -32,7 +34,7 @@ def digest(ws: Workspace, *, days: int = 1) -> dict[str, Any]:
                 "since": p.planted_at.isoformat() if p.planted_at else None,
                 "reason": p.reasons[0] if p.reasons else "",
             }
-            for p in new_peers_since(session, since=since)
+            for p in peers
         ]
     waiting = queue_service.summaries(ws, state="pending")
     return {
@@ -76,7 +78,10 @@ def _cell(text: object) -> str:
 
 def markdown(d: dict[str, Any]) -> str:
     lines = [f"# keepwarm digest — {d['generated'][:16].replace('T', ' ')} UTC", ""]
-    lines.append(f"## New peers since {d['since'][:10]} ({len(d['new_peers'])})")
+    lines.append(
+        f"## New peers since {d['since'][:10]} or awaiting your first follow-up "
+        f"({len(d['new_peers'])})"
+    )
     if d["new_peers"]:
         lines += ["", "| person | organisation | stage | why |", "|---|---|---|---|"]
         for p in d["new_peers"]:

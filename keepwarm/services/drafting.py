@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 import keepwarm
 from keepwarm.incremental.folding import merged_history
 from keepwarm.models import Classification, PersonView, ProposedDraft
-from keepwarm.rules.evaluate import OpenDraft, QueueState, evaluate, withdrawals
+from keepwarm.rules.evaluate import OpenDraft, Plan, QueueState, plan, render_plan, withdrawals
 from keepwarm.rules.history import Touch, build_histories
 from keepwarm.rules.wakeups import wakeups
 from keepwarm.services.detection import Shared, detect
@@ -32,8 +32,9 @@ from keepwarm.services.rulesio import RuleSet, load_rules
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, units
 from keepwarm.store.drafts import add_drafts, open_people, queue_facts, withdraw, withdrawable
-from keepwarm.store.interactions import load_interactions
+from keepwarm.store.interactions import load_interactions, load_snippets
 from keepwarm.store.locks import serialize
+from keepwarm.store.notes import known_tags
 from keepwarm.store.people import address_keys_of, people_views, person_ids, person_keys
 
 log = logging.getLogger(__name__)
@@ -65,9 +66,13 @@ def draft(ws: Workspace, *, shared: Shared | None = None) -> DraftReport:
     Detection runs first unless this cycle already ran it, so `keepwarm draft` straight after
     `keepwarm sync` never works from stale people.
     """
-    ruleset = load_rules(ws.settings.rules_path)
-    for file_problem in ruleset.problems:
+    with ws.session() as session:
+        tags = known_tags(session)
+    ruleset = load_rules(ws.settings.rules_path, known_tags=tags)
+    for file_problem in ruleset.errors:
         log.warning("rule file problem, file skipped: %s", file_problem)
+    for warning in ruleset.warnings:
+        log.info("rule file warning: %s", warning)
     if shared is None or not shared.detected:
         shared = shared or Shared()
         detect(ws, shared=shared)
@@ -78,7 +83,7 @@ def draft(ws: Workspace, *, shared: Shared | None = None) -> DraftReport:
     for problem in report.problems:
         log.warning("template problem, draft skipped: %s", problem)
     report.skipped_files = ruleset.skipped
-    report.problems = [str(p) for p in ruleset.problems] + report.problems
+    report.problems = [str(p) for p in ruleset.errors] + report.problems
     return report
 
 
@@ -140,10 +145,11 @@ def _evaluate(
     shared: Shared,
     report: DraftReport,
 ) -> tuple[list[ProposedDraft], dict[tuple[str, str], datetime], set[str]]:
-    """Evaluate `wanted` people in chunks; the daily cap is applied across all chunks."""
+    """Plan `wanted` people in chunks (the daily cap applied across all chunks), render the
+    drafts chosen; returns them, everyone's wake-ups, and who the cap held back."""
     owner, policies = ws.settings.owner, ruleset.policies
-    proposals: list[ProposedDraft] = []
     wakes: dict[tuple[str, str], datetime] = {}
+    chosen: list[Plan] = []
     winners: list[tuple[PersonView, Sequence[Touch]]] = []
     held: set[str] = set()
     candidates = 0
@@ -158,46 +164,49 @@ def _evaluate(
         mine = {p.key for p in people}
         gone = withdrawals([d for d in opened if d.person_key in mine], history, now=now)
         if gone:
-            report.withdrawn += withdraw(
-                session, reasons={w.draft_id: w.reason for w in gone}, now=now
-            )
-            freed = {d.person_key for d in opened if d.id in {w.draft_id for w in gone}}
-            busy -= freed
+            reasons = {w.draft_id: w.reason for w in gone}
+            report.withdrawn += withdraw(session, reasons=reasons, now=now)
+            busy -= {d.person_key for d in opened if d.id in reasons}
         chunk_queue = QueueState(
             queue.keys, frozenset(busy), queue.last_draft_at, queue.created_today
         )
-        result = evaluate(
+        decided = plan(
             ruleset.rules, people, history, owner, now=now, policies=policies, queue=chunk_queue
         )
-        report.problems.extend(result.problems)
-        candidates += len(result.drafts) + len(result.problems) + result.capped
-        proposals.extend(result.drafts)
-        held.update(result.held)
-        chosen = {d.person_key for d in result.drafts}
-        winners.extend((p, history.get(p.key, [])) for p in people if p.key in chosen)
-        for person in people:
+        candidates += len(decided.candidates) + decided.capped
+        chosen.append(decided)
+        held.update(decided.held)
+        drafting = {c.person.key for c in decided.candidates}
+        winners.extend((p, history.get(p.key, ())) for p in people if p.key in drafting)
+        for person in needed:
             for rule, at in wakeups(
                 ruleset.rules, person, history.get(person.key, ()), owner,
                 now=now, policies=policies, queue=chunk_queue,
             ).items():  # fmt: skip
                 wakes[(person.key, rule)] = at
     final_queue = QueueState(queue.keys, frozenset(busy), queue.last_draft_at, queue.created_today)
-    if policies.daily_cap is not None and len(wanted) > CHUNK:
+    if len(chosen) == 1:
+        final = chosen[0]
+    elif policies.daily_cap is not None:
         # Each chunk kept its best `room` candidates; the best overall are among them.
         people = [p for p, _ in winners]
         history = {p.key: touches for p, touches in winners}
-        result = evaluate(
+        final = plan(
             ruleset.rules, people, history, owner, now=now, policies=policies, queue=final_queue
         )
-        proposals = result.drafts
-        held = (held - {p.key for p in people}) | set(result.held)
+        held = (held - {p.key for p in people}) | set(final.held)
+    else:
+        final = Plan([c for decided in chosen for c in decided.candidates])
+    snippets = load_snippets(session, final.snippet_ids())
+    result = render_plan(final, owner, now=now, snippets=snippets)
+    report.problems.extend(result.problems)
     room = (
         max(0, policies.daily_cap - queue.created_today) if policies.daily_cap is not None else None
     )
     report.capped = max(0, candidates - room) if room is not None else 0
-    report.proposed = len(proposals)
+    report.proposed = len(result.drafts)
     report.evaluated = len(wanted)
-    return proposals, wakes, held
+    return result.drafts, wakes, held
 
 
 def _histories(

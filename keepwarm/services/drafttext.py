@@ -2,18 +2,17 @@
 
 The text form is a few header lines (To, Subject), a blank line, then the body, so any editor
 works. Everything is validated before it reaches the store: addresses must look like addresses,
-and headers must not carry CR/LF (no header injection into the delivered message).
+and headers must not carry a line break or control character of any kind (no header injection
+into the delivered message; see `keepwarm.mailsafety`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from email.utils import getaddresses
 
 from keepwarm.errors import ConfigError
-
-ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+from keepwarm.mailsafety import address_problem, header_problem, text_problem
 
 
 class DraftTextError(ConfigError):
@@ -27,11 +26,12 @@ def validate_fields(
     if to is not None:
         clean_to = []
         for raw in to:
-            if "\r" in raw or "\n" in raw:
-                raise DraftTextError("To: line breaks are not allowed in recipients")
+            problem = header_problem("To", raw)
+            if problem:
+                raise DraftTextError(problem)
             for _name, addr in getaddresses([raw]):
                 addr = addr.strip().lower()
-                if not ADDRESS.match(addr):
+                if address_problem(addr):
                     raise DraftTextError(
                         f"To: {raw.strip()!r} is not an email address; write e.g. grace@example.org"
                     )
@@ -40,13 +40,17 @@ def validate_fields(
         if not clean_to:
             raise DraftTextError("To: a draft needs at least one recipient")
     if subject is not None:
-        if "\r" in subject or "\n" in subject:
-            raise DraftTextError("Subject: line breaks are not allowed in the subject")
+        problem = header_problem("Subject", subject)
+        if problem:
+            raise DraftTextError(problem)
         subject = subject.strip()
         if not subject:
             raise DraftTextError("Subject: the subject is empty; write one")
     if body is not None:
         body = body.replace("\r\n", "\n").replace("\r", "\n")
+        problem = text_problem("Body", body)
+        if problem:
+            raise DraftTextError(problem)
         if not body.strip():
             raise DraftTextError("Body: the body is empty; write the message below the headers")
     return clean_to, subject, body

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from keepwarm.services.workspace import Workspace
+from keepwarm.store import accounts as accounts_store
 from keepwarm.store import runs as store
 from keepwarm.store.tables import FlowRun
 
@@ -22,7 +23,7 @@ _FIXES = {
     "TransientError": "nothing to do if it passes: the provider was unreachable; the next cycle retries",
     "CursorExpired": "nothing to do: the next sync starts over from a full sync without duplicates",
     "PermanentError": "check the account's settings in keepwarm.toml (`keepwarm status` shows which)",
-    "ConfigError": "fix keepwarm.toml as the message says, then run `keepwarm sync --account {account}`",
+    "ConfigError": "edit keepwarm.toml as the message says, then run `keepwarm sync --account {account}`",
 }
 _UNEXPECTED = (
     "a keepwarm bug: run `keepwarm --verbose sync --account {account}` and report the output"
@@ -46,6 +47,16 @@ def is_stalled(
     """No successful sync for `STALL_INTERVALS` intervals (counted from creation if never)."""
     since = last_success or created_at
     return since is not None and now - since > STALL_INTERVALS * interval
+
+
+#: What to say when a command has nothing to show because no account was ever synced.
+NOTHING_SYNCED = "nothing synced yet: run `{command}`"
+
+
+def synced_yet(ws: Workspace) -> bool:
+    """Whether any account was ever synced, so an empty view means "nothing there"."""
+    with ws.session() as session:
+        return accounts_store.any_synced(session)
 
 
 def start_run(ws: Workspace, *, flow: str, flow_run_id: str | None) -> int:
@@ -79,6 +90,7 @@ def finish_run(ws: Workspace, run_id: int, summary: dict[str, Any]) -> None:
 
 def run_json(r: FlowRun) -> dict[str, Any]:
     return {
+        "id": r.id,
         "flow": r.flow,
         "flow_run_id": r.flow_run_id,
         "state": r.state,

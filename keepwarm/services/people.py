@@ -15,6 +15,7 @@ from keepwarm.peers import normalise
 from keepwarm.services.pipeline import detect
 from keepwarm.services.workspace import Workspace
 from keepwarm.store.interactions import load_interactions
+from keepwarm.store.notes import Notes, notes_by_person
 from keepwarm.store.people import (
     add_override,
     delete_people_of,
@@ -94,6 +95,7 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
                 "spelling, or run `keepwarm sync` first"
             )
         addresses = visible_addresses(session, person.id)
+        noted = notes_by_person(session, {person.id: addresses}).get(person.id, Notes())
         evidence = load_interactions(session, ids=list(person.evidence or []))
     order = {iid: n for n, iid in enumerate(person.evidence or [])}
     return {
@@ -110,6 +112,8 @@ def why(ws: Workspace, address: str) -> dict[str, Any]:
         "planted_at": person.planted_at.isoformat() if person.planted_at else None,
         "known_before_first_sync": person.known,
         "counts": person.counts or {},
+        "tags": sorted(noted.tags),
+        "fields": dict(sorted(noted.fields.items())),
         "evidence": [
             {
                 "id": s.id,

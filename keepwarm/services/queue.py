@@ -6,15 +6,17 @@ machine (`keepwarm.queue_states`) and records who did what in the draft's histor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from keepwarm.errors import ConfigError, NotFound
+from keepwarm.errors import ConfigError, InvalidTransition, NotFound
 from keepwarm.models import DraftState
+from keepwarm.rules import placeholders
 from keepwarm.services.drafttext import validate_fields
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import drafts as store
@@ -31,6 +33,11 @@ def _states(state: str | Sequence[str] | None) -> list[str]:
         if s not in STATES:
             raise ConfigError(f"{s!r} is not a draft state; use one of: {', '.join(STATES)}")
     return wanted
+
+
+def check_state(state: str | None) -> None:
+    """Raise a clear error for a state name that is not a draft state."""
+    _states(state)
 
 
 def housekeeping(ws: Workspace) -> tuple[int, int]:
@@ -97,6 +104,8 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
         "expires": d.expires_at.isoformat() if d.expires_at else None,
         "snoozed_until": d.snoozed_until.isoformat() if d.snoozed_until else None,
         "reasons": list(d.reasons),
+        "placeholders": placeholders.find(d.subject, d.body),
+        "in_reply_to": d.in_reply_to,
         "interactions": list(d.interaction_ids),
         "created": d.created_at.isoformat(),
         "updated": d.updated_at.isoformat(),
@@ -105,7 +114,8 @@ def draft_json(d: Draft, p: Person, account: str) -> dict[str, Any]:
     }
 
 
-def _lines(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+def _lines(session: Session, ids: Sequence[int], *, snippets: bool = False) -> list[dict[str, Any]]:
+    """Interactions as JSON; `snippets` only for a draft's own evidence (they are private)."""
     return [
         {
             "id": x.id,
@@ -114,6 +124,7 @@ def _lines(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
             "date": x.occurred_at.isoformat(),
             "from": x.sender,
             "who": list(x.who),
+            **({"snippet": x.snippet} if snippets else {}),
         }
         for x in views.interaction_lines(session, ids)
     ]
@@ -129,7 +140,7 @@ def show(ws: Workspace, draft_id: int) -> dict[str, Any]:
         d, p, account = rows[0]
         data = draft_json(d, p, account)
         data["person"]["addresses"] = views.person_addresses(session, p.id)
-        data["evidence"] = _lines(session, list(d.interaction_ids))
+        data["evidence"] = _lines(session, list(d.interaction_ids), snippets=True)
         data["previous"] = [
             {"id": o.id, "state": o.state, "rule": o.rule, "subject": o.subject,
              "created": o.created_at.isoformat()}
@@ -182,8 +193,52 @@ def _ids_of_rule(session: Session, rule: str) -> list[int]:
     return [d.id for d, _, _ in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class DraftText:
+    """What an approval check looks at."""
+
+    id: int
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    #: The rule that wrote the draft (a refusal names it).
+    rule: str = ""
+
+
+#: Checks a draft must pass to be approved, besides its state (the state machine says that):
+#: each returns why the draft cannot be approved, or None. `approve`, bulk approval and its
+#: preview all run them, so a check added here (unfilled placeholders, say) holds everywhere.
+ApprovalCheck = Callable[[DraftText], "str | None"]
+
+
+def unfilled_placeholders(text: DraftText) -> str | None:
+    """A `[[placeholder]]` left in the subject or body: never approved as is."""
+    found = placeholders.find(text.subject, text.body)
+    return placeholders.reason(text.rule, found, text.id) if found else None
+
+
+APPROVAL_CHECKS: list[ApprovalCheck] = [unfilled_placeholders]
+
+
+def approval_problems(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Why each of these drafts cannot be approved, for the ones that cannot (checks only)."""
+    if not APPROVAL_CHECKS or not ids:
+        return {}
+    problems: dict[int, str] = {}
+    for d, _, _ in views.filtered(session, ids=list(ids)):
+        text = DraftText(d.id, tuple(d.to), d.subject, d.body, d.rule)
+        reasons = [r for r in (check(text) for check in APPROVAL_CHECKS) if r]
+        if reasons:
+            problems[d.id] = "; ".join(reasons)
+    return problems
+
+
 def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) -> list[int]:
-    """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing."""
+    """Approve drafts by id, or every pending/snoozed draft of `rule`; all or nothing.
+
+    A draft with a `[[placeholder]]` left is refused (`UnfinishedDraft`, naming the draft, the
+    placeholder and the rule); `approve_bulk` approves the rest of a batch instead.
+    """
     now = ws.settings.now()
     with ws.session() as session:
         wanted = list(ids) + (_ids_of_rule(session, rule) if rule else [])
@@ -191,10 +246,20 @@ def approve(ws: Workspace, ids: Sequence[int] = (), *, rule: str | None = None) 
             raise NotFound(
                 f"no pending drafts of rule {rule!r}" if rule else "name at least one draft id"
             )
+        problems = approval_problems(session, wanted)
+        if problems:
+            draft_id, reason = next(iter(problems.items()))
+            raise InvalidTransition(f"draft {draft_id} cannot be approved: {reason}")
         done = store.transition(
             session, ids=list(dict.fromkeys(wanted)), to=DraftState.APPROVED, actor=ACTOR, now=now
         )
         return [d.id for d in done]
+
+
+def pending_of_rule(ws: Workspace, rule: str) -> list[int]:
+    """The pending and snoozed drafts of `rule` (what "approve all of a rule" means)."""
+    with ws.session() as session:
+        return _ids_of_rule(session, rule)
 
 
 def reject(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Quarantined
 from keepwarm.ports import Cursor
+from keepwarm.redact import redact
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, InteractionRow, Quarantine, SyncCursor
 
@@ -26,11 +30,20 @@ def ensure_account(session: Session, *, name: str, kind: str, now: datetime) -> 
     return account
 
 
+#: Where a cursor keeps its stream's full name when the name was too long for the column.
+_FULL_STREAM = "_stream"
+
+
 def load_cursors(session: Session, *, account_id: int) -> dict[str, Cursor]:
     rows = session.execute(
         select(SyncCursor.stream, SyncCursor.value).where(SyncCursor.account_id == account_id)
     )
-    return {stream: dict(value) for stream, value in rows}
+    found: dict[str, Cursor] = {}
+    for stream, value in rows:
+        cursor = dict(value)
+        full = cursor.pop(_FULL_STREAM, None)
+        found[full if isinstance(full, str) else stream] = cursor
+    return found
 
 
 def save_cursor(
@@ -42,6 +55,11 @@ def save_cursor(
     summary: dict[str, Any],
     now: datetime,
 ) -> None:
+    """Store a stream's position; a stream name too long for its column (a deep path) is
+    fitted, and the full name rides inside the cursor so the connector finds it again."""
+    if len(stream) > fit.STREAM or "\x00" in stream:
+        value = {**value, _FULL_STREAM: stream}
+        stream = fit.fit(stream, fit.STREAM)
     row = session.scalar(
         select(SyncCursor).where(SyncCursor.account_id == account_id, SyncCursor.stream == stream)
     )
@@ -65,28 +83,50 @@ def clear_cursors(session: Session, *, account_id: int, prefix: str = "") -> Non
 def quarantine(
     session: Session, *, account_id: int, items: tuple[Quarantined, ...], now: datetime
 ) -> int:
-    """Record unreadable inputs once each; returns how many were new."""
-    new = 0
+    """Record unreadable inputs once each; returns how many were new.
+
+    One multi-row `INSERT … ON CONFLICT DO NOTHING` per chunk (a page of an mbox full of
+    broken messages is thousands of entries); sources and positions are fitted to their columns.
+    """
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:
-        exists = session.scalar(
-            select(Quarantine.id).where(
+        source, position = fit.fit(item.source, fit.SOURCE), fit.fit(item.position, fit.POSITION)
+        rows.setdefault(
+            (source, position),
+            {
+                "account_id": account_id, "source": source, "position": position,
+                "reason": fit.clean(item.reason), "first_seen_at": now,
+            },
+        )  # fmt: skip
+    if not rows:
+        return 0
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = list(rows.values())
+    new = 0
+    for start in range(0, len(values), 500):  # 500 × 5 parameters: under SQLite's limit
+        statement = insert(Quarantine).values(values[start : start + 500])
+        new += len(session.execute(statement.on_conflict_do_nothing().returning(Quarantine.id)).all())
+    return new
+
+
+def release_quarantined(session: Session, *, account_id: int, sources: Iterable[str]) -> int:
+    """Forget whole-input problems (a missing or unreadable file, position "") of `sources`:
+    the input now reads, or is reported another way. Per-message entries stay."""
+    wanted = [s for s in sources if s]
+    if not wanted:
+        return 0
+    rows = list(
+        session.scalars(
+            select(Quarantine).where(
                 Quarantine.account_id == account_id,
-                Quarantine.source == item.source,
-                Quarantine.position == item.position,
+                Quarantine.source.in_(wanted),
+                Quarantine.position == "",
             )
         )
-        if exists is None:
-            session.add(
-                Quarantine(
-                    account_id=account_id,
-                    source=item.source,
-                    position=item.position,
-                    reason=item.reason,
-                    first_seen_at=now,
-                )
-            )
-            new += 1
-    return new
+    )
+    for row in rows:
+        session.delete(row)
+    return len(rows)
 
 
 def record_sync(
@@ -104,7 +144,7 @@ def record_sync(
         account.last_error_at = None
         account.last_error_kind = None
     else:
-        account.last_error = error
+        account.last_error = redact(error)  # provider error bodies quote tokens
         account.last_error_at = now
         account.last_error_kind = error_kind
 
@@ -118,6 +158,14 @@ def remember_owner_addresses(session: Session, *, account: Account, addresses: s
 def discovered_owner_addresses(session: Session) -> set[str]:
     """The owner's addresses that connectors reported (Gmail sendAs, Graph proxyAddresses)."""
     return {a.lower() for row in session.scalars(select(Account.owner_addresses)) for a in row or []}
+
+
+def any_synced(session: Session) -> bool:
+    """Whether any account was ever synced (successfully or not)."""
+    return (
+        session.scalar(select(Account.id).where(Account.last_sync_at.is_not(None)).limit(1))
+        is not None
+    )
 
 
 @dataclass(frozen=True, slots=True)

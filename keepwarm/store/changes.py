@@ -33,6 +33,13 @@ class Pending:
     interactions: dict[int, list[datetime]]
 
 
+def mark_changed(session: Session, interaction_ids: Collection[int]) -> None:
+    """Record interactions changed outside `upsert_interactions` (same time, new content)."""
+    rows = [{"interaction_id": iid, "old_at": None} for iid in sorted(set(interaction_ids))]
+    if rows:
+        session.execute(insert(PendingChange), rows)
+
+
 def pending(session: Session) -> Pending:
     rows: list[int] = []
     found: dict[int, list[datetime]] = {}

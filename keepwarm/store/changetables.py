@@ -4,6 +4,8 @@
   update that lands while detection runs is seen next time);
 - `interaction_links`: hashed Message-IDs an interaction provides or refers to, to find the
   interactions a new one may change;
+- `list_names`, `known_lists`: the mailing-list addresses the stored mail names (detection must
+  know them all when it refolds a few messages);
 - `units`: detection's evidence and the rules' touches for one address and bucket (the owner's
   sightings: one day), with the time it may change without new data;
 - `unit_members`: which interactions each unit was folded from (address → interactions);
@@ -20,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, SmallInteger, String
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepwarm.store.tables import Base, UTCDateTime
@@ -44,6 +46,30 @@ class InteractionLink(Base):
     kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     interaction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class ListName(Base):
+    """A mailing-list address one message names (`keepwarm.peers.lists.named_lists`)."""
+
+    __tablename__ = "list_names"
+    __table_args__ = (Index("ix_list_names_interaction_id", "interaction_id"),)
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(500))
+
+
+class KnownList(Base):
+    """A list address and the name its earliest message gave it; `changed` until detection
+    has refolded what involves it."""
+
+    __tablename__ = "known_lists"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    changed: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Unit(Base):

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from keepwarm import queue_states
 from keepwarm.errors import InvalidTransition, NotFound
 from keepwarm.models import DraftState, ProposedDraft
+from keepwarm.rules import placeholders
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
 from keepwarm.store.tables import Account, Delivery, Draft, DraftEvent, Mute, Person
 
@@ -37,15 +39,19 @@ def add_drafts(
     created = 0
     for p in proposals:
         person_id = person_ids[p.person_key]
-        if p.key in keys or person_id in busy:
+        key = fit.fit(p.key, fit.DRAFT_KEY)
+        if key in keys or person_id in busy:
             continue
         if (person_id, p.rule) in muted or (person_id, EVERY_RULE) in muted:
             continue
         draft = Draft(
-            key=p.key, rule=p.rule, person_id=person_id, account_id=accounts[p.account],
-            to=list(p.to), subject=p.subject, body=p.body, state=DraftState.PENDING.value,
-            reasons=list(p.reasons), interaction_ids=list(p.interaction_ids),
-            in_reply_to=p.in_reply_to, due_at=p.due_at, expires_at=p.expires_at,
+            key=key, rule=fit.fit(p.rule, fit.RULE), person_id=person_id,
+            account_id=accounts[p.account], to=list(p.to), subject=fit.clean(p.subject),
+            body=fit.clean(p.body), state=DraftState.PENDING.value, reasons=list(p.reasons),
+            interaction_ids=list(p.interaction_ids),
+            # A fitted Message-ID is not the real one: no threading beats a wrong reference.
+            in_reply_to=None if fit.was_fitted(p.in_reply_to, fit.ID) else p.in_reply_to,
+            due_at=p.due_at, expires_at=p.expires_at,
             created_at=now, updated_at=now,
         )  # fmt: skip
         session.add(draft)
@@ -53,7 +59,7 @@ def add_drafts(
         session.add(
             DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="created", detail=p.rule)
         )
-        keys.add(p.key)
+        keys.add(key)
         busy.add(person_id)
         created += 1
     return created
@@ -71,7 +77,21 @@ def list_drafts(session: Session, *, state: str | None = None) -> list[tuple[Dra
     return [(d, p, a) for d, p, a in session.execute(query)]
 
 
+#: Ids are 64-bit integers in both databases; a larger number is no draft, not an overflow.
+MAX_ID = 2**63 - 1
+
+
+def real_ids(ids: Iterable[int]) -> list[int]:
+    """`ids` that can exist; an id outside the integer column's range is reported as unknown."""
+    out = list(ids)
+    for i in out:
+        if not 0 < i <= MAX_ID:
+            raise NotFound(f"no draft with id {i}; list them with `keepwarm queue`")
+    return out
+
+
 def get_draft(session: Session, draft_id: int) -> Draft:
+    real_ids([draft_id])
     draft = session.get(Draft, draft_id)
     if draft is None:
         raise NotFound(f"no draft with id {draft_id}; list them with `keepwarm queue`")
@@ -104,6 +124,8 @@ def transition(
             raise InvalidTransition(
                 f"draft {draft.id} is being delivered; wait for `keepwarm deliver` to finish"
             )
+        if to == DraftState.APPROVED:
+            queue_states.check_complete(draft.id, draft.rule, draft.subject, draft.body)
     for draft in drafts:
         if draft.state == DraftState.FAILED.value and to == DraftState.APPROVED:
             # Re-approval after the user checked the provider: a fresh outbox attempt.
@@ -117,7 +139,8 @@ def transition(
     session.execute(
         insert(DraftEvent),
         [
-            {"draft_id": d.id, "at": now, "actor": actor, "action": to.value, "detail": detail}
+            {"draft_id": d.id, "at": now, "actor": actor, "action": to.value,
+             "detail": fit.clean(detail)}  # a typed reason may hold a NUL
             for d in drafts
         ],
     )
@@ -126,7 +149,7 @@ def transition(
 
 def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
     """Drafts by id in few queries (SQLite limits bound parameters, hence the chunks)."""
-    unique = list(dict.fromkeys(ids))
+    unique = list(dict.fromkeys(real_ids(ids)))
     out: list[Draft] = []
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
@@ -139,6 +162,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[Draft]:
 def lock_draft(session: Session, draft_id: int) -> Draft:
     """The draft, row-locked for the rest of the transaction (a no-op on SQLite, which
     serializes writers anyway)."""
+    real_ids([draft_id])
     draft = session.scalar(select(Draft).where(Draft.id == draft_id).with_for_update())
     if draft is None:
         raise NotFound(f"no draft with id {draft_id}; list them with `keepwarm queue`")
@@ -162,7 +186,9 @@ def delivery_of(session: Session, draft_id: int) -> Delivery | None:
 
 def log(session: Session, *, draft_id: int, now: datetime, action: str, detail: str = "") -> None:
     session.add(
-        DraftEvent(draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=detail)
+        DraftEvent(
+            draft_id=draft_id, at=now, actor="keepwarm", action=action, detail=fit.clean(detail)
+        )
     )
 
 
@@ -294,6 +320,16 @@ def edit(
                 draft_id=draft.id, at=now, actor=actor, action="edited", detail=", ".join(changed)
             )
         )
+        if draft.state == DraftState.APPROVED.value and placeholders.find(
+            draft.subject, draft.body
+        ):
+            # An approval covers the text that was approved: a placeholder typed in since
+            # sends the draft back to the queue until it is filled in.
+            draft.state = DraftState.PENDING.value
+            session.add(
+                DraftEvent(draft_id=draft.id, at=now, actor="keepwarm", action="pending",
+                           detail="a [[placeholder]] was added: fill it in, then approve again")
+            )  # fmt: skip
     return draft
 
 
@@ -336,7 +372,9 @@ def mute(session: Session, *, person_id: int, rule: str, reason: str, now: datet
     """Never draft `rule` (or, with `EVERY_RULE`, anything) for this person again."""
     exists = session.scalar(select(Mute).where(Mute.person_id == person_id, Mute.rule == rule))
     if exists is None:
-        session.add(Mute(person_id=person_id, rule=rule, reason=reason, created_at=now))
+        session.add(
+            Mute(person_id=person_id, rule=rule, reason=fit.clean(reason), created_at=now)
+        )
 
 
 def muted_pairs(session: Session) -> set[tuple[int, str]]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from keepwarm.store.drafts import real_ids
 from keepwarm.store.tables import (
     Account,
     Draft,
@@ -18,6 +19,9 @@ from keepwarm.store.tables import (
     Person,
     PersonAddress,
 )
+
+#: How much of a draft's body the queue list previews.
+PREVIEW_CHARS = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class InteractionLine:
     occurred_at: datetime
     who: tuple[str, ...]
     sender: str
+    #: The stored snippet (private: shown with a draft's evidence only).
+    snippet: str = ""
 
 
 def filtered(
@@ -55,7 +61,7 @@ def filtered(
     if account:
         query = query.where(Account.name == account)
     if ids:
-        query = query.where(Draft.id.in_(list(ids)))
+        query = query.where(Draft.id.in_(real_ids(ids)))
     if person:
         query = query.where(_person_filter(person))
     return [(d, p, a) for d, p, a in session.execute(query)]
@@ -68,7 +74,8 @@ def summaries(
     rule: str | None = None,
     person: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The queue list's rows as plain dicts: only the columns a list shows, no ORM objects.
+    """The queue list's rows as plain dicts: only the columns a list shows, no ORM objects
+    (of the body, only the start the list previews).
 
     The web page lists up to thousands of drafts; skipping the ORM identity map and the bodies
     keeps a 1,000-row page well inside its 200 ms budget.
@@ -82,6 +89,7 @@ def summaries(
             Draft.subject,
             Draft.reasons,
             Draft.due_at,
+            func.substr(Draft.body, 1, PREVIEW_CHARS),
             Person.name,
             Person.organisation,
             Person.key,
@@ -105,7 +113,8 @@ def summaries(
             "reason": r[5][0] if r[5] else "",
             "due": r[6].isoformat(),
             "due_short": f"{r[6]:%Y-%m-%d %H:%M}",
-            "person": {"name": r[7], "organisation": r[8], "address": r[9]},
+            "preview": r[7],
+            "person": {"name": r[8], "organisation": r[9], "address": r[10]},
         }
         for r in session.execute(query)
     ]
@@ -146,7 +155,9 @@ def interaction_lines(session: Session, ids: Sequence[int]) -> list[InteractionL
         parts = people.get(r.id, [])
         sender = next((p.address for p in parts if p.role in ("from", "organizer")), "")
         who = tuple(f"{p.name} <{p.address}>" if p.name else p.address for p in parts)
-        lines.append(InteractionLine(r.id, r.kind, r.subject, r.occurred_at, who, sender))
+        lines.append(
+            InteractionLine(r.id, r.kind, r.subject, r.occurred_at, who, sender, r.snippet or "")
+        )
     return lines
 
 

@@ -9,28 +9,38 @@ The SQL (`ON CONFLICT … DO NOTHING`, `RETURNING`) is the same on SQLite ≥ 3.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.incremental import links
 from keepwarm.models import Interaction, Participant, StoredInteraction
+from keepwarm.store import lists
+from keepwarm.store.fit import fit_interaction
 from keepwarm.store.loading import load_interactions
 from keepwarm.store.tables import InteractionRow
 
-__all__ = ["UpsertResult", "file_links", "fingerprint", "load_interactions", "upsert_interactions"]
+__all__ = [
+    "UpsertResult",
+    "file_links",
+    "fingerprint",
+    "forget_snippets",
+    "load_interactions",
+    "load_snippets",
+    "upsert_interactions",
+]
 
 _INTERACTION_COLUMNS = (
     "account_id", "provider_id", "kind", "occurred_at", "ended_at", "subject", "thread_id",
     "message_id", "in_reply_to", "references", "headers", "cancelled", "source",
-    "fingerprint", "ingested_at",
+    "fingerprint", "ingested_at", "location", "snippet",
 )  # fmt: skip
 _PARTICIPANT_COLUMNS = ("interaction_id", "address", "name", "role", "response", "is_resource")
-_CHUNK = 400  # rows per multi-row INSERT: 400 × 15 parameters stays under SQLite's limit
+_CHUNK = 400  # rows per multi-row INSERT: 400 × 17 parameters stays under SQLite's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,10 @@ def fingerprint(item: Interaction) -> str:
         f"{p.address}\x1f{p.role.value}\x1f{p.name}\x1f{p.response}\x1f{p.is_resource}"
         for p in item.participants
     )
+    if item.location:  # only when set: digests of interactions without one stay the same
+        parts.append(f"location\x1f{item.location}")
+    if item.snippet:  # only when kept, so digests of snippet-less rows stay what they were
+        parts.append("snippet\x1f" + item.snippet)
     return hashlib.sha1("\x1e".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -97,6 +111,7 @@ def upsert_interactions(
     """
     latest: dict[str, Interaction] = {}
     for item in items:  # the last copy of a provider id within one batch wins
+        item = fit_interaction(item)  # PostgreSQL refuses what does not fit its columns
         latest[item.provider_id] = item
     if not latest:
         return UpsertResult(0, 0, 0)
@@ -123,7 +138,7 @@ def upsert_interactions(
             time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
             it.message_id, it.in_reply_to, js(list(it.references)) if it.references else no_refs,
             js(dict(it.headers)) if it.headers else no_headers,
-            flag(it.cancelled), it.source, prints[pid], ingested,
+            flag(it.cancelled), it.source, prints[pid], ingested, it.location, it.snippet,
         )  # fmt: skip
 
     ids: dict[str, int] = {}
@@ -153,6 +168,11 @@ def upsert_interactions(
 
     _insert_participants(writer, ((iid, latest[pid].participants) for pid, iid in ids.items()))
     _insert_links(writer, ((iid, latest[pid]) for pid, iid in ids.items()))
+    lists.record(
+        session,
+        lists.facts((iid, latest[pid]) for pid, iid in ids.items()),
+        replaced=list(changed.values()),
+    )
     # Detection refolds what changed, including where an updated interaction used to be.
     writer.executemany(
         f"INSERT INTO pending_changes (interaction_id, old_at) VALUES ({writer.mark}, {writer.mark})",
@@ -196,7 +216,8 @@ def _insert_links(writer: _Writer, pairs: Iterable[tuple[int, Interaction]]) -> 
 
 
 def file_links(session: Session, items: Iterable[StoredInteraction]) -> None:
-    """File interactions stored before links existed (a data migration's second half)."""
+    """File interactions stored before links existed under their links and the list addresses
+    they name (a data migration's second half)."""
     writer = _Writer(session)
     batch = [(s.id, s.interaction) for s in items]
     for start in range(0, len(batch), 900):
@@ -207,6 +228,7 @@ def file_links(session: Session, items: Iterable[StoredInteraction]) -> None:
             tuple(iid for iid, _ in chunk),
         )
     _insert_links(writer, batch)
+    lists.record(session, lists.facts(batch), replaced=[iid for iid, _ in batch])
 
 
 def _insert_participants(
@@ -227,3 +249,32 @@ def _insert_participants(
     columns = ", ".join(_PARTICIPANT_COLUMNS)
     marks = ", ".join([writer.mark] * len(_PARTICIPANT_COLUMNS))
     writer.executemany(f"INSERT INTO participants ({columns}) VALUES ({marks})", rows)
+
+
+def load_snippets(session: Session, ids: Collection[int]) -> dict[int, str]:
+    """The stored snippets of these interactions (those that have one).
+
+    Read apart from `load_interactions` on purpose: detection never needs them, and a draft
+    needs only a handful, so they never cost memory on the hot path.
+    """
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        rows = session.execute(
+            select(InteractionRow.id, InteractionRow.snippet).where(
+                InteractionRow.id.in_(chunk), InteractionRow.snippet != ""
+            )
+        )
+        found.update((iid, snippet) for iid, snippet in rows)
+    return found
+
+
+def forget_snippets(session: Session, *, account_id: int) -> int:
+    """Erase an account's stored snippets (after `[privacy] snippets` was turned off)."""
+    result = session.execute(
+        update(InteractionRow)
+        .where(InteractionRow.account_id == account_id, InteractionRow.snippet != "")
+        .values(snippet="")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

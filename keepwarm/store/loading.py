@@ -79,6 +79,25 @@ def subjects_between(
         cursor.close()
 
 
+def times_of(session: Session, ids: Collection[int]) -> dict[int, datetime]:
+    """When these interactions happened."""
+    mark = _mark(session)
+    wanted = sorted(set(ids))
+    found: dict[int, datetime] = {}
+    cursor = session.connection().connection.cursor()
+    try:
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            cursor.execute(
+                f"SELECT id, occurred_at FROM interactions WHERE id IN ({', '.join([mark] * len(chunk))})",
+                tuple(chunk),
+            )
+            found.update((iid, _utc(at)) for iid, at in cursor.fetchall())
+    finally:
+        cursor.close()
+    return found
+
+
 def count(session: Session) -> int:
     cursor = session.connection().connection.cursor()
     try:
@@ -202,8 +221,8 @@ def _interactions(
 
     sql = (
         "SELECT id, account_id, provider_id, kind, occurred_at, ended_at, subject, thread_id, "
-        'message_id, in_reply_to, "references", headers, cancelled, source FROM interactions '
-        "{where} ORDER BY occurred_at, id"
+        'message_id, in_reply_to, "references", headers, cancelled, source, location '
+        "FROM interactions {where} ORDER BY occurred_at, id"
     )
     for batch in _batches(cursor, sql, wheres):
         for r in batch:
@@ -223,6 +242,7 @@ def _interactions(
                     headers=json_value(r[11]) or {},
                     cancelled=bool(r[12]),
                     source=r[13],
+                    location=r[14],
                     participants=tuple(people.get(r[0], ())),
                 ),
             )

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from keepwarm.errors import ConfigError
 from keepwarm.models import Classification, PersonView, Stage
 from keepwarm.peers.addresses import normalise
+from keepwarm.store import fit
 from keepwarm.store.locks import serialize
+from keepwarm.store.notes import notes_by_person
 from keepwarm.store.tables import Draft, Override, Person, PersonAddress
 
 #: Positions from here on hold normalised forms, used for look-ups but never shown.
 HIDDEN = 1000
+_NO_TAGS: frozenset[str] = frozenset()
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
 
 def save_people(
@@ -114,8 +120,8 @@ def _chunks(items: Sequence[Any], size: int = 500) -> list[list[Any]]:
 def _row(p: PersonView, now: datetime, due: datetime | None = None) -> dict[str, Any]:
     return {
         "key": p.key,
-        "name": p.name,
-        "organisation": p.organisation,
+        "name": fit.cut(p.name, fit.NAME),
+        "organisation": fit.cut(p.organisation, fit.ORGANISATION),
         "classification": p.classification.value,
         "stage": p.stage.value if p.stage else None,
         "reasons": list(p.reasons),
@@ -179,7 +185,10 @@ def find_person(session: Session, *, address: str) -> Person | None:
 
 
 def people_views(session: Session, *, keys: Collection[str] | None = None) -> list[PersonView]:
-    """People as detection last saw them (everyone, or those with these keys), for the rules."""
+    """People as detection last saw them (everyone, or those with these keys), with the
+    owner's notes, for rule evaluation."""
+    stored = load_people(session, peers_only=False, keys=keys)
+    notes = notes_by_person(session, {p.id: addresses for p, addresses in stored})
     return [
         PersonView(
             key=p.key,
@@ -198,8 +207,10 @@ def people_views(session: Session, *, keys: Collection[str] | None = None) -> li
             counts=dict(p.counts or {}),
             evidence=tuple(p.evidence or ()),
             known=p.known,
+            tags=frozenset(notes[p.id].tags) if p.id in notes else _NO_TAGS,
+            fields=MappingProxyType(notes[p.id].fields) if p.id in notes else _NO_FIELDS,
         )
-        for p, addresses in load_people(session, peers_only=False, keys=keys)
+        for p, addresses in stored
     ]
 
 
@@ -235,12 +246,21 @@ def classification_counts(session: Session) -> dict[str, int]:
 
 
 def new_peers(session: Session, *, since: datetime) -> list[Person]:
-    """Peers planted since `since`, newest first (the digest)."""
+    """Peers planted since `since`, and new peers still waiting for their first follow-up.
+
+    A new peer whose thank-you draft is still pending is news until it is handled, so the
+    digest's "new peers" agrees with the new-peer drafts waiting, whenever the peer was planted.
+    """
+    waiting = select(Draft.person_id).where(Draft.state == "pending")
+    first_follow_up = and_(Person.id.in_(waiting), Person.stage == Stage.SEEDED.value)
     return list(
         session.scalars(
             select(Person)
-            .where(Person.classification == "peer", Person.planted_at >= since)
-            .order_by(Person.planted_at.desc())
+            .where(
+                Person.classification == Classification.PEER.value,
+                or_(Person.planted_at >= since, first_follow_up),
+            )
+            .order_by(Person.planted_at.desc(), Person.key)
         )
     )
 
@@ -300,6 +320,9 @@ def add_override(
     """Record a decision once (False when it was already recorded)."""
     target = target.strip().lower()
     other = other.strip().lower() if other else None
+    for value in (target, other or ""):
+        if len(value) > fit.ADDRESS or "\x00" in value:
+            raise ConfigError(f"{value[:60]!r}…: not an address or @domain (too long)")
     session.execute(
         delete(Override).where(
             Override.target == target, Override.action.in_(_OPPOSITES.get(action, ()))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keepwarm.redact import redact
 from keepwarm.store.tables import FlowRun
 
 
@@ -38,7 +39,7 @@ def finish_run(
     row.finished_at = now
     row.state = "failed" if errors else "completed"
     row.synced, row.detected, row.drafted, row.delivered = synced, detected, drafted, delivered
-    row.errors = errors
+    row.errors = [{k: redact(v) for k, v in e.items()} for e in errors]
 
 
 def recent_runs(

@@ -111,6 +111,10 @@ class InteractionRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     fingerprint: Mapped[str] = mapped_column(String(40))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Where a meeting takes place (rooms, addresses, video links); "" for emails.
+    location: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The message's first words (`[privacy] snippets`); "" when not kept. Never logged.
+    snippet: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ParticipantRow(Base):
@@ -191,6 +195,25 @@ class Override(Base):
     target: Mapped[str] = mapped_column(String(320), index=True)
     other: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PersonNote(Base):
+    """What the owner wrote about people: a tag (`peers tag`) or a field (`peers set`).
+
+    Kept by `target` (an address, or `@domain` for tags), like overrides, so notes survive
+    re-detection and merges: a person has the notes of every address of theirs.
+    """
+
+    __tablename__ = "person_notes"
+    __table_args__ = (UniqueConstraint("target", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(320), index=True)
+    #: `tag` or `field`.
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Draft(Base):

@@ -251,6 +251,16 @@ def members_of(session: Session, units: Collection[UnitKey]) -> set[int]:
     return found
 
 
+def key_members(session: Session, keys: Collection[str]) -> set[int]:
+    """Every interaction folded into any unit of these addresses."""
+    found: set[int] = set()
+    for chunk in _chunks(keys):
+        found.update(
+            session.scalars(select(UnitMember.interaction_id).where(UnitMember.key.in_(chunk)))
+        )
+    return found
+
+
 def units_of(session: Session, interaction_ids: Collection[int]) -> set[UnitKey]:
     """The address units these interactions were folded into."""
     found: set[UnitKey] = set()

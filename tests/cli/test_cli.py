@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from keepwarm.cli.main import app
-from tests.conftest import EXPECTED_DRAFTS
+from tests.conftest import EXPECTED_DRAFTS, EXPECTED_RULES
 
 runner = CliRunner()
 
@@ -20,22 +20,39 @@ def kw(config: Path, *args: str) -> str:
 
 
 def test_stages_fill_the_queue_with_the_expected_drafts_only(demo_config: Path) -> None:
-    """The sample data yields thank-you drafts for the four new peers and nothing for the noise."""
+    """The sample data yields thank-yous for the two people Ada met, replies in their threads for
+    the two who wrote last, and nothing for the noise."""
     kw(demo_config, "sync")
     kw(demo_config, "detect")
     kw(demo_config, "draft")
     queue = json.loads(kw(demo_config, "queue", "--json"))
-    assert {d["to"][0] for d in queue} == EXPECTED_DRAFTS
-    assert all(d["state"] == "pending" and d["rule"] == "new-peer-thank-you" for d in queue)
+    assert {d["to"][0]: d["rule"] for d in queue} == EXPECTED_RULES
+    assert all(d["state"] == "pending" and not d["placeholders"] for d in queue)
     grace = next(d for d in queue if d["to"] == ["grace.hopper@navylabs.example"])
-    assert grace["subject"] == "Thank you for Compiler tooling chat"
-    assert grace["body"].startswith("Hi Grace,")
+    assert grace["subject"] == "Thank you for Tuesday: Compiler tooling chat"
+    assert grace["body"].startswith("Hi Grace,\n")
+    assert '"Compiler tooling chat" on Tuesday 17 November' in grace["body"]
     assert grace["reasons"][0] == (
         "new peer: meeting 'Compiler tooling chat' on 2026-11-17; nothing from you since"
     )
     assert {"id", "state", "rule", "to", "subject", "body", "person", "due", "reasons"} <= set(
         grace
     )
+    alan = next(d for d in queue if d["to"] == ["alan@bletchley.example"])
+    assert "I am glad Charles brought us together" in alan["body"]  # the organiser, named
+    katherine = next(d for d in queue if d["to"] == ["katherine.johnson@orbital.example"])
+    assert katherine["subject"] == "RE: Trajectory data collaboration?"  # hers, verbatim
+    assert katherine["in_reply_to"] == (
+        "BNB532PR05MBA5440DD8422D9D5F@BNB532PR05MBA544.namprd05.prod.orbital.example"
+    )
+    assert katherine["reasons"][0].startswith("reply owed: ")
+    assert "On Thursday 12 November you wrote:\n> Wonderful. The sample is here" in (
+        katherine["body"]
+    )
+    assert "Thank you for the exchange" not in katherine["body"]
+    renee = next(d for d in queue if d["to"] == ["renee.dubois@lumiere-labs.example"])
+    assert renee["subject"] == "Re: Great meeting you at the Data Engineering Summit"
+    assert renee["body"].startswith("Hi Renée,\n") and "Shall we plan a call" not in renee["subject"]
 
 
 def test_rerunning_every_stage_creates_nothing_new(demo_config: Path) -> None:
@@ -127,3 +144,26 @@ def test_detect_is_incremental_and_full_on_request(demo_config: Path) -> None:
     assert again["recomputed"] == 0 and full["recomputed"] == first["recomputed"] > 0
     assert first["by_classification"] == again["by_classification"] == full["by_classification"]
     assert "people (full pass" in kw(demo_config, "detect", "--full")
+
+
+def test_old_calendar_events_are_counted_and_explained(demo_config: Path) -> None:
+    """Events before `baseline_days` are not read, and `sync` and `status` say so (issue #11)."""
+    old = demo_config.parent / "old.ics"
+    old.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        + "".join(
+            f"BEGIN:VEVENT\r\nUID:old-{n}\r\nDTSTAMP:20180101T000000Z\r\nSUMMARY:Old {n}\r\n"
+            f"DTSTART:2018010{n}T100000Z\r\nDTEND:2018010{n}T110000Z\r\nEND:VEVENT\r\n"
+            for n in (1, 2, 3)
+        )
+        + "END:VCALENDAR\r\n"
+    )
+    text = demo_config.read_text().replace(
+        'calendars = ["calendar.ics"]', 'calendars = ["calendar.ics", "old.ics"]'
+    )
+    demo_config.write_text(text)
+    [report] = json.loads(kw(demo_config, "sync", "--json"))
+    assert report["events_before_window"] == 3
+    [account] = json.loads(kw(demo_config, "status", "--json"))["accounts"]
+    assert account["events_before_window"] == 3
+    assert "3 events before the baseline window were not read" in kw(demo_config, "status")

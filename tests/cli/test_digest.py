@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from keepwarm.cli.main import app
 from keepwarm.services.digest import markdown
-from tests.conftest import EXPECTED_DRAFTS
+from tests.conftest import EXPECTED_DRAFTS, EXPECTED_RULES
 
 runner = CliRunner()
 
@@ -64,3 +64,15 @@ def test_digest_email_is_one_draft_to_the_owner_per_day(demo_config: Path) -> No
     assert len(drafts) == 1
     text = drafts[0].read_text()
     assert "To: ada@analytical.example" in text and "Drafts waiting for you (4)" in text
+
+
+def test_new_peers_agree_with_the_new_peer_drafts_waiting(demo_config: Path) -> None:
+    """A one-day digest no longer says "New peers (0)" while four first follow-ups to new peers
+    wait (two thank-yous, two replies owed)."""
+    for stage in ("sync", "detect", "draft"):
+        kw(demo_config, stage)
+    data = json.loads(kw(demo_config, "digest", "--json"))
+    waiting = {w["to"][0] for w in data["waiting"]}
+    assert {w["to"][0]: w["rule"] for w in data["waiting"]} == EXPECTED_RULES
+    assert {p["address"] for p in data["new_peers"]} == waiting
+    assert "awaiting your first follow-up (4)" in kw(demo_config, "digest")

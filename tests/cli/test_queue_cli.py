@@ -40,7 +40,7 @@ def test_every_command_prints_one_json_document(config: Path) -> None:
     assert [d["id"] for d in json.loads(kw(config, "queue", "--json"))] == [1, 2, 3]
     shown = json.loads(kw(config, "show", "1", "--json"))
     assert shown["evidence"][0]["subject"] == "Coffee 0" and shown["window"]["until"]
-    assert json.loads(kw(config, "approve", "1", "--json")) == {"approved": [1]}
+    assert json.loads(kw(config, "approve", "1", "--json")) == {"approved": [1], "skipped": []}
     assert json.loads(kw(config, "reject", "2", "--reason", "no", "--forget", "--json")) == {
         "rejected": [2]
     }
@@ -105,8 +105,9 @@ def test_demo_queue_is_approved_and_delivered_end_to_end(demo_config: Path) -> N
     """Samples → drafts → approve a whole rule → deliver: four RFC 5322 drafts in the Maildir."""
     for stage in ("sync", "detect", "draft"):
         kw(demo_config, stage)
-    approved = json.loads(kw(demo_config, "approve", "--rule", "new-peer-thank-you", "--json"))
-    assert len(approved["approved"]) == 4
+    for rule in ("new-peer-thank-you", "reply-owed"):
+        approved = json.loads(kw(demo_config, "approve", "--rule", rule, "--json"))
+        assert len(approved["approved"]) == 2 and approved["skipped"] == []
     assert json.loads(kw(demo_config, "deliver", "--json"))["delivered"] == 4
     assert json.loads(kw(demo_config, "deliver", "--json"))["delivered"] == 0
     folder = demo_config.parent / ".keepwarm" / "drafts" / "cur"
@@ -116,5 +117,15 @@ def test_demo_queue_is_approved_and_delivered_end_to_end(demo_config: Path) -> N
     ]
     assert {m["To"] for m in messages} == EXPECTED_DRAFTS
     assert all(m["Subject"] and m["X-Keepwarm-Key"] for m in messages)
+    # Katherine's reply continues her thread: her message answered, the whole chain referenced.
+    reply = next(m for m in messages if m["To"] == "katherine.johnson@orbital.example")
+    assert reply["Subject"] == "RE: Trajectory data collaboration?"
+    theirs = "<BNB532PR05MBA5440DD8422D9D5F@BNB532PR05MBA544.namprd05.prod.orbital.example>"
+    assert reply["In-Reply-To"].strip() == theirs
+    assert reply["References"].split() == [
+        "<BNA2ABPR05MB1959C1C3BFA295B0@BNA2ABPR05MB1959.namprd05.prod.orbital.example>",
+        "<bfeb734d2eb5.d0915145@mail.analytical.example>",
+        theirs,
+    ]
     states = {d["state"] for d in json.loads(kw(demo_config, "queue", "--json"))}
     assert states == {"delivered"}

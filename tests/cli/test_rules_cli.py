@@ -12,7 +12,7 @@ from keepwarm.cli.main import app
 from keepwarm.services import open_workspace
 from keepwarm.settings import load_settings
 from keepwarm.store.tables import DraftEvent
-from tests.conftest import EXPECTED_DRAFTS
+from tests.conftest import EXPECTED_DRAFTS, EXPECTED_RULES
 
 runner = CliRunner()
 CORPUS = Path(__file__).resolve().parents[1] / "rules_corpus"
@@ -41,22 +41,48 @@ def test_schema_is_one_json_document(demo_config: Path) -> None:
     """`rules schema` prints a JSON Schema that knows every trigger type."""
     schema = json.loads(kw(demo_config, "rules", "schema"))
     text = json.dumps(schema)
-    for trigger in ("new_peer", "no_reply", "quiet", "meeting_ended"):
+    for trigger in ("new_peer", "no_reply", "reply_owed", "quiet", "meeting_ended"):
         assert trigger in text
 
 
 def test_preview_replays_history_without_touching_the_queue(demo_config: Path) -> None:
-    """Preview shows the thank-yous the demo would get, filters by rule, and queues nothing."""
+    """Preview shows the drafts the demo would get, filters by rule, and queues nothing."""
     kw(demo_config, "sync")
     kw(demo_config, "detect")
     data = json.loads(kw(demo_config, "rules", "preview", "--days", "14", "--json"))
-    thanks = {d["to"][0] for d in data["drafts"] if d["rule"] == "new-peer-thank-you"}
-    assert thanks >= EXPECTED_DRAFTS
+    found = {(d["to"][0], d["rule"]) for d in data["drafts"]}
+    assert found >= set(EXPECTED_RULES.items())
+    # Katherine wrote last: never a thank-you for her, whichever day is replayed.
+    assert ("katherine.johnson@orbital.example", "new-peer-thank-you") not in found
     assert json.loads(kw(demo_config, "queue", "--json")) == []
     only = json.loads(kw(demo_config, "rules", "preview", "--rule", "no-reply-nudge", "--json"))
     assert set(only["rules"]) == {"no-reply-nudge"}
     result = runner.invoke(app, ["--config", str(demo_config), "rules", "preview", "--rule", "x"])
     assert result.exit_code == 1 and "no rule named 'x'" in result.stderr
+
+
+def test_preview_sees_each_day_as_it_was(demo_config: Path) -> None:
+    """A replayed day uses only what had happened by then: Katherine's later reply (12 Nov) is
+    not in the 11 Nov picture of her, and she was no peer before Ada answered (11 Nov)."""
+    rules = demo_config.parent.parent / "rules"
+    for old in rules.glob("*.yaml"):
+        old.unlink()
+    (rules / "probe.yaml").write_text(
+        "policies: {recent_inbound: null, one_pending_per_person: false, daily_cap: null}\n"
+        "rules:\n  - name: probe\n    trigger: {type: quiet, for: 1m}\n    window: null\n"
+        "    when: {classification: [peer, candidate]}\n"
+        "    draft:\n      subject: '{{ person.last_seen }} {{ exchanges.count }}'\n"
+        "      body: '{{ person.greeting }}'\n"
+    )
+    kw(demo_config, "sync")
+    data = json.loads(kw(demo_config, "rules", "preview", "--days", "14", "--json"))
+    seen = {
+        d["proposed_at"][:10]: d["subject"]
+        for d in data["drafts"]
+        if d["to"] == ["katherine.johnson@orbital.example"]
+    }
+    assert seen["2026-11-11"] == "11 November 2026 2"  # her cold email and Ada's answer, no more
+    assert seen["2026-11-12"] == "12 November 2026 3"
 
 
 def test_broken_rule_file_is_skipped_loudly_and_the_rest_still_drafts(demo_config: Path) -> None:

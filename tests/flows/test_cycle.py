@@ -26,10 +26,12 @@ def test_cycle_twice_drafts_once(demo_config: Path) -> None:
     assert {d["to"][0] for d in queue} == EXPECTED_DRAFTS
 
 
-def test_a_missing_input_is_quarantined_and_the_cycle_goes_on(demo_config: Path) -> None:
-    """A configured mail folder that does not exist is reported; the rest syncs and drafts."""
+def test_a_missing_input_is_the_accounts_error_and_the_cycle_goes_on(demo_config: Path) -> None:
+    """A configured mail folder that does not exist is reported by its key as the account's
+    error (not a quarantined file); the account's other inputs still sync and draft."""
     text = demo_config.read_text().replace('mail = ["mail"]', 'mail = ["mail", "missing-folder"]')
     demo_config.write_text(text)
     summary = cycle(config=str(demo_config))
-    assert summary["sync"]["demo"]["quarantined"] == 1
+    assert "accounts.0.mail[1]:" in summary["sync"]["demo"]["error"]
+    assert "missing-folder does not exist" in summary["sync"]["demo"]["error"]
     assert summary["draft"]["created"] == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -68,24 +69,35 @@ def test_keepwarm_serve_runs_a_scheduled_cycle(
     prefect_env: dict[str, str], demo_config: Path, tmp_path: Path
 ) -> None:
     """`keepwarm serve` alone (no PREFECT_API_URL: it starts its own local server) runs a
-    scheduled tick that fills the queue; SIGTERM stops it and its server."""
+    scheduled tick that fills the queue and prints one line for it; SIGINT to the process
+    alone stops it and its server cleanly: exit 0, no traceback."""
     env = {k: v for k, v in prefect_env.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
-    log = (tmp_path / "serve.log").open("wb")
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("wb")
     serve = subprocess.Popen(
         [BIN / "keepwarm", "--config", str(demo_config), "serve", "--every", "0.5",
          "--digest-cron", ""],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    code = None
     try:
         deadline = time.monotonic() + 240
         drafts: set[str] = set()
         while time.monotonic() < deadline and serve.poll() is None:
-            if (demo_config.parent / ".keepwarm" / "keepwarm.db").exists():
+            printed = log_path.read_text()
+            if "cycle completed:" in printed:
                 drafts = _drafts(demo_config)
-                if drafts:
-                    break
+                break
             time.sleep(3)
+        serve.send_signal(signal.SIGINT)
+        code = serve.wait(timeout=90)
     finally:
         stop(serve)
         log.close()
-    assert drafts == EXPECTED_DRAFTS, (tmp_path / "serve.log").read_text()[-3000:]
+    printed = log_path.read_text()
+    assert drafts == EXPECTED_DRAFTS, printed[-3000:]
+    assert re.search(
+        r"^2026-11-20 18:00 cycle completed: 99 synced, \d+ peers, 4 drafted", printed, re.M
+    ), printed[-3000:]
+    assert code == 0 and "keepwarm serve: stopped" in printed, printed[-3000:]
+    assert "Traceback" not in printed, printed[-3000:]

@@ -187,7 +187,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             continue
         parent = (
             draw(st.sampled_from(owner_mail))
-            if owner_mail and kind in ("reply", "bounce", "bare-bounce", "list")
+            if owner_mail and kind in ("reply", "bounce", "bare-bounce", "list", "to-list")
             else None
         )
         headers: dict[str, str] = {}
@@ -214,21 +214,28 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             refs = parent.message_id if parent is not None and draw(st.booleans()) else None
         elif kind == "auto":
             headers = {"auto-submitted": "auto-replied"}
-        to = (OWNER,) if sender != LIST else (LIST,)
-        items.append(
-            Interaction(
-                f"msg:{mid}",
-                Kind.EMAIL,
-                when,
-                (_p(sender, Role.FROM), *(_p(a, Role.TO) for a in to)),
-                subject,
-                message_id=mid,
-                in_reply_to=refs,
-                thread_id=refs or mid,
-                references=(refs,) if refs and draw(st.booleans()) else (),
-                headers=headers,
-            )
+        elif kind == "names-list":  # a post whose List-Post names one of the cast: a list after all
+            named = draw(st.sampled_from([a for a, _ in CAST]))
+            headers = {"list-post": f"<mailto:{named}>", "list-id": f"<{named.replace('@', '.')}>"}
+        elif kind == "to-list":  # the owner posts to the list
+            sender = draw(st.sampled_from([OWNER, ALIAS]))
+            refs = parent.message_id if parent is not None and draw(st.booleans()) else None
+        to = (LIST,) if sender == LIST or kind == "to-list" else (OWNER,)
+        item = Interaction(
+            f"msg:{mid}",
+            Kind.EMAIL,
+            when,
+            (_p(sender, Role.FROM), *(_p(a, Role.TO) for a in to)),
+            subject,
+            message_id=mid,
+            in_reply_to=refs,
+            thread_id=refs or mid,
+            references=(refs,) if refs and draw(st.booleans()) else (),
+            headers=headers,
         )
+        items.append(item)
+        if kind == "to-list":
+            owner_mail.append(item)
     order = draw(st.permutations(range(len(items))))
     cuts = sorted(draw(st.lists(st.integers(0, len(items)), max_size=4)))
     cycles = [list(order[a:b]) for a, b in zip([0, *cuts], [*cuts, len(items)], strict=True)]

@@ -193,3 +193,25 @@ def test_the_daily_cap_holds_across_chunks_and_days(
         ws = run((a, b), [(day(2), met), (day(2.2), []), (day(3.1), []), (day(4.1), [])])
     created = sorted(d[0] for d in queue(ws))
     assert len(created) == 6  # two a day, three days
+
+
+def test_an_address_revealed_as_a_mailing_list_later(twins: tuple[Workspace, Workspace]) -> None:
+    """Mail to Katherine first; weeks later a post's List-Post names her address: she was a
+    list all along, and the mail stored before says so once refolded."""
+    katherine = "katherine@orbital.example"
+    headers = {"list-post": f"<mailto:{katherine}>", "list-id": "<katherine.orbital.example>"}
+    ws = run(
+        twins,
+        [
+            (
+                day(3),
+                [
+                    mail(1, OWNER, katherine, day(1)),
+                    mail(2, katherine, OWNER, day(2), in_reply_to="m1@x"),
+                ],
+            ),
+            (day(60), [mail(3, GRACE, OWNER, day(59), headers=headers)]),
+            (day(61), []),
+        ],
+    )
+    assert people(ws)[katherine].classification.value != "peer"

@@ -115,11 +115,11 @@ def test_links_find_what_a_mail_refers_to_and_what_refers_to_it(
 def test_a_store_from_before_the_upgrade_gets_one_full_pass_then_cycles_incrementally(
     tmp_path: Path, database_url: str
 ) -> None:
-    """Interactions stored at revision 0005 (no links, no units); after the upgrade the first
+    """Interactions stored before revision 1601 (no links, no units); after the upgrade the first
     detection refolds everything and files them under their links, so a reply that arrives
     later is read in the light of the mail it answers."""
     engine = make_engine(database_url)
-    command.upgrade(alembic_config(engine), "0005")
+    command.upgrade(alembic_config(engine), "1201")  # the revision before this one
     # Grace answers mail the owner sent to Katherine: only its link ties the two.
     asked = email(ADA, ["katherine@orbital.example"], days_ago=9, subject="Hi", message_id="a@x")
     items = [asked, email("katherine@orbital.example", [ADA], days_ago=8, subject="Hello")]

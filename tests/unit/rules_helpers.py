@@ -31,6 +31,7 @@ def touch(
     size: int = 1,
     account: str = "demo",
     hours: float = 0,
+    **extra: object,
 ) -> Touch:
     n = next(_ids)
     at = NOW - timedelta(days=days_ago, hours=hours)
@@ -44,6 +45,7 @@ def touch(
         message_id=f"<m{n}@x.example>" if direction != "meeting" else None,
         ended_at=at + timedelta(hours=1) if direction == "meeting" else None,
         size=size,
+        **extra,  # type: ignore[arg-type]
     )
 
 

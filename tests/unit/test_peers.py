@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from keepwarm.models import Classification, Response, Stage
+from dataclasses import replace
+
+from keepwarm.models import Classification, Participant, Response, Role, Stage
 from keepwarm.peers import DetectionPolicy, automated_signals, detect
 from tests.builders import NOW, OWNER, email, meeting
 
@@ -184,3 +186,40 @@ def test_an_organizer_listed_as_attendee_counts_once() -> None:
     m = meeting({OWNER: ACCEPTED, "m@apollo.example": ACCEPTED}, organizer="m@apollo.example")
     [reason] = by_address(m)["m@apollo.example"].reasons
     assert reason.startswith("you met at 'Coffee'")
+
+
+def test_delegated_and_non_participant_attendees_were_not_met() -> None:
+    """Someone who passed the invitation on, or was only copied, is no meeting evidence."""
+    met = meeting({OWNER: ACCEPTED, "b@x.example": Response.DELEGATED,
+                   "fyi@x.example": Response.NON_PARTICIPANT, "c@x.example": ACCEPTED})  # fmt: skip
+    people = by_address(met)
+    assert people["b@x.example"].classification is Classification.CANDIDATE
+    assert "delegated" in people["b@x.example"].reasons[0]
+    assert people["fyi@x.example"].classification is Classification.CANDIDATE
+    assert people["c@x.example"].classification is Classification.PEER
+    owner_delegated = meeting({OWNER: Response.DELEGATED, "d@x.example": ACCEPTED})
+    assert by_address(owner_delegated)["d@x.example"].classification is Classification.CANDIDATE
+
+
+def test_undeliverable_addresses_are_never_peers() -> None:
+    """`laszlo.@krr-bremse.com` (an anonymised calendar) or an intranet name cannot get a draft."""
+    people = by_address(
+        meeting({OWNER: ACCEPTED, "laszlo.@krr-bremse.example": ACCEPTED}),
+        email(OWNER, ["adam.marton@lisbon"]),
+    )
+    for address in ("laszlo.@krr-bremse.example", "adam.marton@lisbon"):
+        assert people[address].classification is Classification.CANDIDATE
+        assert "not a deliverable address" in people[address].reasons[0]
+
+
+def test_every_author_of_a_message_is_seen() -> None:
+    """`From: alice, bob` (two authors): both are in the data, so `why` answers for both."""
+    item = email("alice@x.example", [OWNER])
+    two = replace(
+        item,
+        interaction=replace(
+            item.interaction,
+            participants=(*item.interaction.participants, Participant("bob@x.example", Role.FROM)),
+        ),
+    )
+    assert {"alice@x.example", "bob@x.example"} <= set(by_address(two))

@@ -181,3 +181,13 @@ def test_bounced_subject_and_failed_recipients_parse_defensively() -> None:
     assert bounced_subject("Hello") is None
     item = email("m@x.example", [OWNER], headers={"x-failed-recipients": "A+x@B.example, junk"})
     assert failed_recipients(item.interaction) == ["a@b.example"]
+
+
+def test_addresses_from_headers_must_be_printable_and_short() -> None:
+    """X-Original-From with NUL or a kilobyte of junk names nobody (PostgreSQL rejects NUL)."""
+    from keepwarm.peers.addresses import parse_address
+
+    assert parse_address("Jane \x00Roe <jane@uni.example>") == ("Jane Roe", "jane@uni.example")
+    assert parse_address("x <ja\x00ne@uni.example>") is None
+    assert parse_address("<" + "a" * 300 + "@uni.example>") is None
+    assert parse_address("<\x7fe@uni.example>") is None

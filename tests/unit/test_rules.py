@@ -36,9 +36,14 @@ def test_shipped_rules_are_valid_and_each_renders_a_warm_draft() -> None:
     assert not ruleset.problems
     names = {r.rule.name for r in ruleset.rules}
     assert {"new-peer-thank-you", "no-reply-nudge", "water-two-weeks", "check-in-established",
-            "check-in-others", "meeting-follow-up"} <= names  # fmt: skip
+            "check-in-others", "meeting-follow-up", "reply-owed"} <= names  # fmt: skip
     met = touch("meeting", 1, subject="Compilers")
+    sent = touch("out", 10, subject="Intro")
     situations = {
+        "reply-owed": (
+            person(planted_by=sent.interaction_id, planted_at=sent.at),
+            [sent, touch("in", 8, subject="Re: Intro")],
+        ),
         "new-peer-thank-you": (person(planted_by=met.interaction_id, planted_at=met.at), [met]),
         "no-reply-nudge": (person(), [touch("out", 9, subject="Intro")]),
         "water-two-weeks": (person(stage=Stage.WATERED), [touch("out", 15)]),
@@ -78,7 +83,7 @@ def test_durations_and_delays() -> None:
     assert parse_delay("5wd").working_days == 5
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("soon")
-    with pytest.raises(ValueError, match="not a duration"):
+    with pytest.raises(ValueError, match=r"working days .* only be used in 'after'"):
         parse_duration("5wd")  # working days only where a delay is meant
 
 
@@ -152,9 +157,16 @@ def test_duplicate_names_across_files_and_body_templates(tmp_path: Path) -> None
     assert isinstance(result.rules[0], LoadedRule)
 
 
-def test_unknown_tag_is_reported_at_the_rule(tmp_path: Path) -> None:
-    """A rule that uses a tag no policies block defines is flagged at its name."""
+def test_unknown_tag_is_a_warning_at_the_rule(tmp_path: Path) -> None:
+    """A tag nobody has yet (not in policies.tags, not given with `peers tag`) is a warning at
+    the rule's name, with a "did you mean"; the rule still loads. A known tag is no warning."""
     (tmp_path / "a.yaml").write_text(RULE.replace("    after: 2h", "    when: {tags: [vipp]}"))
     (tmp_path / "p.yaml").write_text("policies:\n  tags: {vip: [navy.example]}\n")
-    [problem] = check_paths([tmp_path]).problems
-    assert str(problem).startswith(f"{tmp_path / 'a.yaml'}:2:11: rule 'thanks' uses tag(s) vipp")
+    result = check_paths([tmp_path])
+    [problem] = result.problems
+    assert str(problem).startswith(
+        f"{tmp_path / 'a.yaml'}:2:11: warning: rule 'thanks' uses tag(s) vipp"
+    )
+    assert "did you mean 'vip'?" in problem.hint and not result.skipped
+    assert [r.rule.name for r in result.rules] == ["thanks"]
+    assert check_paths([tmp_path], known_tags={"vipp"}).problems == []

@@ -218,21 +218,26 @@ class TestIdempotencyAndWithdrawal:
         assert run([r], [person()], history, queue=QueueState(keys=frozenset({draft.key}))) == []
 
     def test_withdrawn_when_the_person_writes_or_meets_first(self) -> None:
-        """An open draft is withdrawn after an inbound email or meeting, with the reason."""
+        """An open draft is withdrawn after an inbound email, a meeting, or the owner's own
+        personal email to them (answered without keepwarm), with the reason; not after an
+        announcement to many."""
         created = NOW - timedelta(days=3)
         drafts = [
             OpenDraft(1, "a", created),
             OpenDraft(2, "b", created),
             OpenDraft(3, "c", created),
+            OpenDraft(4, "d", created),
         ]
         history = {
             "a": [touch("in", 1, subject="Re: hi")],
-            "b": [touch("out", 1), touch("in", 5)],
+            "b": [touch("in", 5), touch("out", 1, subject="Re: Budget")],
             "c": [touch("meeting", 2, subject="Lunch")],
+            "d": [touch("in", 5), touch("out", 1, subject="News", size=12)],
         }
         gone = withdrawals(drafts, history, now=NOW)
         assert [(w.draft_id, w.reason) for w in gone] == [
             (1, "wrote to you on 2026-11-19 ('Re: hi')"),
+            (2, "you wrote to them on 2026-11-19 ('Re: Budget')"),
             (3, "met you on 2026-11-18 ('Lunch')"),
         ]
         assert withdrawals(drafts, history, now=NOW - timedelta(days=2, hours=1)) == []

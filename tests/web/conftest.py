@@ -33,6 +33,8 @@ def client(config: Path) -> Iterator[TestClient]:
 
 
 def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    found = re.search(r'name="csrf" value="([^"]+)"', html) or re.search(
+        r'<meta name="csrf-token" content="([^"]+)"', html
+    )
     assert found, "page has no CSRF field"
     return found.group(1)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from keepwarm.cli.main import app as cli
-from keepwarm.errors import ConfigError
+from keepwarm.errors import ConfigError, KeepwarmError
 from keepwarm.services import queue as service
 from keepwarm.settings import load_settings
 from keepwarm.web import create_app
@@ -34,10 +34,13 @@ def post(client: TestClient, url: str, **data: str | list[str]) -> str:
 
 
 def test_queue_page_shows_counts_and_pending_drafts(client: TestClient) -> None:
-    """The default view lists pending drafts with who, subject and why, and counts per state."""
+    """The default view lists pending drafts with who, subject, a body preview and the reason
+    in words, and counts per state."""
     html = client.get("/").text
     assert html.count('class="draft"') == 6
-    assert "Peer 0" in html and "new peer: meeting &#39;Coffee 0&#39;" in html
+    assert "Peer 0" in html
+    assert "<strong>New contact</strong> · meeting &#39;Coffee 0&#39;" in html
+    assert '<span class="preview">Hi, Thanks! Ada</span>' in html
     assert 'pending <span class="count">6</span>' in html
     assert "Approve all of check-in" in html and "Approve all of thank-you" in html
 
@@ -73,9 +76,7 @@ def test_approve_reject_forget_and_snooze_from_the_draft_page(
     assert "Approved draft 1." in post(client, "/drafts/1/approve")
     page = post(client, "/drafts/2/reject", reason="not a fit", forget="on")
     assert "Rejected draft 2 and forgot the person." in page
-    assert "Snoozed draft 3 until 2026-11-23 18:00 UTC." in post(
-        client, "/drafts/3/snooze", until="3d"
-    )
+    assert "Snoozed draft 3 until 2026-11-23 18:00." in post(client, "/drafts/3/snooze", until="3d")
     assert states(config) == {
         1: "approved", 2: "rejected", 3: "snoozed", 4: "pending", 5: "pending", 6: "pending"
     }  # fmt: skip
@@ -123,10 +124,12 @@ def test_draft_page_shows_its_context(client: TestClient) -> None:
     html = client.get("/drafts/2").text
     for needle in (
         "Peer 1", "org1.example", "thank-you", "Coffee 1", "met in a meeting",
-        "delivered from 2026-11-20 17:59 UTC until 2026-12-04 18:00 UTC", "keepwarm: created",
-        'href="/people/peer1%40org1.example"', 'rel="next" href="/drafts/3',
+        "due from 2026-11-20 17:59, expires 2026-12-04 18:00", "(Europe/London)",
+        "keepwarm: created", 'href="/people/peer1%40org1.example"', 'rel="next" href="/drafts/3',
+        'rel="prev" href="/drafts/1', '<span class="sep" aria-hidden="true">·</span>', "5 left to review in pending",
     ):  # fmt: skip
         assert needle in html, needle
+    assert "delivered from" not in html and "UTC" not in html
     assert client.get("/drafts/999").status_code == 404
 
 
@@ -170,3 +173,62 @@ def test_web_command_refuses_an_open_bind_without_token(config: Path) -> None:
     """`keepwarm web --host 0.0.0.0` exits 1 with the fix instead of serving the queue openly."""
     result = CliRunner().invoke(cli, ["--config", str(config), "web", "--host", "0.0.0.0"])
     assert result.exit_code == 1 and "access_token" in result.stderr
+
+
+def test_a_placeholder_is_highlighted_and_blocks_every_approve(
+    client: TestClient, config: Path
+) -> None:
+    """The editor marks `[[…]]` and names the rule; approve, save-and-approve and both bulk
+    approves refuse that draft (saying why) while the others go through."""
+    ws = open_at(config)
+    try:
+        service.edit(ws, 2, body="Hi,\n\nOn my side [[one line of news]].\n\nAda")
+    finally:
+        ws.close()
+    html = client.get("/drafts/2").text
+    assert "<mark>[[one line of news]]</mark>" in html and 'aria-invalid="true"' in html
+    assert "left by rule <strong>thank-you</strong>" in html
+    assert (
+        "/static/placeholders.js" in html
+        and "/static/placeholders.js" not in client.get("/drafts/1").text
+    )
+    page = post(client, "/drafts/2/approve")
+    assert (
+        "flash-error" in page and "draft 2 cannot be approved: it still has a placeholder" in page
+    )
+    page = post(client, "/drafts/2/edit", to="peer1@org1.example", subject="Hi",
+                body="[[your news]]", approve="on")  # fmt: skip
+    assert "flash-error" in page and "[[your news]]" in page
+    page = post(client, "/approve", ids=["1", "2"])
+    assert (
+        "Approved 1 draft. Skipped 1: draft 2 cannot be approved: it still has a placeholder"
+        in page
+    )
+    page = post(client, "/approve", rule="thank-you")
+    assert "Approved 2 drafts. Skipped 1: draft 2" in page
+    assert states(config)[2] == "pending"
+
+
+def test_any_keepwarm_error_is_handled_once_for_the_whole_app(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new KeepwarmError subclass from a service becomes an error flash on the draft it was
+    about (actions) or the error page (views), with no per-route translation."""
+
+    class Refused(KeepwarmError):
+        pass
+
+    def refuse(*args: object, **kwargs: object) -> list[int]:
+        raise Refused("draft 1 cannot be approved: it still has a [placeholder]")
+
+    monkeypatch.setattr(service, "approve", refuse)
+    token = csrf_of(client.get("/").text)
+    response = client.post("/drafts/1/approve", data={"csrf": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/drafts/1"
+    page = client.get("/drafts/1").text
+    assert 'class="flash flash-error"' in page and "still has a [placeholder]" in page
+    bulk = client.post("/approve", data={"csrf": token, "ids": ["1"]}, follow_redirects=False)
+    assert bulk.headers["location"] == "/"
+    bad_state = client.get("/?state=nonsense")
+    assert bad_state.status_code == 400 and "is not a draft state" in bad_state.text
+    assert client.get("/drafts/999").status_code == 404

@@ -1,10 +1,11 @@
 // keepwarm's keyboard shortcuts: j/k move, o/Enter open, a approve, r reject, e edit, s snooze,
-// x select, ? help. Plain DOM, no dependencies. Approving from the list posts a form that carries
-// the page's CSRF token, exactly as a click would.
+// x select, ? help; in a form, Ctrl+Enter sends it with its main button (save and approve).
+// Plain DOM, no dependencies. Approving from the list posts a form that carries the page's CSRF
+// token, exactly as a click would. On a draft's page, acting on it moves on to the next one.
 (function () {
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const rows = Array.from(document.querySelectorAll("[data-list] > li"));
+  const rows = Array.from(document.querySelectorAll("[data-list] li.draft"));
   const view = document.querySelector(".draftview");
   let current = rows.length ? 0 : -1;
 
@@ -36,13 +37,16 @@
   }
 
   function draftUrl(suffix) {
-    const id = rows[current].dataset.id;
-    return "/drafts/" + id + location.search + (suffix || "");
+    // The row's own link: it carries the list's state, so next/previous stay in this list.
+    return rows[current].querySelector("a.open").getAttribute("href") + (suffix || "");
   }
 
   function focusField(id) {
     const el = document.getElementById(id);
-    if (el) { el.focus(); el.scrollIntoView({ block: "center" }); }
+    if (!el) return;
+    el.focus();
+    if (el.tagName === "TEXTAREA") el.setSelectionRange(el.value.length, el.value.length);
+    el.scrollIntoView({ block: "center" });
   }
 
   const selectAll = document.querySelector("[data-select-all]");
@@ -62,6 +66,13 @@
   if (rows.length) mark(0);
 
   document.addEventListener("keydown", (ev) => {
+    if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter" && ev.target.form) {
+      const form = ev.target.form;
+      const main = form.querySelector("button.primary") || form.querySelector("button");
+      ev.preventDefault();
+      form.requestSubmit(main || undefined);
+      return;
+    }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const tag = (ev.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select" || ev.target.isContentEditable) {

@@ -181,6 +181,7 @@ def test_unusable_events_are_quarantined_and_the_rest_ingests(
         "format": "ics",
         "events": 8,
         "quarantined": 3,
+        "before_window": 1,  # old-1, last year: before the window
     }
 
 
@@ -292,3 +293,48 @@ def test_x_wr_timezone_applies_only_to_floating_times(tmp_path: Path) -> None:
     starts = {i.subject: i.occurred_at for i in found}
     assert starts["Zoned"] == datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
     assert starts["Floating"] == datetime(2026, 7, 15, 9, 0, tzinfo=UTC)  # BST
+
+
+def test_attendee_values_are_cleaned_or_quarantined_never_stored_raw(tmp_path: Path) -> None:
+    """Line folding leaves `hcabot@ example.com`; a Confluence export puts parameters after the
+    colon; both become clean addresses. What is still no address is reported, not stored."""
+    event = vevent(
+        "fold-1",
+        "SUMMARY:Design review",
+        "DTSTART:20260305T100000Z",
+        "DTEND:20260305T110000Z",
+        "ORGANIZER;CN=Ada Lovelace:mailto:ada@analytical.example",
+        "ATTENDEE;CN=HCA Bot;PARTSTAT=ACCEPTED:mailto:hcabot@\n  example.com",
+        "ATTENDEE:X-APP-USER-KEY=8a4a;CN=Dana Lee;CUTYPE=INDIVIDUAL:mailto:dana@lee.example",
+        "ATTENDEE;CN=Broken:mailto:who@<nowhere>",
+    )
+    interactions, problems, _ = expand_file(calendar(event), "c.ics", *WINDOW_2026)
+    [found] = interactions
+    assert [p.address for p in found.participants] == [
+        "ada@analytical.example", "hcabot@example.com", "dana@lee.example",
+    ]  # fmt: skip
+    assert all(" " not in p.address for p in found.participants)
+    [problem] = problems
+    assert problem.position == "VEVENT UID=fold-1" and "who@<nowhere>" in problem.reason
+
+
+def test_delegated_and_non_participant_attendees_keep_their_answer(tmp_path: Path) -> None:
+    """PARTSTAT=DELEGATED and ROLE=NON-PARTICIPANT are recorded as such (detection: not met)."""
+    event = vevent(
+        "deleg-1",
+        "SUMMARY:Budget",
+        "DTSTART:20260305T100000Z",
+        "DTEND:20260305T110000Z",
+        "ORGANIZER:mailto:ada@analytical.example",
+        'ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO="mailto:c@x.example":mailto:b@x.example',
+        'ATTENDEE;PARTSTAT=ACCEPTED;DELEGATED-FROM="mailto:b@x.example":mailto:c@x.example',
+        "ATTENDEE;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:fyi@x.example",
+    )
+    [found], _, _ = expand_file(calendar(event), "c.ics", *WINDOW_2026)
+    answers = {p.address: p.response for p in found.participants}
+    assert answers["b@x.example"] is Response.DELEGATED
+    assert answers["c@x.example"] is Response.ACCEPTED
+    assert answers["fyi@x.example"] is Response.NON_PARTICIPANT
+
+
+WINDOW_2026 = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))

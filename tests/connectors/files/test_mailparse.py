@@ -232,3 +232,19 @@ def test_any_header_bytes_give_an_interaction_or_a_reason(pieces: list[bytes]) -
         assert got.occurred_at.tzinfo is UTC
         assert got.participants[0].role is Role.FROM
         assert all("@" in p.address for p in got.participants)
+
+
+def test_a_delivery_report_without_a_sender_address_is_recorded_as_the_mail_system() -> None:
+    """`From: MAILER DAEMON <>` on a real DSN: recorded (automated) instead of quarantined."""
+    block = (
+        b"Message-Id: <edab.77@mx.corp.example>\n"
+        b'Content-Type: multipart/report; report-type=delivery-status;\n boundary="b"\n'
+        b"From: MAILER DAEMON <>\nTo: <ada@analytical.example>\n"
+        b"Subject: Undeliverable: slides\nDate: Fri, 26 Nov 2004 19:41:44 -0800 (PST)\n"
+    )
+    got = parse_header_block(block, "s")
+    assert got.participants[0].address == "mailer-daemon@mx.corp.example"
+    assert got.participants[0].role is Role.FROM
+    plain = b"From: Someone <>\nDate: Mon, 02 Mar 2026 10:00:00 +0000\nMessage-ID: <a@b.example>\n"
+    with pytest.raises(Unusable, match="has no address"):
+        parse_header_block(plain, "s")

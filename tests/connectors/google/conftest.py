@@ -24,6 +24,8 @@ CASSETTES = Path(__file__).parent / "cassettes"
 #: A closed loopback port: should a request ever escape vcrpy, it cannot reach the network.
 ENDPOINT = "http://127.0.0.1:9"
 WINDOW = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
+#: "Now" for every cassette: the moment the recorded answers were given.
+NOW = datetime(2026, 1, 9, 10, 0, tzinfo=UTC)
 
 
 class CrlfPersister:
@@ -93,7 +95,7 @@ def make_connector(sleeps: Sleeps) -> Iterator[Callable[..., GoogleConnector]]:
             credentials=Credentials(token="test-access-token"),
             api_endpoint=ENDPOINT,
             window=WINDOW,
-            retrier=Retrier(sleep=sleeps, jitter=lambda: 0.5),
+            retrier=Retrier(sleep=sleeps, jitter=lambda: 0.5, now=lambda: NOW),
             **kwargs,
         )
 

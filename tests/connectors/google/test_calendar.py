@@ -58,7 +58,8 @@ def test_calendar_410_resyncs_only_that_calendar(
 def test_unreadable_calendar_is_quarantined_and_others_sync(
     cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
 ) -> None:
-    """A 404 calendar becomes a quarantine entry; the next calendar still advances."""
+    """A 404 calendar becomes a quarantine entry with the fix, without a pointless full re-read;
+    the next calendar still advances."""
     typo = "typo@group.calendar.google.com"
     connector = make_connector(calendars=[typo, "primary"])
     cursors = {
@@ -68,8 +69,36 @@ def test_unreadable_calendar_is_quarantined_and_others_sync(
     }
     with cassette("calendar_not_found.yaml") as tape:
         pages = list(connector.pull(cursors))
-        assert tape.play_count == 4 and tape.all_played
+        assert tape.play_count == 3 and tape.all_played
     by_stream = {p.stream: p for p in pages}
     broken = by_stream[f"calendar:{typo}"]
     assert broken.cursor is None and "HTTP 404" in broken.quarantined[0].reason
+    assert "check `calendars` of account 'work'" in broken.quarantined[0].reason
     assert by_stream["calendar:primary"].cursor == {"sync_token": "tok-c"}
+
+
+def test_a_refused_calendar_is_an_error_with_its_fix_not_a_silent_full_re_read(
+    cassette: Callable[[str], Any], make_connector: Callable[..., GoogleConnector]
+) -> None:
+    """403 on a stored sync token: reported with the fix, the stored token kept, no re-read of
+    the window (which would cost a full read on every run, or hide the problem); an expired page
+    token (400) is the one refusal that does start the calendar again from the window."""
+    team = "team@group.calendar.google.com"
+    connector = make_connector(calendars=[team, "primary"])
+    cursors = {
+        "gmail": {"phase": "incremental", "history_id": "900"},
+        f"calendar:{team}": {"sync_token": "tok-team"},
+        "calendar:primary": {"page_token": "stale-page"},
+    }
+    with cassette("calendar_forbidden.yaml") as tape:
+        pages = [p for p in connector.pull(cursors) if p.stream.startswith("calendar:")]
+        assert tape.play_count == 4 and tape.all_played
+    by_stream = {p.stream: p for p in pages}
+    refused = by_stream[f"calendar:{team}"]
+    assert refused.cursor is None and refused.interactions == ()
+    (problem,) = refused.quarantined
+    assert "HTTP 403 requiredAccessLevel" in problem.reason
+    assert f"share calendar {team!r} with the account" in problem.reason
+    primary = by_stream["calendar:primary"]
+    assert primary.cursor == {"sync_token": "tok-fresh"}
+    assert [i.provider_id for i in primary.interactions] == ["gcal:evtpage"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from connectors.google import GoogleConnector
+from keepwarm.errors import RateLimited
 from keepwarm.models import Role
 from tests.connectors.google.conftest import Sleeps
 
@@ -115,3 +118,33 @@ def test_refused_page_token_restarts_the_full_sync(
         assert tape.play_count == 3 and tape.all_played
     assert pages[-1].cursor == {"phase": "incremental", "history_id": "88"}
     assert pages[-1].interactions == ()
+
+
+def test_a_429_without_retry_after_waits_for_the_time_in_its_message(
+    cassette: Callable[[str], Any],
+    make_connector: Callable[..., GoogleConnector],
+    sleeps: Sleeps,
+) -> None:
+    """Gmail's 429 says "Retry after <RFC 3339 time>" in its body and sends no Retry-After: the
+    connector waits exactly up to that time (not a guessed backoff), then reads again."""
+    connector = make_connector()
+    with cassette("gmail_retry_after_in_body.yaml") as tape:
+        (page,) = list(connector.pull({"gmail": {"phase": "incremental", "history_id": "300"}}))
+        assert tape.play_count == 2 and tape.all_played
+    assert sleeps == [7.25]
+    assert page.cursor == {"phase": "incremental", "history_id": "301"}
+
+
+def test_a_retry_time_beyond_the_cap_fails_the_read_instead_of_retrying_early(
+    cassette: Callable[[str], Any],
+    make_connector: Callable[..., GoogleConnector],
+    sleeps: Sleeps,
+) -> None:
+    """A "Retry after" 15 minutes ahead: no early retries that Gmail would refuse again; the sync
+    stops as rate limited (the next run resumes from the cursor), saying when to come back."""
+    connector = make_connector()
+    with cassette("gmail_retry_after_far.yaml") as tape, pytest.raises(RateLimited) as caught:
+        list(connector.pull({"gmail": {"phase": "incremental", "history_id": "300"}}))
+    assert tape.play_count == 1 and sleeps == []
+    assert caught.value.retry_after == 900.0
+    assert "Retry after 2026-01-09T10:15:00.000Z" in str(caught.value)

@@ -63,3 +63,16 @@ def test_event_times_respect_offsets_zones_and_all_day_dates() -> None:
     assert day.isoformat() == "2026-01-15T05:00:00+00:00"
     with pytest.raises(mapping.Unusable):
         mapping.event_time({}, "UTC")
+
+
+def test_snippet_is_kept_only_when_allowed_and_unescaped() -> None:
+    """Gmail sends `snippet` (HTML-escaped) with every message; it is kept only when allowed."""
+    resource = {
+        "id": "x9",
+        "threadId": "t9",
+        "internalDate": "1767603600000",
+        "snippet": "Tom &amp; Jerry&#39;s slides &lt;3 On Mon, 5 Jan 2026 Ada wrote: old",
+        "payload": {"headers": [{"name": "From", "value": "Grace <grace@navy.example>"}]},
+    }
+    assert mapping.message(resource).snippet == ""
+    assert mapping.message(resource, snippets=True).snippet == "Tom & Jerry's slides <3"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bench.fake_google import FakeGoogle
+from fakes.google import FakeGoogle
 from keepwarm.models import DraftState, Owner
 from keepwarm.services import deliver as deliver_service
 from keepwarm.services.workspace import Workspace, open_workspace
@@ -190,3 +190,30 @@ def test_without_search_the_outbox_still_reconciles(
         fake.stop()
     assert (fake.calls["drafts.create"], fake.calls["drafts.send"]) == (1, 1)
     assert state == DraftState.DELIVERED.value and fake.drafts == {}
+
+
+@pytest.mark.parametrize("keep_id", [False, True])
+def test_a_lost_send_is_found_by_the_recorded_ids_though_gmail_rewrote_the_message_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_id: bool
+) -> None:
+    """drafts.send's answer is lost; Gmail gave the sent message its own Message-ID (so
+    `rfc822msgid:` finds nothing), and maybe a new id. The ids recorded from drafts.create find
+    it (by message id, else in the thread): delivered, no second send, no search needed."""
+    fake = FakeGoogle.start(keep_id_on_send=keep_id)
+    try:
+        ws = _workspace(tmp_path, fake, "send")
+        with monkeypatch.context() as patch:
+            CRASHES["after drafts.send"](patch)
+            with pytest.raises(Crash):
+                deliver_service.deliver(ws)
+        fake.reset_counts()
+        report = deliver_service.deliver(ws)
+        state = _outcome(ws)
+        ws.close()
+    finally:
+        fake.stop()
+    (sent,) = fake.sent()
+    assert "keepwarm.invalid" not in str(sent["payload"]["headers"])  # Message-ID replaced
+    assert (report.reconciled, state) == (1, DraftState.DELIVERED.value)
+    assert fake.calls["drafts.send"] == 0 and fake.calls["messages.list"] == 0
+    assert fake.calls["threads.get"] == (0 if keep_id else 1)

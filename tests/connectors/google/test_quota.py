@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
+from connectors.google.connector import connect
 from connectors.google.quota import QuotaLimiter, Retrier
 from keepwarm.errors import PermanentError, RateLimited, TransientError
+from keepwarm.settings import GoogleAccount
 
 
 class Clock:
@@ -118,3 +123,15 @@ def test_limiter_never_exceeds_the_budget_in_any_minute_with_mixed_costs() -> No
     for start, _ in spent:
         assert sum(u for at, u in spent if start <= at < start + 60) <= 6000
     assert sum(costs) / clock.now * 60 >= 6000 * 0.9
+
+
+def test_default_budget_is_the_usage_limits_page_15000_and_6000_stays_a_setting(
+    tmp_path: Path,
+) -> None:
+    """Google's usage-limits page: 15,000 quota units per user per minute. A configured account
+    paces at that unless `quota_units_per_minute = 6000` (projects created since May 2026)."""
+    window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
+    account = GoogleAccount(name="work", kind="google", token_command="echo token")
+    assert connect(account, state_path=tmp_path, window=window).limiter.units_per_minute == 15_000
+    newer = account.model_copy(update={"quota_units_per_minute": 6000})
+    assert connect(newer, state_path=tmp_path, window=window).limiter.units_per_minute == 6000

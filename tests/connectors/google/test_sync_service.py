@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bench.fake_google import BASE_TIME, FakeGoogle
+from fakes.google import BASE_TIME, FakeGoogle
 from keepwarm.models import Owner
 from keepwarm.services.sync import sync_account
 from keepwarm.services.workspace import Workspace, open_workspace
@@ -71,3 +72,38 @@ def test_expired_sync_positions_resync_without_duplicates(ws: Workspace, fake: F
     report = sync_account(ws, "work")
     assert report.inserted == 3
     assert _stored(ws) == 133 + 12
+
+
+def test_a_deleted_future_event_cancels_the_stored_meeting_a_past_one_stays(
+    tmp_path: Path,
+) -> None:
+    """Calendar reports a deleted event by id and status `cancelled` only: the stored meeting
+    that has not happened yet is cancelled; one that already took place keeps its record."""
+    fake = FakeGoogle.start(events=3)  # at +3 h, +6 h and +9 h
+    settings = Settings(
+        owner=Owner(name="Owner", addresses=["someone@else.example"]),
+        accounts=[GoogleAccount(name="work", kind="google", api_endpoint=fake.url,
+                                token_command="echo fake-access-token")],
+        state_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'keepwarm.db'}",
+        as_of=BASE_TIME + timedelta(hours=4),
+    )  # fmt: skip
+    ws = open_workspace(settings)
+    try:
+        sync_account(ws, "work")
+        fake.delete_event("evt000001")
+        fake.delete_event("evt000002")
+        report = sync_account(ws, "work")
+        with ws.session() as session:
+            rows = dict(
+                session.execute(
+                    select(InteractionRow.provider_id, InteractionRow.cancelled).where(
+                        InteractionRow.kind == "meeting"
+                    )
+                ).all()
+            )
+    finally:
+        ws.close()
+        fake.stop()
+    assert rows == {"gcal:evt000001": False, "gcal:evt000002": True, "gcal:evt000003": False}
+    assert report.updated == 1

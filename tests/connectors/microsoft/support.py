@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from bench.fake_graph import DropConnection, FakeGraph
 from connectors.microsoft import MicrosoftConnector
 from connectors.microsoft.graph import Graph
 from connectors.microsoft.limiter import Limiter
+from fakes.graph import DropConnection, FakeGraph
 
 ROOT = "https://graph.microsoft.com"
 WINDOW = (datetime(2025, 11, 20, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.fake_graph import FakeGraph
+from fakes.graph import FakeGraph
 from keepwarm.models import Response
 from tests.connectors.microsoft.support import ROOT, connector, event, graph, in_process, message
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bench.fake_graph import serve
-from bench.sync_graph import mailbox, run
+from fakes.graph import serve
+from fakes.graph_sync import mailbox, run
 from keepwarm.cli.main import app
 
 

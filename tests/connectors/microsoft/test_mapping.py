@@ -128,3 +128,24 @@ def test_msal_errors() -> None:
     assert isinstance(
         errors.from_msal({"error": "temporarily_unavailable"}, account="o"), TransientError
     )
+
+
+def test_body_preview_is_asked_for_and_kept_only_when_snippets_are_allowed() -> None:
+    """`$select` gains bodyPreview with `[privacy] snippets`; the preview is cleaned and bounded."""
+    assert "bodyPreview" not in mapping.select(headers=True)
+    assert mapping.select(headers=True, snippets=True).endswith(",bodyPreview")
+    item = {**message(1), "bodyPreview": "Hi Ada, could we meet on Tuesday?\u202e\r\nGrace"}
+    kept = mapping.message(item, source="inbox", snippets=True)
+    dropped = mapping.message(item, source="inbox")
+    assert kept is not None and dropped is not None
+    assert kept.snippet == "could we meet on Tuesday?"  # greeting and sign-off dropped
+    assert dropped.snippet == ""
+
+
+def test_a_series_master_is_not_a_meeting_of_its_own() -> None:
+    """calendarView/delta may list the master beside its occurrences: one meeting, counted once."""
+    master = {**event(1), "type": "seriesMaster"}
+    occurrence = {**event(2), "type": "occurrence", "seriesMasterId": master["id"]}
+    assert mapping.event(master, source="s") is None
+    found = mapping.event(occurrence, source="s")
+    assert found is not None and found.thread_id == master["id"]

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.fake_graph import FakeGraph
 from connectors.microsoft.limiter import Limiter
+from fakes.graph import FakeGraph
 from keepwarm.errors import PermanentError
 from keepwarm.ports import Page
 from tests.connectors.microsoft.support import (
@@ -44,10 +44,27 @@ def test_retry_after_pauses_the_whole_mailbox() -> None:
     assert clock.sleeps == [2.5]
 
 
+def _held(fake: FakeGraph, gate: Any) -> None:
+    """Admitted requests wait at `gate` inside the fake (instead of sleeping a latency), so
+    overlap is certain however slow or loaded the machine is."""
+    route = fake._route
+
+    def waiting(*args: Any) -> Any:
+        gate.wait()
+        return route(*args)
+
+    fake._route = waiting  # type: ignore[method-assign]
+
+
 def test_never_more_than_four_requests_in_flight() -> None:
-    """12 threads on one mailbox: the server sees 4 at once at most and throttles none."""
-    fake = FakeGraph(root=ROOT, latency=0.005)
+    """12 threads on one mailbox: the server sees 4 at once at most and throttles none.
+
+    Each request is held until 4 are in flight together (a barrier, not a clock): a limiter
+    that let a 5th through would be seen, and one that let fewer overlap would deadlock the
+    barrier (which the timeout turns into a failure)."""
+    fake = FakeGraph(root=ROOT)
     fake.me = {"mail": "ada@analytical.example"}
+    _held(fake, threading.Barrier(4, timeout=120))
     g = graph(http=in_process(fake))
     g.limiter = Limiter()  # real clock: the threads really overlap
     threads = [
@@ -61,22 +78,34 @@ def test_never_more_than_four_requests_in_flight() -> None:
 
 
 def test_server_limits_throttle_an_unpaced_client() -> None:
-    """The fake enforces MailboxConcurrency: an unpaced 5th concurrent request gets 429."""
-    fake = FakeGraph(root=ROOT, latency=0.01)
+    """The fake enforces MailboxConcurrency: an unpaced 5th concurrent request gets 429.
+
+    The 4 admitted requests are held inside the fake until the other 4 have been answered, so
+    exactly 4 are refused whatever the machine's speed (no latency, no clock)."""
+    fake = FakeGraph(root=ROOT)
     fake.me = {}
+    release = threading.Event()
+    _held(fake, release)
     http = in_process(fake)
     statuses: list[int] = []
+    answered = threading.Condition()
 
     def call() -> None:
         r = http.get(f"{ROOT}/v1.0/me", headers={"Authorization": "Bearer x"})
-        statuses.append(r.status_code)
+        with answered:
+            statuses.append(r.status_code)
+            answered.notify_all()
 
     threads = [threading.Thread(target=call) for _ in range(8)]
     for t in threads:
         t.start()
+    with answered:  # the timeout only guards against a hang; it is never reached when correct
+        assert answered.wait_for(lambda: len(statuses) == 4, timeout=120)
+    assert statuses == [429] * 4
+    release.set()
     for t in threads:
         t.join()
-    assert 429 in statuses and fake.throttled == statuses.count(429)
+    assert sorted(statuses) == [200] * 4 + [429] * 4 and fake.throttled == 4
 
 
 def _mailbox(**kw: Any) -> FakeGraph:

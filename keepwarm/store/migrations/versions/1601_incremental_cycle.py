@@ -1,7 +1,7 @@
 """incremental detection and drafting: pending changes, links, units, wake-ups, state
 
 Revision ID: 1601
-Revises: 0005
+Revises: 1201
 
 Existing stores get empty caches and no detection fingerprint, so the first cycle after the
 upgrade does one full pass; `state.links_missing` asks it to file the interactions already
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "1601"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "1201"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -39,6 +39,23 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_interaction_links_interaction_id", "interaction_links", ["interaction_id"]
+    )
+    op.create_table(
+        "list_names",
+        sa.Column("key", sa.String(length=320), nullable=False),
+        sa.Column("interaction_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("position", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.PrimaryKeyConstraint("key", "interaction_id", "position", name=op.f("pk_list_names")),
+    )
+    op.create_index("ix_list_names_interaction_id", "list_names", ["interaction_id"])
+    op.create_table(
+        "known_lists",
+        sa.Column("key", sa.String(length=320), nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("changed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_known_lists")),
     )
     op.create_table(
         "units",
@@ -102,6 +119,6 @@ def downgrade() -> None:
         batch.drop_column("due_at")
     for table in (
         "state", "rule_wakeups", "redraft", "address_keys", "unit_members", "units",
-        "interaction_links", "pending_changes",
+        "known_lists", "list_names", "interaction_links", "pending_changes",
     ):  # fmt: skip
         op.drop_table(table)

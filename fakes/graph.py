@@ -1,11 +1,21 @@
 """A loopback fake of the Microsoft Graph endpoints keepwarm uses (stdlib only).
 
 It serves message delta per folder, calendarView delta, `/me`, draft creation, createReply,
-send and the key lookup, and enforces Graph's per-mailbox limits: more than `concurrency`
-requests in flight or more than `budget` requests per `window` seconds answer
-`429 ApplicationThrottled` with `Retry-After`. `fault_rate` injects 429s, 503s and dropped
+PATCH and GET of one message, send and the key lookup, and enforces Graph's per-mailbox limits:
+more than `concurrency` requests in flight or more than `budget` requests per `window` seconds
+answer `429 ApplicationThrottled` with `Retry-After`. `fault_rate` injects 429s, 503s and dropped
 connections, seeded so runs are repeatable. `FakeGraph.handle` is the whole logic; tests call
 it in-process through an httpx transport, the benchmark through `serve()`.
+
+Where keepwarm depends on it, the fake behaves as Graph does, not as is convenient:
+- extended properties are set by `POST /me/messages` and `PATCH /me/messages/{id}` only, the two
+  requests "Create single-value extended property" documents; createReply ignores them;
+- a message that changed after the last delta round comes back as a partial item (`id` and the
+  changed properties only: `update_message`);
+- the copy of a message in Sent Items has no `internetMessageHeaders` (Microsoft, in
+  microsoftgraph/microsoft-graph-docs#2716: "internet headers just do not exist on the copy in
+  Sent Items");
+- a deleted event or message comes back as `{"id": …, "@removed": {"reason": "deleted"}}`.
 """
 
 from __future__ import annotations
@@ -18,9 +28,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from fakes import loopback
+from fakes.loopback import Reply
 
 MAX_PAGE = 999
 KEY_FILTER = re.compile(r"ep/value eq '((?:[^']|'')*)'")
@@ -31,12 +43,19 @@ class DropConnection(Exception):
     """Injected fault: close the socket without an answer."""
 
 
+SENT_ITEMS = "sentitems"
+
+
 @dataclass
 class Item:
     id: str
     data: dict[str, Any]
     seq: int
     removed: bool = False
+    #: Properties changed since the item was added (sent alone to a client that has the item).
+    changed: dict[str, Any] | None = None
+    #: The change number at which the item was added.
+    born: int = 0
 
 
 @dataclass
@@ -74,7 +93,8 @@ class FakeGraph:
         return self._seq
 
     def add_message(self, folder: str, data: dict[str, Any]) -> None:
-        item = Item(str(data["id"]), data, self._next())
+        seq = self._next()
+        item = Item(str(data["id"]), data, seq, born=seq)
         self.folders.setdefault(folder, []).append(item)
 
     def remove_message(self, folder: str, item_id: str) -> None:
@@ -82,13 +102,28 @@ class FakeGraph:
             if item.id == item_id:
                 item.removed, item.seq = True, self._next()
 
+    def update_message(self, folder: str, item_id: str, **changes: Any) -> None:
+        """Change properties (`isRead=True`, `parentFolderId=…`): the next delta round sends
+        the item with only `id` and these."""
+        for item in self.folders[folder]:
+            if item.id == item_id:
+                item.data.update(changes)
+                item.changed = {**(item.changed or {}), **changes}
+                item.seq = self._next()
+
     def add_event(self, data: dict[str, Any]) -> None:
         self.events.append(Item(str(data["id"]), data, self._next()))
+
+    def remove_event(self, event_id: str) -> None:
+        """Delete an event (a cancelled meeting the organizer removed)."""
+        for item in self.events:
+            if item.id == event_id:
+                item.removed, item.seq = True, self._next()
 
     # Limits and faults ---------------------------------------------------------------------
 
     @contextmanager
-    def _admitted(self) -> Iterator[tuple[int, dict[str, str], bytes] | None]:
+    def _admitted(self) -> Iterator[Reply | None]:
         with self._lock:
             now = self.clock()
             self._times = [t for t in self._times if t > now - self.window]
@@ -109,7 +144,7 @@ class FakeGraph:
             with self._lock:
                 self._in_flight -= 1
 
-    def _fault(self) -> tuple[int, dict[str, str], bytes] | None:
+    def _fault(self) -> Reply | None:
         if not self.fault_rate or self._random.random() >= self.fault_rate:
             return None
         self.faults += 1
@@ -122,9 +157,7 @@ class FakeGraph:
 
     # Dispatch ------------------------------------------------------------------------------
 
-    def handle(
-        self, method: str, url: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Reply:
         """One request → (status, headers, body). Raises `DropConnection` for an injected drop."""
         parts = urlsplit(url)
         path, query = parts.path, dict(parse_qsl(parts.query))
@@ -141,7 +174,7 @@ class FakeGraph:
 
     def _route(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> Reply:
         if not headers.get("authorization", "").startswith("Bearer "):
             return _error(401, "InvalidAuthenticationToken", "Access token is empty.")
         size = _page_size(headers.get("prefer", ""))
@@ -156,20 +189,30 @@ class FakeGraph:
             folder = m.group(1)
             if folder not in self.folders:
                 return _error(404, "ErrorInvalidIdMalformed", "Id is malformed.")
-            return self._delta(self.folders[folder], path, query, size)
+            return self._delta(self.folders[folder], path, query, size, sent=folder == SENT_ITEMS)
         if method == "GET" and path == "/v1.0/me/calendarView/delta":
             return self._delta(self.events, path, query, size)
         if path == "/v1.0/me/messages" and method == "GET":
             return self._lookup(query.get("$filter", ""))
         if path == "/v1.0/me/messages" and method == "POST":
             return self._create(json.loads(body or b"{}"), None)
+        m = re.fullmatch(r"/v1\.0/me/messages/([^/]+)", path)
+        if m and method in ("GET", "PATCH"):
+            found = self.messages.get(m.group(1))
+            if found is None:
+                return _error(404, "ErrorItemNotFound", "The specified object was not found.")
+            if method == "PATCH":
+                self._update(found, json.loads(body or b"{}"))
+            return _ok(found)
         m = re.fullmatch(r"/v1\.0/me/messages/([^/]+)/(createReply|send)", path)
         if method == "POST" and m:
             target = self.messages.get(m.group(1)) or self._find_item(m.group(1))
             if target is None:
                 return _error(404, "ErrorItemNotFound", "The specified object was not found.")
             if m.group(2) == "createReply":
-                payload = json.loads(body or b"{}").get("message", {})
+                payload = dict(json.loads(body or b"{}").get("message", {}))
+                # Not among createReply's documented ways to set an extended property: dropped.
+                payload.pop("singleValueExtendedProperties", None)
                 return self._create(payload, target)
             if not target.get("isDraft"):
                 return _error(400, "ErrorInvalidOperation", "The item is not a draft.")
@@ -178,9 +221,7 @@ class FakeGraph:
             return 202, {}, b""
         return _error(400, "BadRequest", f"fake Graph does not serve {method} {path}")
 
-    def _batch(
-        self, payload: dict[str, Any], headers: dict[str, str]
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _batch(self, payload: dict[str, Any], headers: dict[str, str]) -> Reply:
         """JSON batching: at most 20; requests beyond the mailbox concurrency are throttled, and
         every sub-request counts against the budget (as Graph evaluates them one by one)."""
         requests = payload.get("requests") or []
@@ -225,8 +266,8 @@ class FakeGraph:
     # Delta ---------------------------------------------------------------------------------
 
     def _delta(
-        self, items: list[Item], path: str, query: dict[str, str], size: int
-    ) -> tuple[int, dict[str, str], bytes]:
+        self, items: list[Item], path: str, query: dict[str, str], size: int, *, sent: bool = False
+    ) -> Reply:
         if "$deltatoken" in query:
             token = query["$deltatoken"]
             if token.startswith("expired"):
@@ -241,9 +282,7 @@ class FakeGraph:
             changed = [i for i in items if i.seq > since and not (since == 0 and i.removed)]
             top = self._seq
         page = changed[offset : offset + size]
-        value = [
-            {"id": i.id, "@removed": {"reason": "deleted"}} if i.removed else i.data for i in page
-        ]
+        value = [self._served(i, since, sent) for i in page]
         link = f"{self.root}{path}?"
         body: dict[str, Any] = {"@odata.context": f"{self.root}/v1.0/$metadata#Collection"}
         if offset + size < len(changed):
@@ -252,6 +291,16 @@ class FakeGraph:
             body["@odata.deltaLink"] = link + "$deltatoken=" + quote(str(top))
         body["value"] = value
         return _ok(body)
+
+    @staticmethod
+    def _served(item: Item, since: int, sent: bool) -> dict[str, Any]:
+        if item.removed:
+            return {"id": item.id, "@removed": {"reason": "deleted"}}
+        if item.changed is not None and item.born <= since:
+            return {"@odata.type": "#microsoft.graph.message", "id": item.id, **item.changed}
+        if sent:
+            return {k: v for k, v in item.data.items() if k != "internetMessageHeaders"}
+        return item.data
 
     # Drafts --------------------------------------------------------------------------------
 
@@ -262,9 +311,7 @@ class FakeGraph:
                     return item.data
         return None
 
-    def _create(
-        self, payload: dict[str, Any], original: dict[str, Any] | None
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _create(self, payload: dict[str, Any], original: dict[str, Any] | None) -> Reply:
         with self._lock:
             draft_id = f"draft-{len(self.messages) + 1}"
             message = {
@@ -276,10 +323,23 @@ class FakeGraph:
             if original is not None:
                 message["conversationId"] = original.get("conversationId")
                 message["subject"] = "RE: " + str(original.get("subject", ""))
+                message.setdefault(
+                    "toRecipients", original.get("replyTo") or [original.get("from")]
+                )
             self.messages[draft_id] = message
         return 201, {"Content-Type": "application/json"}, json.dumps(message).encode()
 
-    def _lookup(self, flt: str) -> tuple[int, dict[str, str], bytes]:
+    def _update(self, message: dict[str, Any], changes: dict[str, Any]) -> None:
+        """PATCH: properties replace, extended properties merge by id."""
+        with self._lock:
+            props = {p["id"]: p for p in message.get("singleValueExtendedProperties", ())}
+            for prop in changes.pop("singleValueExtendedProperties", ()):
+                props[prop["id"]] = prop
+            message.update(changes)
+            if props:
+                message["singleValueExtendedProperties"] = list(props.values())
+
+    def _lookup(self, flt: str) -> Reply:
         if m := KEY_FILTER.search(flt):
             key = m.group(1).replace("''", "'")
             found = [
@@ -312,18 +372,16 @@ def _page_size(prefer: str) -> int:
     return min(int(m.group(1)), MAX_PAGE) if m else 10
 
 
-def _ok(body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+def _ok(body: dict[str, Any]) -> Reply:
     return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
-def _error(
-    status: int, code: str, message: str, extra: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
+def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> Reply:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     return status, {"Content-Type": "application/json", **(extra or {})}, body
 
 
-def _throttled(limit: str, retry_after: float) -> tuple[int, dict[str, str], bytes]:
+def _throttled(limit: str, retry_after: float) -> Reply:
     return _error(
         429,
         "ApplicationThrottled",
@@ -336,40 +394,15 @@ def _throttled(limit: str, retry_after: float) -> tuple[int, dict[str, str], byt
 def serve(graph: FakeGraph) -> Iterator[str]:
     """Run `graph` on 127.0.0.1 (a free port) and yield its root URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> Reply | None:
+        try:
+            return graph.handle(method, graph.root + path, headers, body)
+        except DropConnection:
+            return None
 
-        def _any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            try:
-                status, out_headers, out = graph.handle(
-                    self.command, graph.root + self.path, headers, body
-                )
-            except DropConnection:
-                self.close_connection = True
-                self.connection.close()
-                return
-            self.send_response(status)
-            for name, value in out_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        do_GET = do_POST = do_PATCH = _any
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    graph.root = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = loopback.start(answer)
+    graph.root = loopback.url(server)
     try:
         yield graph.root
     finally:
-        server.shutdown()
-        server.server_close()
+        loopback.stop(server)
