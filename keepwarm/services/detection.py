@@ -131,6 +131,9 @@ def _full(
         if relink:  # stored before links existed: file them all before any is looked up
             for bucket in buckets:
                 file_links(session, loading.load_between(session, *bucket_span(bucket)))
+        rows, _ = lists.noted(session)
+        lists.refresh(session)  # every list address, as the earliest message names it
+        lists.handled(session, rows)
         named = _lists(session, pol)
         for bucket in buckets:
             items = loading.load_between(session, *bucket_span(bucket))
@@ -148,7 +151,6 @@ def _full(
             if keep is not None:
                 for (key, _), touches in folded.touches.items():
                     keep.setdefault(key, []).extend(touches)
-    lists.settle(session, lists.changed(session))
     if totals is not None:
         people = people_from(totals, owner, pol, now)
     else:
@@ -204,9 +206,11 @@ def _incremental(
 ) -> DetectReport:
     due_units = units.due_units(session, now=now)
     aging = due_people(session, now=now)
-    renamed = lists.changed(session)
-    if not pending.interactions and not due_units and not aging and not renamed:
+    notes, noted_keys = lists.noted(session)
+    if not pending.interactions and not due_units and not aging and not notes:
         return DetectReport(mode="idle")
+    renamed = lists.refresh(session, noted_keys)
+    lists.handled(session, notes)
     report = DetectReport(mode="incremental")
     named = _lists(session, pol)
     new = loading.load_interactions(session, ids=pending.interactions)
@@ -232,7 +236,6 @@ def _incremental(
     report.units = len(dirty)
     refolded = _refold(session, dirty, changed, pol, now, named)
     _store(session, refolded, pol, replace=dirty)
-    lists.settle(session, renamed)
     touched = {key for key, _ in dirty if key != OWNER}
     touched |= {key for keys in aging.values() for key in keys}
     people = _regroup(session, touched, pol, now, owner=any(k == OWNER for k, _ in dirty))

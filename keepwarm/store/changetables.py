@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, LargeBinary, SmallInteger, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepwarm.store.tables import Base, UTCDateTime
@@ -62,14 +62,22 @@ class ListName(Base):
 
 
 class KnownList(Base):
-    """A list address and the name its earliest message gave it; `changed` until detection
-    has refolded what involves it."""
+    """A list address and the name its earliest message gave it (kept by detection)."""
 
     __tablename__ = "known_lists"
 
     key: Mapped[str] = mapped_column(String(320), primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
-    changed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ListChange(Base):
+    """An address whose list facts changed at ingest, for detection to look at (one row per
+    write: concurrent writers never collide, and a note lands after a pass is seen next)."""
+
+    __tablename__ = "list_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(320))
 
 
 class Unit(Base):

@@ -1,10 +1,11 @@
-"""Every mailing-list address the stored mail names, kept up to date at ingest.
+"""Every mailing-list address the stored mail names, for detection to know them all.
 
 Detection reads each message knowing which addresses are mailing lists, and learns that from
 every message's list headers (`keepwarm.peers.lists.named_lists`). A cycle refolds only a few
-messages, so the store keeps what all of them name: one row per (address, message), and per
-address the name the earliest message gave it — what a full pass would learn first. A list
-address that is new, or renamed, is flagged so detection refolds what involves it.
+messages, so the store keeps what all of them name: one fact per (address, message), filed at
+ingest with a note that the address needs looking at; detection (one pass at a time) then keeps
+per address the name its earliest message gave it — what a full pass would learn first — and
+refolds what involves an address whose name appeared, changed or went.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from keepwarm.models import Interaction, Kind
 from keepwarm.peers.addresses import normalise
 from keepwarm.peers.lists import named_lists
-from keepwarm.store.changetables import KnownList, ListName
+from keepwarm.store.changetables import KnownList, ListChange, ListName
 
 _CHUNK = 500
 #: (address key, interaction id, when, position in the message, list name)
@@ -41,66 +42,68 @@ def facts(pairs: Iterable[tuple[int, Interaction]]) -> list[Fact]:
 
 
 def record(session: Session, found: list[Fact], *, replaced: Collection[int] = ()) -> None:
-    """Store new facts (after forgetting those of `replaced` interactions) and bring the
-    earliest name of every address they concern up to date, flagging what changed."""
+    """Store new facts, after forgetting those of `replaced` interactions; note every address
+    they concern for detection."""
     keys = {f[0] for f in found}
     for chunk in _chunks(sorted(set(replaced))):
         keys.update(session.scalars(select(ListName.key).where(ListName.interaction_id.in_(chunk))))
         session.execute(delete(ListName).where(ListName.interaction_id.in_(chunk)))
     if found:
-        session.execute(
-            insert(ListName),
-            [
-                {"key": k, "interaction_id": i, "at": at, "position": n, "name": name}
-                for k, i, at, n, name in dict.fromkeys(found)
-            ],
-        )
-    for chunk in _chunks(sorted(keys)):
-        _refresh(session, chunk)
+        rows = [
+            {"key": k, "interaction_id": i, "at": at, "position": n, "name": name}
+            for k, i, at, n, name in dict.fromkeys(found)
+        ]
+        session.execute(insert(ListName), rows)
+    if keys:
+        session.execute(insert(ListChange), [{"key": k} for k in sorted(keys)])
 
 
-def _refresh(session: Session, keys: list[str]) -> None:
+def noted(session: Session) -> tuple[list[int], set[str]]:
+    """The notes ingest left (row ids, to forget once handled) and the addresses they name."""
+    rows = session.execute(select(ListChange.id, ListChange.key)).all()
+    return [row_id for row_id, _ in rows], {key for _, key in rows}
+
+
+def handled(session: Session, rows: Collection[int]) -> None:
+    for chunk in _chunks(sorted(rows)):
+        session.execute(delete(ListChange).where(ListChange.id.in_(chunk)))
+
+
+def refresh(session: Session, keys: Collection[str] | None = None) -> set[str]:
+    """Bring the earliest names of these addresses (None: all) up to date from the facts;
+    returns the addresses whose name appeared, changed or went."""
     earliest: dict[str, str] = {}
-    rows = session.execute(
-        select(ListName.key, ListName.name)
-        .where(ListName.key.in_(keys))
-        .order_by(ListName.key, ListName.at, ListName.interaction_id, ListName.position)
+    query = select(ListName.key, ListName.name).order_by(
+        ListName.key, ListName.at, ListName.interaction_id, ListName.position
     )
-    for key, name in rows:
-        earliest.setdefault(key, name)
-    stored = dict(
-        session.execute(select(KnownList.key, KnownList.name).where(KnownList.key.in_(keys))).all()
-    )
-    for key in keys:
-        now, before = earliest.get(key), stored.get(key)
-        if now == before:
-            continue
-        if before is None:
-            session.add(KnownList(key=key, name=now, changed=True))
-        elif now is None:
-            session.execute(
-                update(KnownList).where(KnownList.key == key).values(name="", changed=True)
+    stored: dict[str, str] = {}
+    if keys is None:
+        for key, name in session.execute(query):
+            earliest.setdefault(key, name)
+        stored = dict(session.execute(select(KnownList.key, KnownList.name)).all())
+        wanted: Collection[str] = set(earliest) | set(stored)
+    else:
+        wanted = set(keys)
+        for chunk in _chunks(sorted(wanted)):
+            for key, name in session.execute(query.where(ListName.key.in_(chunk))):
+                earliest.setdefault(key, name)
+            stored.update(
+                session.execute(
+                    select(KnownList.key, KnownList.name).where(KnownList.key.in_(chunk))
+                ).all()
             )
-        else:
-            session.execute(
-                update(KnownList).where(KnownList.key == key).values(name=now, changed=True)
-            )
-    session.flush()
+    changed = {k for k in wanted if earliest.get(k) != stored.get(k)}
+    for chunk in _chunks(sorted(changed)):
+        session.execute(delete(KnownList).where(KnownList.key.in_(chunk)))
+    fresh = [{"key": k, "name": earliest[k]} for k in sorted(changed) if k in earliest]
+    if fresh:
+        session.execute(insert(KnownList), fresh)
+    return changed
 
 
 def known(session: Session) -> dict[str, str]:
     """Every list address with the name detection learns for it first."""
-    return {k: n for k, n in session.execute(select(KnownList.key, KnownList.name)) if n}
-
-
-def changed(session: Session) -> set[str]:
-    """List addresses that appeared, were renamed or stopped being named since last asked."""
-    return set(session.scalars(select(KnownList.key).where(KnownList.changed.is_(True))))
-
-
-def settle(session: Session, keys: Collection[str]) -> None:
-    for chunk in _chunks(sorted(keys)):
-        session.execute(update(KnownList).where(KnownList.key.in_(chunk)).values(changed=False))
+    return dict(session.execute(select(KnownList.key, KnownList.name)).all())
 
 
 def clear(session: Session) -> None:

@@ -54,8 +54,13 @@ def upgrade() -> None:
         "known_lists",
         sa.Column("key", sa.String(length=320), nullable=False),
         sa.Column("name", sa.String(length=500), nullable=False),
-        sa.Column("changed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_known_lists")),
+    )
+    op.create_table(
+        "list_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=320), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_list_changes")),
     )
     op.create_table(
         "units",
@@ -119,6 +124,6 @@ def downgrade() -> None:
         batch.drop_column("due_at")
     for table in (
         "state", "rule_wakeups", "redraft", "address_keys", "unit_members", "units",
-        "known_lists", "list_names", "interaction_links", "pending_changes",
+        "list_changes", "known_lists", "list_names", "interaction_links", "pending_changes",
     ):  # fmt: skip
         op.drop_table(table)
