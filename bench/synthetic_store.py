@@ -20,12 +20,12 @@ from keepwarm.models import Interaction, Kind, Participant, Response, Role
 BATCH = 5000
 
 
-def _blocks(mail: Correspondence, times: list[datetime]) -> Iterator[list[tuple[bytes, str]]]:
-    batch: list[tuple[bytes, str]] = []
+def _blocks(mail: Correspondence, times: list[datetime]) -> Iterator[list[tuple[bytes, str, bytes]]]:
+    batch: list[tuple[bytes, str, bytes]] = []
     for n, at in enumerate(times):
         text = mail.message(at)
         header = text.partition("\n\n")[0].partition("\n")[2]  # no `From ` line, no body
-        batch.append((header.encode(), f"synthetic#{n}"))
+        batch.append((header.encode(), f"synthetic#{n}", b""))
         if len(batch) == BATCH:
             yield batch
             batch = []
