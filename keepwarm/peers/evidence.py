@@ -12,6 +12,7 @@ from typing import Any
 
 from keepwarm.models import NOT_ATTENDING, Kind, Response, Role, StoredInteraction
 from keepwarm.peers.addresses import domain_of, in_domains, normalise
+from keepwarm.peers.copies import Copies
 from keepwarm.peers.lists import Route, list_names, route
 from keepwarm.peers.policy import DetectionPolicy, is_list_address
 from keepwarm.peers.signals import (
@@ -171,6 +172,7 @@ class Folder:
         self._is_list: dict[str, bool] = {}
         #: The owner's own sightings (spellings, first and last seen), for `why` on an alias.
         self.owner_seen = Evidence()
+        self.copies = Copies()
 
     def key(self, raw: str) -> str:
         found = self._norm.get(raw)
@@ -198,10 +200,11 @@ class Folder:
         # answers) and every list address the headers name (the owner may post to a list
         # before any of its mail arrives).
         routes = [self._learn(stored) for stored in items]
+        repeat = self.copies.repeat
         for stored, found in zip(items, routes, strict=True):
             if stored.interaction.kind is Kind.MEETING:
                 self._meeting(stored)
-            else:
+            elif not repeat(stored.interaction):  # a copy filed twice is one email
                 self._email(stored, found)
         for k, name in self.lists.items():
             e = self.evidence.get(k)
@@ -232,8 +235,6 @@ class Folder:
         author = found.author if found is not None else sender
         if item.message_id and self.key(author.address) in self.owner:
             self._owner_ids.add(item.message_id)
-            if found is not None and found.rewritten:
-                return found  # the list's copy of the owner's own post
             recipients = [
                 self.key(p.address)
                 for p in item.participants
@@ -267,9 +268,11 @@ class Folder:
             sender = found.author
             sender_key = self.key(sender.address)
         if sender_key in owner:
+            # The list's copy of the owner's own post is her mail like her sent copy: both carry
+            # one Message-ID, so the store holds one of them, never both (a lore archive holds
+            # only the list's copy).
             self._owner_sighting(at, sender.address)
-            if found is None or not found.rewritten:
-                self._owner_mail(stored, keyed)
+            self._owner_mail(stored, keyed)
             return
         e = evidence.get(sender_key) or self.ev(sender_key)
         e.seen(at, sender.address, sender.name, iid)
