@@ -100,11 +100,13 @@ def discover_owner(
     # mbox), the one who writes and is written to. Never a mailing list or a machine, which
     # are in To/Cc of far more messages than anyone.
     everyone, names = _count(readable, limit, progress, found, (Role.FROM, Role.TO, Role.CC))
-    for address, _ in everyone.most_common():
-        if address not in found.not_people and not _machine(address):
-            found.addresses = [address]
-            found.name = _most_common_name(names, address)
-            break
+    people = [a for a, _ in everyone.most_common() if a not in found.not_people and not _machine(a)]
+    if people:
+        found.addresses = [people[0]]
+        found.name = _most_common_name(names, people[0])
+        same = found.name.casefold()
+        if len(same.split()) >= 2:  # a full name: their other addresses carry it too
+            found.addresses += [a for a in people[1:] if _most_common_name(names, a).casefold() == same]
     return found
 
 

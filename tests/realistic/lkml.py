@@ -23,6 +23,8 @@ from tests.realistic.mailfile import Addr, Mail, write_mboxrd
 from tests.realistic.truth import CHECK_INS, Truth
 
 OWNER: Addr = ("Mira Kowalczyk", "mira.kowalczyk@corvid.example")
+#: Her maintainer address: pull requests and some reviews go out from it.
+ALIAS: Addr = ("Mira Kowalczyk", "mkowalczyk@kernel.example")
 OWNER_DOMAIN = "corvid.example"
 NOW = datetime(2026, 3, 18, 16, 0, tzinfo=UTC)  # a Wednesday
 ROBOT: Addr = ("kernel test robot", "lkp@intel.com")
@@ -110,11 +112,12 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
     """Write `root/lore.mbox` and `root/private.mbox`; returns the truth at `NOW`."""
     rng = random.Random(seed)
     cast = Cast(seed)
-    truth = Truth("lkml-maintainer", OWNER[0], [OWNER[1]], [OWNER_DOMAIN], "Europe/Warsaw", NOW,
-                  [root / "lore.mbox", root / "private.mbox"])  # fmt: skip
+    truth = Truth("lkml-maintainer", OWNER[0], [OWNER[1], ALIAS[1]], [OWNER_DOMAIN],
+                  "Europe/Warsaw", NOW, [root / "lore.mbox", root / "private.mbox"])  # fmt: skip
     w = World(rng, truth)
     t = truth.add
     t(OWNER[1], "self", "the owner")
+    t(ALIAS[1], "self", "the owner's maintainer address")
     for m in L.ALL:
         t(m.address, "list", f"{m.kind} mailing list")
     t(ROBOT[1], "bot", "kernel test robot")
@@ -218,12 +221,12 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
         if i % 3 == 2:
             t(c[1], "candidate", "sent her a patch she never answered")
             continue
-        answer = w.post(OWNER, [c], [upstream, *cc], "Re: " + patch.subject,
+        answer = w.post(ALIAS if i % 4 == 1 else OWNER, [c], [upstream, *cc], "Re: " + patch.subject,
                         when + timedelta(hours=rng.randint(5, 60)), reply_to=patch,
                         body="> +\tspin_lock(&tree->lock);\n\nThis needs the irqsave variant.\n")  # fmt: skip
         peer(c, "she reviewed their patch, answering them in To")
         if rng.random() < 0.7:
-            w.post(c, [OWNER], [upstream, *cc], "Re: " + patch.subject,
+            w.post(c, [answer.sender], [upstream, *cc], "Re: " + patch.subject,
                    answer.date + timedelta(hours=rng.randint(3, 40)), reply_to=answer,
                    body="Good catch, v2 coming.\n")  # fmt: skip
 
@@ -267,9 +270,9 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
            body="Hello:\n\nThis patch was applied to netdev/net-next.git (main)\n")  # fmt: skip
 
     # --- a pull request and the tracker bot ---------------------------------------------------
-    pull = w.post(OWNER, [top], [upstream, L.as_addr(L.LKML), L.as_addr(L.LINUX_MM)],
+    pull = w.post(ALIAS, [top], [upstream, L.as_addr(L.LKML), L.as_addr(L.LINUX_MM)],
                   "[GIT PULL] zswap updates for v7.1", NOW - timedelta(days=30), via=L.LKML)  # fmt: skip
-    w.post(PR_BOT, [OWNER], [top, upstream, L.as_addr(L.LKML), L.as_addr(L.LINUX_MM)],
+    w.post(PR_BOT, [ALIAS], [top, upstream, L.as_addr(L.LKML), L.as_addr(L.LINUX_MM)],
            "Re: " + pull.subject, pull.date + timedelta(days=3), reply_to=pull, via=L.LKML,
            body="The pull request you sent has been merged into torvalds/linux.git\n")  # fmt: skip
 

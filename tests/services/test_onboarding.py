@@ -77,7 +77,8 @@ def test_enron_style_sent_folders_are_sent_mail(tmp_path: Path) -> None:
 def test_a_list_archive_without_sent_mail_names_its_human_not_a_list(tmp_path: Path) -> None:
     """A lore mbox of a maintainer's threads: linux-mm@kvack.org is in To/Cc of every message
     and would be "the most frequent recipient"; the owner is the person who takes part in
-    most of them, writing or written to. Lists, relays and robots are never proposed."""
+    most of them, writing or written to (with her other address, carrying her full name).
+    Lists, relays and robots are never proposed."""
     from tests.connectors.files.builders import mbox, message
 
     kvack = ["List-ID: <linux-mm.kvack.org>", "Sender: owner-linux-mm@kvack.org"]
@@ -91,6 +92,8 @@ def test_a_list_archive_without_sent_mail_names_its_human_not_a_list(tmp_path: P
                 message_id="<r1@corp.example>", extra=[*kvack, "Cc: linux-mm@kvack.org"]),
         message(sender="kernel test robot <lkp@intel.com>", to=mira, subject="Re: [PATCH 2/4] zswap: x",
                 message_id="<r2@intel.com>", extra=[*kvack, "Cc: linux-mm@kvack.org"]),
+        message(sender="Mira Kowalczyk <mk@kernel.example>", to="akpm@mm.example",
+                subject="[GIT PULL] zswap", message_id="<g1@kernel.example>", extra=kvack),
     ] + [
         message(sender=f"P{i} <p{i}@else.example>", to="linux-mm@kvack.org", subject="[PATCH] y",
                 message_id=f"<o{i}@else.example>", extra=kvack)
@@ -99,5 +102,5 @@ def test_a_list_archive_without_sent_mail_names_its_human_not_a_list(tmp_path: P
     (tmp_path / "lore.mbox").write_bytes(mbox(posts))
     found = discover_owner([tmp_path / "lore.mbox"])
     assert (found.addresses, found.name, found.found_in) == (
-        ["mira@corvid.example"], "Mira Kowalczyk", "received mail"
+        ["mira@corvid.example", "mk@kernel.example"], "Mira Kowalczyk", "received mail"
     )  # fmt: skip
