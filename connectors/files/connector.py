@@ -16,6 +16,7 @@ from connectors.files.itip import Ledger, ledger_of
 from connectors.files.maildir import read_eml, read_maildir, read_mh
 from connectors.files.maildrafts import MaildirDrafts
 from connectors.files.mbox import read_mbox
+from connectors.files.mboxgz import read_gzip_mbox
 from connectors.files.safety import MAX_CALENDAR_BYTES, printable, printable_page
 from connectors.files.sources import Source, calendar_sources, mail_sources
 from connectors.files.streams import calendar_stream, mail_stream, problem_page
@@ -94,6 +95,8 @@ class FilesConnector:
     def _mail(source: Source, cursor: Cursor | None, snippets: bool) -> Iterator[Page]:
         if source.kind == "mbox":
             return read_mbox(source.path, cursor, snippets=snippets)
+        if source.kind == "mboxgz":
+            return read_gzip_mbox(source.path, cursor, snippets=snippets)
         if source.kind == "maildir":
             return read_maildir(source.path, cursor, snippets=snippets)
         if source.kind == "mh":

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 from connectors.files.maildir import is_mh_name
+from connectors.files.mboxgz import GZIP_MAGIC, gzip_head
 from connectors.files.safety import SNIFF_BYTES, looks_binary, printable, special_file
 from connectors.files.streams import os_reason
 
-SourceKind = Literal["mbox", "maildir", "mh", "eml", "ics", "missing", "problem"]
+SourceKind = Literal["mbox", "mboxgz", "maildir", "mh", "eml", "ics", "missing", "problem"]
 
 #: Index and lock files that mail clients keep beside their mailboxes: never mail themselves.
 _NOT_MAIL = frozenset({".msf", ".lock", ".lck", ".sqlite", ".db", ".plist", ".toc"})
@@ -74,6 +75,14 @@ def _sniff(path: Path, *, explicit: bool) -> Source | None:
         return Source("eml", path)  # the reader reports why it cannot be read
     if start.startswith(b"From "):
         return Source("mbox", path)  # raw 8-bit bodies may hold NUL bytes: still an mbox
+    if start.startswith(GZIP_MAGIC):  # lore's `t.mbox.gz`: read as it is
+        if gzip_head(start).startswith(b"From "):
+            return Source("mboxgz", path)
+        reason = (
+            f"{printable(str(path))} is compressed (gzip) but is not an mbox; decompress it "
+            "(gunzip) and point keepwarm at what it holds"
+        )
+        return Source("problem", path, reason) if explicit else None
     if looks_binary(start):
         reason = f"{printable(str(path))} is binary data, not mail; skipped"
         return Source("problem", path, reason) if explicit else None

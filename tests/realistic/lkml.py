@@ -109,11 +109,11 @@ def _at(rng: random.Random, start: datetime, days: float) -> datetime:
 
 
 def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
-    """Write `root/lore.mbox` and `root/private.mbox`; returns the truth at `NOW`."""
+    """Write `root/lore.mbox.gz` and `root/private.mbox`; returns the truth at `NOW`."""
     rng = random.Random(seed)
     cast = Cast(seed)
     truth = Truth("lkml-maintainer", OWNER[0], [OWNER[1], ALIAS[1]], [OWNER_DOMAIN],
-                  "Europe/Warsaw", NOW, [root / "lore.mbox", root / "private.mbox"])  # fmt: skip
+                  "Europe/Warsaw", NOW, [root / "lore.mbox.gz", root / "private.mbox"])  # fmt: skip
     w = World(rng, truth)
     t = truth.add
     t(OWNER[1], "self", "the owner")
@@ -354,6 +354,6 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
     t(news[1], "newsletter", "conference newsletter")
 
     w.lore.sort(key=lambda m: m.date)
-    truth.messages = write_mboxrd(root / "lore.mbox", w.lore)
+    truth.messages = write_mboxrd(root / "lore.mbox.gz", w.lore)  # as lore serves it
     truth.messages += write_mboxrd(root / "private.mbox", w.private)
     return truth

@@ -7,6 +7,7 @@ come out exactly as archives hold them.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,10 +87,16 @@ def _subject(subject: str) -> str:
 
 
 def write_mboxrd(path: Path, mails: Iterable[Mail]) -> int:
-    """An mboxrd file as public-inbox exports it (`From mboxrd@z …`, `>From ` quoting)."""
+    """An mboxrd file as public-inbox exports it (`From mboxrd@z …`, `>From ` quoting);
+    gzip-compressed when the name ends in `.gz`, as lore serves `t.mbox.gz`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
-    with path.open("w", encoding="utf-8", newline="\n") as f:
+    opened = (
+        gzip.open(path, "wt", encoding="utf-8", newline="\n")
+        if path.suffix == ".gz"
+        else path.open("w", encoding="utf-8", newline="\n")
+    )
+    with opened as f:
         for mail in mails:
             f.write("From mboxrd@z Thu Jan  1 00:00:00 1970\n")
             for line in mail.render().split("\n"):

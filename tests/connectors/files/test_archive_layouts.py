@@ -94,3 +94,35 @@ def test_names_come_from_x_from_and_x_to_when_from_and_to_are_bare() -> None:
                     x_to="B Person, C Person", n=9)  # fmt: skip
     item = parse_header_block(several.split(b"\n\n")[0] + b"\n", "enron")
     assert [p.name for p in item.participants] == ["A", "", ""]
+
+
+def test_a_lore_mbox_gz_is_read_as_it_is_downloaded(tmp_path: Path) -> None:
+    """lore serves a thread as `t.mbox.gz`: it was skipped as "binary data, not mail". Read it
+    compressed; an unchanged file is not read again; a truncated download is reported with the
+    hint, not a crash; a gzip holding something else is named for what it is."""
+    import gzip
+
+    from tests.connectors.files.builders import mbox, message
+
+    posts = [message(subject=f"[PATCH {i}/3] zswap: x", message_id=f"<p{i}@corvid.example>",
+                     extra=["List-ID: <linux-mm.kvack.org>"]) for i in range(3)]  # fmt: skip
+    path = tmp_path / "t.mbox.gz"
+    path.write_bytes(gzip.compress(mbox(posts)))
+    source = connector(tmp_path, mail=[path])
+    first = pull(source)
+    assert [i.subject for p in first for i in p.interactions] == [
+        "[PATCH 0/3] zswap: x", "[PATCH 1/3] zswap: x", "[PATCH 2/3] zswap: x",
+    ]  # fmt: skip
+    assert pull(source, cursors_of(first)) == []
+    cut = tmp_path / "cut" / "t.mbox.gz"
+    cut.parent.mkdir()
+    whole = gzip.compress(mbox(posts * 400))
+    cut.write_bytes(whole[: len(whole) // 2])
+    pages = pull(connector(tmp_path, mail=[cut]))
+    assert any("is the download complete?" in q.reason for p in pages for q in p.quarantined)
+    assert all(p.cursor is None for p in pages)  # read again whole next time
+    other = tmp_path / "other" / "notes.txt.gz"
+    other.parent.mkdir()
+    other.write_bytes(gzip.compress(b"just notes\n"))
+    (page,) = pull(connector(tmp_path, mail=[other]))
+    assert "compressed (gzip) but is not an mbox" in page.quarantined[0].reason
