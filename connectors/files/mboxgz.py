@@ -20,7 +20,14 @@ from pathlib import Path
 from connectors.files.mailparse import Unusable, parse_header_block
 from connectors.files.mboxscan import scan
 from connectors.files.snippet import BODY_PREFIX
-from connectors.files.streams import PAGE_SIZE, gc_paused, mail_stream, os_reason, problem_page, summary
+from connectors.files.streams import (
+    PAGE_SIZE,
+    gc_paused,
+    mail_stream,
+    os_reason,
+    problem_page,
+    summary,
+)
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 

@@ -8,6 +8,7 @@ come out exactly as archives hold them.
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,12 +92,8 @@ def write_mboxrd(path: Path, mails: Iterable[Mail]) -> int:
     gzip-compressed when the name ends in `.gz`, as lore serves `t.mbox.gz`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
-    opened = (
-        gzip.open(path, "wt", encoding="utf-8", newline="\n")
-        if path.suffix == ".gz"
-        else path.open("w", encoding="utf-8", newline="\n")
-    )
-    with opened as f:
+    text = io.StringIO()
+    with text as f:
         for mail in mails:
             f.write("From mboxrd@z Thu Jan  1 00:00:00 1970\n")
             for line in mail.render().split("\n"):
@@ -105,6 +102,8 @@ def write_mboxrd(path: Path, mails: Iterable[Mail]) -> int:
                 f.write(line + "\n")
             f.write("\n")
             n += 1
+        data = f.getvalue().encode("utf-8")
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
     return n
 
 
