@@ -41,8 +41,9 @@ class Cast:
         self.used: set[str] = set()
 
     def name(self) -> str:
-        for _ in range(10_000):
-            name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+        for attempt in range(20_000):
+            middle = "" if attempt < 200 else f" {self.rng.choice('ABCDEFGHJKLMNPRSTW')}."
+            name = f"{self.rng.choice(FIRST)}{middle} {self.rng.choice(LAST)}"
             if name not in self.used:
                 self.used.add(name)
                 return name
@@ -52,7 +53,10 @@ class Cast:
         """(display name, address) at `domain`; `style` is how that organisation spells locals."""
         name = self.name()
         first, last = name.split(" ", 1)
+        initial = last[0].lower() if last[1:2] == "." else ""  # `Jonas K. Berg`: jonas.k.berg
+        last = last.split(". ", 1)[1] if initial else last
         f, lst = ascii_fold(first), ascii_fold(last.replace(" ", ""))
+        f = f"{f}.{initial}" if initial and style == "first.last" else f
         local = {
             "first.last": f"{f}.{lst}",
             "first": f,
