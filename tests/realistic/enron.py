@@ -194,9 +194,12 @@ def build(root: Path, *, seed: int = 11, scale: int = 1) -> Truth:
     theirs = NOW - timedelta(days=6, hours=2)
     notes.append(Note(asker, [me(theirs)], "RE: Q1 2002 gas supply - term sheet", theirs,
                       notes_era=False, folders=("inbox",),
-                      body="Daniel,\n\nWe can do 20,000/day at Katy. Can you confirm the credit terms by Friday?\n"))  # fmt: skip
+                      body="Daniel,\n\nWe can do 20,000/day at Katy. Can you confirm the credit terms by Friday?\n\n"
+                           " -----Original Message-----\nFrom: \tWhitcomb, Daniel K  \nSent:\tMonday, November 19, 2001\n"
+                           "To:\tLindqvist, Elif\nSubject:\tQ1 2002 gas supply - term sheet\n\nPlease send terms.\n"))  # fmt: skip
     t(asker[1], "peer", "counterparty who wrote last with a question", wanted="reply-owed",
-      drafts=frozenset({"reply-owed"}), answers="RE: Q1 2002 gas supply - term sheet")
+      drafts=frozenset({"reply-owed"}), answers="RE: Q1 2002 gas supply - term sheet",
+      quote="We can do 20,000/day at Katy. Can you confirm the credit terms by Friday?")
     # The lawyer he asked for a draft, no answer for eight days: a nudge.
     lawyer = person("vinsonlaw.example")
     asked = NOW - timedelta(days=8, hours=3)

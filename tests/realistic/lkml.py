@@ -329,9 +329,11 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
                 a1.date + timedelta(days=1), reply_to=a1, style="mutt")  # fmt: skip
     a3 = w.post(organiser, [OWNER], [], "Re: LPC 2026: memory management microconference",
                 NOW - timedelta(days=6, hours=6), reply_to=a2, style="other",
-                body="Great! Could you send a title and two lines of abstract by Friday?\n")  # fmt: skip
-    t(organiser[1], "peer", "conference organiser; she wrote last, a question",
-      wanted="reply-owed", drafts=frozenset({"reply-owed"}), answers=a3.subject)
+                body="On Wed, Mar 4, 2026 at 9:12 AM Mira Kowalczyk wrote:\n> Yes, glad to run it.\n\n"
+                     "Great! Could you send a title and two lines of abstract by Friday?\n\nPriya\n")  # fmt: skip
+    t(organiser[1], "peer", "conference organiser; she wrote last, a question (bottom-posted)",
+      wanted="reply-owed", drafts=frozenset({"reply-owed"}), answers=a3.subject,
+      quote="Great! Could you send a title and two lines of abstract by Friday?")
     vendor = ("Kenji Watanabe", "kenji.watanabe@silica.example")
     k1 = w.post(OWNER, [vendor], [], "SX-4 compression engine: register documentation",
                 NOW - timedelta(days=9, hours=4), style="mutt")  # fmt: skip

@@ -46,6 +46,8 @@ class Expect:
     wanted: str | None = None
     #: For answers: the subject of the message the draft answers (verbatim `Re:` expected).
     answers: str | None = None
+    #: For a reply owed: their own words the draft should quote (from the message's body).
+    quote: str | None = None
 
 
 @dataclass
@@ -67,8 +69,8 @@ class Truth:
         address = address.lower()
         known = self.expect.get(address)
         if known is None or _rank(kind) > _rank(known.kind) or kw:
-            merged = {**({"drafts": known.drafts, "wanted": known.wanted, "answers": known.answers}
-                         if known and known.kind == kind else {}), **kw}  # fmt: skip
+            merged = {**({"drafts": known.drafts, "wanted": known.wanted, "answers": known.answers,
+                          "quote": known.quote} if known and known.kind == kind else {}), **kw}  # fmt: skip
             self.expect[address] = Expect(kind, cause, **merged)
 
     @property
@@ -183,6 +185,8 @@ def _text_faults(draft: dict[str, Any], e: Expect, person: dict[str, Any] | None
             faults.append(f"subject {subject!r} is not the verbatim answer {wanted!r}")
     elif _TAG.search(subject) or (draft["rule"] not in ANSWERING and _RAW.search(subject)):
         faults.append(f"raw subject {subject!r}")
+    if e.quote is not None and draft["rule"] == "reply-owed" and f"> {e.quote}" not in body:
+        faults.append(f"does not quote their words {e.quote!r}")
     own = "\n".join(line for line in body.splitlines() if not line.startswith(">"))
     if _TAG.search(own) or _RAW.search(own):
         faults.append("raw Re:/list tag in the body")
