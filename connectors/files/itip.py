@@ -43,6 +43,9 @@ class Fact:
     uid: str
     rid: str
     method: str
+    #: The organiser's address: a meeting is its UID *and* its organiser (unrelated calendars
+    #: that number their events `UID:1` never touch each other).
+    organiser: str
     sequence: int
     stamp: str
     start: str
@@ -55,7 +58,7 @@ class Fact:
         return self.sequence, self.stamp
 
     def text(self) -> str:
-        return "|".join([self.uid, self.rid, self.method, str(self.sequence), self.stamp,
+        return "|".join([self.uid, self.organiser, self.rid, self.method, str(self.sequence), self.stamp,
                          self.start, str(self.recurring), str(self.cancelled),
                          ",".join(f"{a}={p}" for a, p in self.replies)])  # fmt: skip
 
@@ -67,6 +70,7 @@ def scan(text: str) -> list[Fact]:
     method = ""
     event: dict[str, str] | None = None
     attendees: list[str] = []
+    organiser = ""
     for line in _UNFOLD.sub("", text).splitlines():
         name, _, value = line.partition(":")
         prop = name.split(";", 1)[0].strip().upper()
@@ -75,14 +79,16 @@ def scan(text: str) -> list[Fact]:
         elif prop == "METHOD" and event is None:
             method = value.strip().upper()
         elif prop == "BEGIN" and value.strip().upper() == "VEVENT":
-            event, attendees = {}, []
+            event, attendees, organiser = {}, [], ""
         elif event is None:
             continue
         elif prop == "END" and value.strip().upper() == "VEVENT":
-            facts.append(_fact(event, attendees, method))
+            facts.append(_fact(event, attendees, method, organiser))
             event = None
         elif prop == "ATTENDEE":
             attendees.append(line)
+        elif prop == "ORGANIZER":
+            organiser = _calendar_address(line)
         elif prop in ("UID", "RECURRENCE-ID", "SEQUENCE", "DTSTAMP", "DTSTART", "STATUS",
                       "RRULE", "RDATE"):  # fmt: skip
             event.setdefault(prop, (name[len(prop):] + ":" + value).strip() if prop in (
@@ -106,7 +112,15 @@ def instant(raw: str) -> str:
     return str(moment)
 
 
-def _fact(event: dict[str, str], attendees: list[str], method: str) -> Fact:
+def _calendar_address(line: str) -> str:
+    """The address of an ORGANIZER/ATTENDEE line as the event reader takes it (EMAIL= first)."""
+    head = line.partition(":")[0]
+    params = {k.upper(): v.strip('"') for k, v in _PARAM.findall(head)}
+    found = params.get("EMAIL") or next(iter(_MAILTO.findall(line[len(head) :])), "")
+    return found.removeprefix("mailto:").lower() if "@" in found else ""
+
+
+def _fact(event: dict[str, str], attendees: list[str], method: str, organiser: str) -> Fact:
     try:
         sequence = int(event.get("SEQUENCE", "0"))
     except ValueError:
@@ -114,15 +128,15 @@ def _fact(event: dict[str, str], attendees: list[str], method: str) -> Fact:
     replies: list[tuple[str, str]] = []
     if method == "REPLY":
         for line in attendees:
-            head = line.partition(":")[0]
-            params = {k.upper(): v.strip('"') for k, v in _PARAM.findall(head)}
-            found = params.get("EMAIL") or next(iter(_MAILTO.findall(line[len(head):])), "")
-            if "@" in found and params.get("PARTSTAT"):
-                replies.append((found.removeprefix("mailto:").lower(), params["PARTSTAT"].upper()))
+            params = {k.upper(): v.strip('"') for k, v in _PARAM.findall(line.partition(":")[0])}
+            found = _calendar_address(line)
+            if found and params.get("PARTSTAT"):
+                replies.append((found, params["PARTSTAT"].upper()))
     return Fact(
         uid=event.get("UID", ""),
         rid=instant(event.get("RECURRENCE-ID", "")),
         method=method,
+        organiser=organiser,
         sequence=sequence,
         stamp=event.get("DTSTAMP", ""),
         start=instant(event.get("DTSTART", "")),
@@ -132,14 +146,17 @@ def _fact(event: dict[str, str], attendees: list[str], method: str) -> Fact:
     )
 
 
+Key = tuple[str, str, str]  # UID, organiser, recurrence id ("" for a series or a single event)
+
+
 @dataclass
 class Ledger:
     """Every calendar file's facts, and what they decide together."""
 
     files: dict[str, list[Fact]] = field(default_factory=dict)
-    _best: dict[tuple[str, str], Fact] = field(default_factory=dict)
-    _cancelled: dict[str, set[str]] = field(default_factory=dict)
-    _answers: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
+    _best: dict[Key, Fact] = field(default_factory=dict)
+    _answers: dict[Key, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    _cancelled: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     _holders: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
@@ -150,7 +167,7 @@ class Ledger:
                 if not f.uid:
                     continue
                 ledger._holders.setdefault(f.uid, set()).add(path)
-                key = (f.uid, f.rid)
+                key = (f.uid, f.organiser, f.rid)
                 if f.method in _NOT_VERSIONS:
                     answers = ledger._answers.setdefault(key, {})
                     for address, partstat in f.replies:
@@ -162,37 +179,38 @@ class Ledger:
                     f.version == best.version and f.cancelled and not best.cancelled
                 ):
                     ledger._best[key] = f
-        for (uid, rid), best in ledger._best.items():
+        for (uid, organiser, rid), best in ledger._best.items():
             if rid and best.cancelled:
-                ledger._cancelled.setdefault(uid, set()).add(rid)
+                ledger._cancelled.setdefault((uid, organiser), set()).add(rid)
         return ledger
 
     def verdict(self, f: Fact) -> str:
         """`keep`, `cancelled`, `moved` or `skip` for this file's event."""
         if f.method in _NOT_VERSIONS:
-            known = any(k[0] == f.uid for k in self._best)
+            known = any(k[0] == f.uid and k[1] == f.organiser for k in self._best)
             return "skip" if known else "keep"
-        for key in ((f.uid, ""), (f.uid, f.rid)) if f.rid else ((f.uid, ""),):
-            best = self._best.get(key)
+        keys = [(f.uid, f.organiser, "")] + ([(f.uid, f.organiser, f.rid)] if f.rid else [])
+        for key in keys:
             # A series cancel covers its exceptions; an occurrence's cancel only that one.
+            best = self._best.get(key)
             if best is not None and best.cancelled and best.version >= f.version:
                 return "cancelled"
-        best = self._best.get((f.uid, f.rid))
+        best = self._best.get((f.uid, f.organiser, f.rid))
         if best is None or best.version <= f.version:
             return "keep"
         if not f.recurring and not best.recurring and best.start != f.start:
             return "moved"
         return "skip"
 
-    def cancelled_at(self, uid: str) -> set[str]:
+    def cancelled_at(self, uid: str, organiser: str) -> set[str]:
         """Occurrences (UTC recurrence ids) of a series cancelled one by one."""
-        return self._cancelled.get(uid, set())
+        return self._cancelled.get((uid, organiser), set())
 
-    def answers(self, uid: str, rid: str = "") -> dict[str, str]:
+    def answers(self, uid: str, organiser: str, rid: str = "") -> dict[str, str]:
         """The newest PARTSTAT each attendee sent by REPLY for this meeting (and occurrence)."""
-        found = {a: p for a, (_, p) in self._answers.get((uid, ""), {}).items()}
+        found = {a: p for a, (_, p) in self._answers.get((uid, organiser, ""), {}).items()}
         if rid:
-            found.update({a: p for a, (_, p) in self._answers.get((uid, rid), {}).items()})
+            found.update({a: p for a, (_, p) in self._answers.get((uid, organiser, rid), {}).items()})
         return found
 
     def digest(self, path: str) -> str:
@@ -229,6 +247,19 @@ def _moment(prop: Any) -> str:
         return ""
 
 
+def _organiser_of(component: Any) -> str:
+    """The organiser as `scan` reads it: the EMAIL= parameter, else the `mailto:` value."""
+    prop = component.get("ORGANIZER")
+    if prop is None:
+        return ""
+    params = getattr(prop, "params", None)
+    email = str(params.get("EMAIL", "")).strip('"') if params else ""
+    found = email if "@" in email else str(prop)
+    found = found.strip()
+    found = found[7:] if found.lower().startswith("mailto:") else found
+    return found.lower() if "@" in found else ""
+
+
 def fact_of(component: Any, method: str) -> Fact:
     """The `Fact` of a parsed VEVENT, equal to what `scan` finds for it in the text."""
     try:
@@ -244,6 +275,7 @@ def fact_of(component: Any, method: str) -> Fact:
         uid=str(component.get("UID", "")).strip(),
         rid=_moment(component.get("RECURRENCE-ID")),
         method=method,
+        organiser=_organiser_of(component),
         sequence=sequence,
         stamp=stamp_text,
         start=_moment(component.get("DTSTART")),
@@ -256,9 +288,10 @@ def answered(item: Interaction, ledger: Ledger) -> Interaction:
     """The occurrence with what REPLY files and per-occurrence CANCELs say about it."""
     uid = (item.thread_id or "").removeprefix("ics:")
     ident = item.provider_id.removeprefix(f"ics:{uid}:")
-    if not item.cancelled and ident in ledger.cancelled_at(uid):
+    organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
+    if not item.cancelled and ident in ledger.cancelled_at(uid, organiser):
         item = replace(item, cancelled=True)
-    answers = ledger.answers(uid, ident)
+    answers = ledger.answers(uid, organiser, ident)
     if not answers:
         return item
     people = tuple(

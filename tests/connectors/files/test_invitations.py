@@ -124,3 +124,16 @@ def test_icloud_people_are_read_from_the_email_parameter(tmp_path: Path) -> None
     assert sorted({p.address for p in only.participants}) == [
         "ines@harbourline.example", "noah@bergdesign.example",
     ]  # fmt: skip
+
+
+def test_unrelated_calendars_numbering_events_alike_do_not_touch(tmp_path: Path) -> None:
+    """Two exports from naive producers both use `UID:1`, for different organisers: a meeting is
+    its UID *and* its organiser, so neither moves or cancels the other."""
+    other = "ORGANIZER;CN=Club:mailto:secretary@chess-club.example"
+    write(tmp_path, "work.ics", "PUBLISH", event("1", "20260302T100000", ORGANISER, THEM, ME))
+    write(tmp_path, "club.ics", "PUBLISH",
+          event("1", "20260310T180000", other, ME, sequence=3, stamp="20260301T090000Z"))  # fmt: skip
+    rows = stored(pull(connector(tmp_path, calendars=[tmp_path])))
+    assert sorted((r.provider_id, r.cancelled) for r in rows.values()) == [
+        ("ics:1:2026-03-02T10:00:00Z", False), ("ics:1:2026-03-10T18:00:00Z", False),
+    ]  # fmt: skip
