@@ -3,40 +3,40 @@
 Archive exports file the same message in several folders under *different* Message-IDs (the
 Enron corpus holds a sent message in `sent`, `_sent_mail` and `all_documents`), so the store,
 which keys by Message-ID, keeps every copy. Copies agree on sender, send time, subject and
-every participant; detection and the rule histories count the first and skip the others.
+every participant; detection and the rule histories count one of them — the one with the
+smallest interaction id, so the choice never depends on the order the copies arrive in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from keepwarm.models import Interaction, Kind, Participant
+from keepwarm.models import Kind, Participant, StoredInteraction
 
 
-class Copies:
-    """Remembers the emails seen so far; `repeat` says whether one is a copy of an earlier one."""
+def repeats(items: Iterable[StoredInteraction]) -> set[int]:
+    """Ids of the emails that are copies of another one in `items` (each group keeps one).
 
-    __slots__ = ("_seen",)
-
-    def __init__(self) -> None:
-        #: (send time, subject, sender) → the participant lists seen with it (usually one).
-        self._seen: dict[tuple[datetime, str, str], list[tuple[Participant, ...]]] = {}
-
-    def repeat(self, item: Interaction) -> bool:
-        """True when an email with the same sender, time, subject and participants was seen.
-
-        The cheap key (time, subject, sender) rarely repeats; only then are the participant
-        lists compared, so a mail merge sent in one second to different people stays distinct.
-        """
+    The cheap key (time, subject, sender) rarely repeats; only then are the participant lists
+    compared, so a mail merge sent in one second to different people stays distinct.
+    """
+    seen: dict[tuple[datetime, str, str], list[tuple[tuple[Participant, ...], int]]] = {}
+    copies: set[int] = set()
+    for stored in items:
+        item = stored.interaction
         if item.kind is not Kind.EMAIL or not item.participants:
-            return False
+            continue
         key = (item.occurred_at, item.subject, item.participants[0].address)
-        found = self._seen.get(key)
+        found = seen.get(key)
         if found is None:
-            self._seen[key] = [item.participants]
-            return False
-        people = item.participants
-        if any(people == other for other in found):
-            return True
-        found.append(people)
-        return False
+            seen[key] = [(item.participants, stored.id)]
+            continue
+        for index, (people, kept) in enumerate(found):
+            if people == item.participants:
+                copies.add(max(kept, stored.id))
+                found[index] = (people, min(kept, stored.id))
+                break
+        else:
+            found.append((item.participants, stored.id))
+    return copies

@@ -12,7 +12,7 @@ from typing import Any
 
 from keepwarm.models import NOT_ATTENDING, Kind, Response, Role, StoredInteraction
 from keepwarm.peers.addresses import domain_of, in_domains, normalise
-from keepwarm.peers.copies import Copies
+from keepwarm.peers.copies import repeats
 from keepwarm.peers.lists import Route, list_names, route
 from keepwarm.peers.policy import DetectionPolicy, is_list_address
 from keepwarm.peers.signals import (
@@ -172,7 +172,6 @@ class Folder:
         self._is_list: dict[str, bool] = {}
         #: The owner's own sightings (spellings, first and last seen), for `why` on an alias.
         self.owner_seen = Evidence()
-        self.copies = Copies()
 
     def key(self, raw: str) -> str:
         found = self._norm.get(raw)
@@ -200,11 +199,11 @@ class Folder:
         # answers) and every list address the headers name (the owner may post to a list
         # before any of its mail arrives).
         routes = [self._learn(stored) for stored in items]
-        repeat = self.copies.repeat
+        copies = repeats(items)  # one email filed in several folders is one email
         for stored, found in zip(items, routes, strict=True):
             if stored.interaction.kind is Kind.MEETING:
                 self._meeting(stored)
-            elif not repeat(stored.interaction):  # a copy filed twice is one email
+            elif stored.id not in copies:
                 self._email(stored, found)
         for k, name in self.lists.items():
             e = self.evidence.get(k)
@@ -332,6 +331,15 @@ class Folder:
         item, owner, evidence = stored.interaction, self.owner, self.evidence
         at, iid = item.occurred_at, stored.id
         others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
+        machine = machine_signals(item)
+        if machine:  # her calendar answering an invitation, her auto-reply: not her writing
+            why = f"only {machine[0]} from you ('{item.subject}'), not personal mail"
+            for p, k in others:
+                e = evidence.get(k) or self.ev(k)
+                e.seen(at, p.address, p.name, iid)
+                e.sent += 1
+                bump(_dict(e, "not_meetings"), why)  # the reasons that are no evidence
+            return
         visible = len({k for p, k in others if p.role is not Role.BCC})
         personal = 0 < visible <= self.policy.mass_mail_recipients
         is_list = self.is_list

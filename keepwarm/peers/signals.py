@@ -84,8 +84,8 @@ def machine_signals(item: Interaction) -> list[str]:
         auto = h.get("auto-submitted", "").strip().lower().split(";")[0].strip()
         if auto and auto != "no":
             signals.append(f"Auto-Submitted: {auto}")
-        if "x-auto-response-suppress" in h:
-            signals.append("header X-Auto-Response-Suppress")
+        # X-Auto-Response-Suppress is no signal: Exchange puts it on people's ordinary mail
+        # (it asks *other* servers not to auto-reply); its OOFs carry Auto-Submitted anyway.
         if "return-path" in h and h["return-path"].strip() in ("", "<>"):
             signals.append("empty Return-Path")
         report = _REPORT_TYPE.search(h.get("content-type", ""))

@@ -22,7 +22,7 @@ from keepwarm.models import (
     StoredInteraction,
 )
 from keepwarm.peers import automated_signals
-from keepwarm.peers.copies import Copies
+from keepwarm.peers.copies import repeats
 from keepwarm.peers.lists import list_addresses, route
 
 Direction = Literal["out", "in", "meeting"]
@@ -87,10 +87,10 @@ def build_histories(
         return address in named or (is_list is not None and is_list(address))
 
     histories: dict[str, list[Touch]] = {}
-    copies = Copies()  # detection's rule: one email filed twice is one email
+    copies = repeats(interactions)  # detection's rule: one email filed twice is one email
     for stored in interactions:
         item = stored.interaction
-        if item.cancelled or copies.repeat(item):
+        if item.cancelled or stored.id in copies:
             continue
         others = [p for p in item.participants if p.address not in owner_addresses]
         size = len({p.address for p in others if not p.is_resource})
@@ -175,6 +175,8 @@ def _touches(
     if author is not None:  # a list rewrote the From: the touch is the author's (the owner's
         sender = author  # own post too: one Message-ID, so the store holds only one copy)
     if sender.address in owner_addresses:
+        if automatic:
+            return []  # her calendar's "Accepted: …" or her auto-reply answers nobody
         wrote: dict[str, Direction] = {
             owner_of[p.address]: "out"
             for p in parts

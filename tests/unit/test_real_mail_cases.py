@@ -201,3 +201,26 @@ def test_check_ins_stop_after_two_years_of_silence() -> None:
     assert [d.rule for d in recent] == ["check-in-others"]
     _, ancient = run(*exchange(25 * 365))
     assert ancient == []
+
+
+def test_exchange_mail_with_x_auto_response_suppress_is_a_person_writing() -> None:
+    """Exchange stamps `X-Auto-Response-Suppress: All` on people's ordinary mail (it asks other
+    servers not to auto-reply). Her sent mail and their answer both carry it: still a real
+    exchange, and the answer is owed a reply. Her calendar's own `Accepted: …` is not her
+    writing: it makes nobody a peer and is never nudged."""
+    outlook = {"x-auto-response-suppress": "All", "content-type": "multipart/alternative"}
+    mine = mail(OWNER, ["amara@northwind.example"], days=12, subject="Quarterly numbers",
+                mid="o1@ada", headers=outlook)  # fmt: skip
+    theirs = mail("amara@northwind.example", [OWNER], days=6, reply_to="o1@ada",
+                  subject="RE: Quarterly numbers", headers=outlook,
+                  names={"amara@northwind.example": "Okafor, Amara"})  # fmt: skip
+    accepted = mail(OWNER, ["cto@other.example"], days=8, subject="Accepted: Architecture review",
+                    headers=outlook)  # fmt: skip
+    people, drafts = run(mine, theirs, accepted)
+    amara = people["amara@northwind.example"]
+    assert amara.classification is Classification.PEER, amara.reasons
+    assert any("they replied to your email" in r for r in amara.reasons)
+    assert people["cto@other.example"].classification is Classification.CANDIDATE
+    assert [(d.rule, d.to[0], d.subject) for d in drafts] == [
+        ("reply-owed", "amara@northwind.example", "RE: Quarterly numbers")
+    ]
