@@ -364,7 +364,8 @@ def build(root: Path, *, seed: int = 5, scale: int = 1) -> Truth:
     mails.append(Mail((amara.name, amara.address), [OWNER], "Quarterly review",
                       NOW - timedelta(days=27), f"inv1.{rng.getrandbits(40):x}@northwind.example",
                       headers=[("Content-Type", 'multipart/alternative; boundary="_000_x"'),
-                               ("Thread-Topic", "Quarterly review")]))  # fmt: skip
+                               ("Thread-Topic", "Quarterly review"),
+                               ("X-Auto-Response-Suppress", "All")]))  # fmt: skip
     # A real exchange by mail with a met peer, where she owes the answer.
     p = met[0]
     ask_at = NOW - timedelta(days=6, hours=5)
@@ -376,6 +377,14 @@ def build(root: Path, *, seed: int = 5, scale: int = 1) -> Truth:
                       body="Thanks Ines. Could you share the Q3 volumes before our call?\n"))  # fmt: skip
     t(p.address, "peer", "met, then wrote last with a question", wanted="reply-owed",
       drafts=frozenset({"reply-owed"}), answers="Re: Pilot numbers")
+    # Her own calendar answering invitations: an upcoming first call, and Amara's review.
+    mails.append(Mail(OWNER, [(upcoming.name, upcoming.address)],
+                      f"Accepted: First call @ Tue 20 Oct 2026 3pm - 3:30pm (WEST) ({OWNER[1]})",
+                      NOW - timedelta(days=8), f"a1.{rng.getrandbits(40):x}@harbourline.example",
+                      headers=[("Content-Type", 'text/calendar; charset="UTF-8"; method=REPLY')]))  # fmt: skip
+    mails.append(Mail(OWNER, [(amara.name, amara.address)], "Accepted: Quarterly review",
+                      NOW - timedelta(days=26), f"a2.{rng.getrandbits(40):x}@harbourline.example",
+                      headers=[("X-Auto-Response-Suppress", "All")]))  # fmt: skip
     # Google's own invitation notices.
     mails.append(Mail(("Google Calendar", "calendar-notification@google.com"), [OWNER],
                       "Notification: Weekly stand-up @ Mon 12 Oct 2026", NOW - timedelta(days=2),
