@@ -200,6 +200,8 @@ def reply_owed(trigger: ReplyOwedTrigger, s: Situation) -> Hit | None:
 
 
 def quiet(trigger: QuietTrigger, s: Situation) -> Hit | None:
+    if all(t.listed for t in s.touches):
+        return None  # a relationship that never left the mailing lists is kept warm there
     if trigger.since == "two_way":
         last = next((t for t in reversed(s.touches) if t.direction != "out"), None)
     else:

@@ -20,7 +20,7 @@ from tests.realistic import lists as L
 from tests.realistic.cast import Cast
 from tests.realistic.lists import MailingList
 from tests.realistic.mailfile import Addr, Mail, write_mboxrd
-from tests.realistic.truth import CHECK_INS, Truth
+from tests.realistic.truth import Truth
 
 OWNER: Addr = ("Mira Kowalczyk", "mira.kowalczyk@corvid.example")
 #: Her maintainer address: pull requests and some reviews go out from it.
@@ -145,8 +145,9 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
     lists_mm = [L.as_addr(L.LINUX_MM), L.as_addr(L.LKML, "LKML")]
 
     def peer(p: Addr, cause: str, **kw: object) -> None:
+        """A peer through list threads only: no private check-in either (kept warm on the list)."""
         kind = "personal-domain" if p[1].endswith("@gmail.com") else "peer"
-        t(p[1], kind, cause, drafts=CHECK_INS if kind == "peer" else frozenset(), **kw)
+        t(p[1], kind, cause, **kw)
 
     # --- her own series: cover letter + patches; reviews, robots, "applied" ------------------
     series_count = 7 * scale

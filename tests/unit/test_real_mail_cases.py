@@ -115,6 +115,21 @@ class TestListThreads:
         _, drafts = run(asked)
         assert [(d.rule, d.subject) for d in drafts] == [("no-reply-nudge", "Re: SX-4 documentation")]
 
+    def test_a_relationship_only_on_the_lists_gets_no_private_check_in(self) -> None:
+        """Two hundred days after their last review on linux-mm: "Catching up, how are things?"
+        is not what a maintainer sends a reviewer. The same exchange by private mail is."""
+        patch = mail(OWNER, ["akpm@mm.example"], cc=(MM, "rev@corp.example"), days=205,
+                     subject="[PATCH 1/2] zswap: x", mid="p9@ada", headers=KVACK)  # fmt: skip
+        review = mail("rev@corp.example", [OWNER], cc=(MM,), days=200, reply_to="p9@ada",
+                      subject="Re: [PATCH 1/2] zswap: x", headers=KVACK)  # fmt: skip
+        people, drafts = run(patch, review)
+        assert people["rev@corp.example"].classification is Classification.PEER
+        assert drafts == []
+        mine = mail(OWNER, ["rev@corp.example"], days=205, subject="zswap", mid="p8@ada")
+        theirs = mail("rev@corp.example", [OWNER], days=200, subject="Re: zswap", reply_to="p8@ada")
+        _, drafts = run(mine, theirs)
+        assert [d.rule for d in drafts] == ["check-in-others"]
+
     def test_only_the_groups_rewritten_copy_of_her_answer_exists(self) -> None:
         """A lore archive holds one copy per Message-ID: her answer to him is the group's copy,
         its From rewritten to `'Ada Lovelace' via kasan-dev`. It is still her mail: he is a peer
