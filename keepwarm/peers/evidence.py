@@ -313,8 +313,10 @@ class Folder:
         direct = item.in_reply_to in ids
         if not direct and not any(r in ids for r in item.references):
             return False
-        owner, limit = self.owner, self.policy.mass_mail_recipients
-        visible = {k for p, k in keyed if p.role in (Role.TO, Role.CC) and k != sender_key}
+        owner, limit, is_list = self.owner, self.policy.mass_mail_recipients, self.is_list
+        visible = {
+            k for p, k in keyed if p.role in (Role.TO, Role.CC) and k != sender_key and not is_list(k)
+        }  # a list is the thread's archive, not a recipient: kernel threads copy two to four
         if len(visible - owner) > limit:
             return False
         if not listed:
@@ -340,10 +342,11 @@ class Folder:
                 e.sent += 1
                 bump(_dict(e, "not_meetings"), why)  # the reasons that are no evidence
             return
-        visible = len({k for p, k in others if p.role is not Role.BCC})
-        personal = 0 < visible <= self.policy.mass_mail_recipients
         is_list = self.is_list
-        listed = any(is_list(k) for p, k in others if p.role is not Role.BCC)
+        shown = {k for p, k in others if p.role is not Role.BCC}
+        listed = any(is_list(k) for k in shown)
+        people = len([k for k in shown if not is_list(k)]) if listed else len(shown)
+        personal = 0 < people <= self.policy.mass_mail_recipients
         answering = bool(item.in_reply_to)
         thread = item.thread_id or item.provider_id
         for p, k in others:

@@ -95,9 +95,11 @@ def build_histories(
         others = [p for p in item.participants if p.address not in owner_addresses]
         size = len({p.address for p in others if not p.is_resource})
         if mass_mail_recipients is not None and item.kind is Kind.EMAIL:
-            visible = {p.address for p in others if p.role in (Role.TO, Role.CC)}
-            if len(visible) > mass_mail_recipients:
-                continue
+            visible = {p.address for p in others if p.role in _SHOWN}
+            if len(visible) > mass_mail_recipients:  # lists are archives, not recipients
+                visible = {a for a in visible if not listed_address(a)}
+                if len(visible) > mass_mail_recipients:
+                    continue
         # The same test detection uses: an out-of-office, bounce or list post is not the person
         # writing to you, so it neither answers a nudge nor withdraws a draft.
         auto = item.kind is Kind.EMAIL and bool(automated_signals(item))

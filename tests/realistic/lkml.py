@@ -160,6 +160,8 @@ def build(root: Path, *, seed: int = 7, scale: int = 1) -> Truth:
         for version in range(1, rng.randint(2, 4)):
             v = f" v{version}" if version > 1 else ""
             cc = [*lists_mm, *chosen, rng.choice(colleagues)]
+            if s == 0:  # a cross-subsystem series: three lists and more people in Cc
+                cc += [L.as_addr(L.LINUX_DOC), *rng.sample(posters, 3)]
             cover = w.post(OWNER, [upstream], cc, f"[PATCH{v} 0/{size}] {title}", when, style="git",
                            body=f"This series {title.split(': ', 1)[1]}.\n\n" + "\n".join(
                                f"  mm: patch {i}" for i in range(1, size + 1)) + "\n")  # fmt: skip

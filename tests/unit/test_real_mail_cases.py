@@ -115,6 +115,24 @@ class TestListThreads:
         _, drafts = run(asked)
         assert [(d.rule, d.subject) for d in drafts] == [("no-reply-nudge", "Re: SX-4 documentation")]
 
+    def test_lists_in_cc_are_no_recipients_of_a_mass_mail(self) -> None:
+        """Kernel threads copy two to four lists besides the people: a review To her with eight
+        people and three lists in Cc is a reply, not an announcement to eleven."""
+        lists = (MM, "linux-kernel@vger.kernel.org", "linux-doc@vger.kernel.org")
+        humans = tuple(f"r{i}@corp{i}.example" for i in range(8))
+        patch = mail(OWNER, ["akpm@mm.example"], cc=(*lists, *humans), days=20, mid="w1@ada",
+                     subject="[PATCH 3/7] zswap: x", headers=KVACK)  # fmt: skip
+        review = mail("r0@corp0.example", [OWNER], cc=("akpm@mm.example", *lists, *humans[1:]),
+                      days=18, reply_to="w1@ada", subject="Re: [PATCH 3/7] zswap: x", headers=KVACK)  # fmt: skip
+        people, _ = run(patch, review)
+        reviewer = people["r0@corp0.example"]
+        assert reviewer.classification is Classification.PEER, reviewer.reasons
+        crowd = tuple(f"p{i}@corp{i}.example" for i in range(11))
+        announce = mail("r0@corp0.example", [OWNER], cc=(*crowd, MM), days=5, subject="Re: [PATCH 3/7] zswap: x",
+                        reply_to="w1@ada", headers=KVACK)  # fmt: skip
+        people, _ = run(announce)  # eleven people besides her: still a mass mail
+        assert people["r0@corp0.example"].classification is Classification.CANDIDATE
+
     def test_a_relationship_only_on_the_lists_gets_no_private_check_in(self) -> None:
         """Two hundred days after their last review on linux-mm: "Catching up, how are things?"
         is not what a maintainer sends a reviewer. The same exchange by private mail is."""
