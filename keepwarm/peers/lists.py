@@ -19,7 +19,7 @@ address: never a person, never a peer.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from keepwarm.models import Interaction, Participant, Role
@@ -103,6 +103,16 @@ def _parse(list_id: str, list_post: str, x_mailing: str, mailing_list: str) -> L
     if not addresses and not ident:
         return None
     return ListNames(ident or addresses[0], addresses, posting)
+
+
+def list_addresses(items: Iterable[Interaction]) -> set[str]:
+    """Every list address the list headers of these messages name (lower-cased, as written)."""
+    found: set[str] = set()
+    for item in items:
+        names = list_names(item.headers) if item.headers else None
+        if names is not None:
+            found.update(names.addresses)
+    return found
 
 
 def route(item: Interaction, sender: Participant) -> Route | None:

@@ -140,6 +140,7 @@ def draft(ws: Workspace) -> DraftReport:
         history = build_histories(
             people, load_interactions(session), rules_policy.owner_addresses,
             mass_mail_recipients=rules_policy.mass_mail_recipients,
+            is_list=rules_policy.is_list,
         )  # fmt: skip
         open_drafts = [OpenDraft(*row) for row in withdrawable(session)]
         day_start = _day_start(now, owner.timezone)
