@@ -69,8 +69,13 @@ def one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def address_problem(address: str) -> str | None:
-    """Why `address` is not a usable `local@domain` mailbox, or None when it is."""
+def address_problem(address: str, *, received: bool = False) -> str | None:
+    """Why `address` is not a usable `local@domain` mailbox, or None when it is.
+
+    `received`: an address read from mail someone else wrote is data, not a recipient, so a
+    misplaced dot (Enron's Exchange aliases `k..allen@enron.com`, old Japanese mobile
+    addresses `taro.@docomo.ne.jp`) is kept: detection labels it undeliverable (or the owner).
+    """
     if not address:
         return "empty address"
     if len(address) > MAX_ADDRESS:
@@ -80,7 +85,7 @@ def address_problem(address: str) -> str | None:
         return "not of the form local@domain"
     if len(local) > MAX_LOCAL or not _LOCAL.fullmatch(local) or bad_character(local):
         return 'the part before @ has spaces, control characters or symbols (<>()[],;:"\\)'
-    if local.startswith(".") or local.endswith(".") or ".." in local:
+    if not received and (local.startswith(".") or local.endswith(".") or ".." in local):
         return "the part before @ has a misplaced dot"
     labels = domain.split(".")
     if len(domain) > MAX_DOMAIN or len(labels) < 2:
@@ -92,3 +97,8 @@ def address_problem(address: str) -> str | None:
 
 def is_address(address: str) -> bool:
     return address_problem(address) is None
+
+
+def is_received_address(address: str) -> bool:
+    """An address as real mail writes it (a misplaced dot allowed): one to read, not to send to."""
+    return address_problem(address, received=True) is None

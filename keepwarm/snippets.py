@@ -17,11 +17,21 @@ MAX_CHARS = 200
 _QUOTE_HEADER = re.compile(
     r"^(?:on\b.{0,200}\bwrote:?$|le\b.{0,200}\ba écrit\s*:?$|am\b.{0,200}\bschrieb\b.*$"
     r"|-{2,}\s*original message\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}"
+    # Lotus Notes: "------ Forwarded by Jeff Dasovich/NA/Enron on 05/14/2001 04:39 PM ------",
+    # and the date line of its quoted-history block ("Tim Belden@ECT" / "05/14/2001 02:10 PM"
+    # / "To: …" / "cc:" / "Subject: …").
+    r"|-{2,}\s*forwarded by\b.*$|\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?$"
     r"|_{5,}$|from:\s.+$|de\s*:\s.+$|von:\s.+$)",
     re.IGNORECASE,
 )
+#: An attribution line ("On Mon, 9 Mar 2026, Ada wrote:"): before their own words it opens a
+#: bottom-posted or inline reply (skip it and the quote); after them, the history.
+_ATTRIBUTION = re.compile(
+    r"^(?:on\b.{0,200}\bwrote:?$|le\b.{0,200}\ba écrit\s*:?$|am\b.{0,200}\bschrieb\b.*$)",
+    re.IGNORECASE,
+)
 #: First characters of the lines `_QUOTE_HEADER` can match (and of the `-- ` signature line).
-_QUOTE_STARTS = frozenset("oOlLaAfFdDvV-_")
+_QUOTE_STARTS = frozenset("oOlLaAfFdDvV-_0123456789")
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear|dearest|hallo|bonjour|chère|cher|ciao|hola|greetings|good "
     r"(?:morning|afternoon|evening))\b[^.!?\n]{0,40}[,!:]?$|^[^\s,]{1,30},$",
@@ -44,9 +54,10 @@ _SPACES = re.compile(r"\s+")
 def clean(text: str, *, limit: int = MAX_CHARS) -> str:
     """One safe line from the start of a message's text (plain text in, plain text out).
 
-    Drops quoted replies (`> …`, "On … wrote:" and what follows), the signature after `-- `, an
-    opening greeting line ("Dear Ada,"), control and format characters (bidi overrides,
-    zero-width), and cuts at a word boundary with "…" past `limit` characters.
+    Drops quoted replies (`> …`, "On … wrote:" and what follows, or before their words what
+    precedes: a bottom-posted or inline answer), forwarded or Notes-style quoted history, the
+    signature after `-- `, an opening greeting line ("Dear Ada,"), control and format characters
+    (bidi overrides, zero-width), and cuts at a word boundary with "…" past `limit` characters.
     """
     lines: list[str] = []
     kept = 0
@@ -55,6 +66,8 @@ def clean(text: str, *, limit: int = MAX_CHARS) -> str:
     for raw in head.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = raw.strip()
         if line[:1] in _QUOTE_STARTS and (raw.rstrip() == "--" or _QUOTE_HEADER.match(line)):
+            if not _said(lines) and _ATTRIBUTION.match(line):
+                continue  # a bottom-posted or inline reply: their words follow the quote
             break
         if line.startswith(">"):
             continue
@@ -71,6 +84,12 @@ def clean(text: str, *, limit: int = MAX_CHARS) -> str:
     while len(lines) > 1 and (not lines[-1] or _sign_off(lines[-1])):
         lines.pop()  # "Best regards," / "Katherine Johnson" / "C." close the message, say nothing
     return bound(" ".join(lines), limit=limit)
+
+
+def _said(lines: list[str]) -> bool:
+    """Whether their own words began (beyond blank lines and an opening greeting)."""
+    words = [line for line in lines if line]
+    return len(words) > 1 or (len(words) == 1 and not _GREETING.match(words[0]))
 
 
 def _sign_off(line: str) -> bool:

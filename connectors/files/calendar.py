@@ -26,6 +26,7 @@ import recurring_ical_events
 
 from connectors.files.icsbounds import FileBudget, bound_until, sanitise_timezones, series_problem
 from connectors.files.icsevents import iso, meeting, to_utc, tzid_of
+from connectors.files.itip import Ledger, answered, fact_of
 from connectors.files.safety import MAX_CALENDAR_BYTES
 from connectors.files.streams import PAGE_SIZE, calendar_stream, count, os_reason, problem_page
 from connectors.files.streams import summary as make_summary
@@ -40,10 +41,29 @@ _TOO_FREQUENT = frozenset({"SECONDLY", "MINUTELY"})
 _QUOTED = re.compile(r"'([^'\n]{3,200})'")
 
 
-def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page]:
-    """Pages of the occurrences in one .ics file; nothing when neither file nor window moved on."""
+def unchanged(path: Path, cursor: Cursor | None, window: Window) -> bool:
+    """Whether neither the file nor the window moved on since `cursor` (no read needed)."""
+    start, end = (moment.astimezone(UTC) for moment in window)
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    same_file = cursor is not None and (cursor.get("size"), cursor.get("mtime_ns")) == (
+        stat.st_size,
+        stat.st_mtime_ns,
+    )
+    return same_file and _covers(cursor, start, end)
+
+
+def read_ics(
+    path: Path, cursor: Cursor | None, window: Window, ledger: Ledger | None = None
+) -> Iterator[Page]:
+    """Pages of the occurrences in one .ics file; nothing when neither file nor window moved on
+    (nor, with a `ledger`, what the account's other invitation files say about its meetings)."""
     stream = calendar_stream(path)
     start, end = (moment.astimezone(UTC) for moment in window)
+    itip = ledger.digest(str(path)) if ledger is not None else None
+    same_itip = itip is None or (cursor or {}).get("itip", "") == itip
     try:
         stat = path.stat()
         same_file = cursor is not None and (cursor.get("size"), cursor.get("mtime_ns")) == (
@@ -51,7 +71,7 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
             stat.st_mtime_ns,
         )
         covered = _covers(cursor, start, end)
-        if same_file and covered:
+        if same_file and covered and same_itip:
             return
         if stat.st_size > MAX_CALENDAR_BYTES:
             yield problem_page(stream, path, _too_large(path))
@@ -65,12 +85,14 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         yield problem_page(stream, path, _too_large(path))
         return
     digest = hashlib.sha256(data).hexdigest()
-    if cursor and covered and cursor.get("sha256") == digest:  # touched, not changed
+    if cursor and covered and same_itip and cursor.get("sha256") == digest:  # touched only
         refreshed = {**cursor, "size": len(data), "mtime_ns": stat.st_mtime_ns}
         yield Page(stream, cursor=refreshed, summary=_summary(path, refreshed))
         return
     earlier: list[str] = []
-    interactions, problems, following = expand_file(data, str(path), start, end, earlier)
+    interactions, problems, following = expand_file(
+        data, str(path), start, end, earlier, ledger=ledger
+    )
     new_cursor: Cursor = {
         "size": len(data),
         "mtime_ns": stat.st_mtime_ns,
@@ -81,6 +103,8 @@ def read_ics(path: Path, cursor: Cursor | None, window: Window) -> Iterator[Page
         "window": [iso(start), iso(end)],
         "next": iso(following) if following else None,
     }
+    if itip:
+        new_cursor["itip"] = itip
     chunks = [interactions[i : i + PAGE_SIZE] for i in range(0, len(interactions), PAGE_SIZE)]
     *intermediate, last = chunks or [[]]
     for chunk in intermediate:
@@ -130,8 +154,18 @@ def _line_of(text: str, message: str) -> str:
     return ""
 
 
+def calendar_text(data: bytes) -> str:
+    return _decode(data)
+
+
 def expand_file(
-    data: bytes, path: str, start: datetime, end: datetime, earlier: list[str] | None = None
+    data: bytes,
+    path: str,
+    start: datetime,
+    end: datetime,
+    earlier: list[str] | None = None,
+    *,
+    ledger: Ledger | None = None,
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
     """Occurrences in [start, end], quarantined parts, and the first occurrence after `end`.
 
@@ -154,7 +188,7 @@ def expand_file(
     problems = [Quarantined(path, f"VTIMEZONE TZID={tzid}", reason) for tzid, reason in zones]
     following: datetime | None = None
     for calendar in calendars:
-        found, bad, after = _expand_calendar(calendar, path, start, end, earlier)
+        found, bad, after = _expand_calendar(calendar, path, start, end, earlier, ledger)
         interactions += found
         problems += bad
         if after is not None and (following is None or after < following):
@@ -181,12 +215,18 @@ def _problem(event: Any) -> str | None:
 
 
 def _expand_calendar(
-    calendar: Any, path: str, start: datetime, end: datetime, earlier: list[str] | None = None
+    calendar: Any,
+    path: str,
+    start: datetime,
+    end: datetime,
+    earlier: list[str] | None = None,
+    ledger: Ledger | None = None,
 ) -> tuple[list[Interaction], list[Quarantined], datetime | None]:
     problems: list[Quarantined] = []
     groups: dict[str, list[Any]] = {}
     others: list[Any] = []
     budget = FileBudget(start, end)
+    method = str(calendar.get("METHOD", "")).strip().upper()
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             others.append(component)
@@ -195,6 +235,12 @@ def _expand_calendar(
         if not uid:
             uid = "sha-" + hashlib.sha1(component.to_ical(), usedforsecurity=False).hexdigest()[:16]
             component["UID"] = uid
+        if ledger is not None:
+            verdict = ledger.verdict(fact_of(component, method))
+            if verdict == "skip":
+                continue  # a newer version elsewhere, or a REPLY whose meeting is known
+            if verdict in ("cancelled", "moved"):
+                component["STATUS"] = "CANCELLED"  # it did not (or will not) happen at this time
         reason = _problem(component) or series_problem(component, start, end)
         reason = reason or budget.admit(component)
         if reason is not None:
@@ -252,6 +298,8 @@ def _expand_calendar(
             if uid not in failed:
                 failed.add(uid)
                 problems.append(Quarantined(path, f"VEVENT UID={uid}", f"unusable event: {exc}"))
+    if ledger is not None:
+        interactions = [answered(i, ledger) for i in interactions]
     if earlier is not None:
         bad = {q.position.removeprefix("VEVENT UID=") for q in problems}
         read = {i.thread_id for i in interactions} | {f"ics:{uid}" for uid in bad}

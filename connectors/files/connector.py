@@ -11,11 +11,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.files.calendar import read_ics
-from connectors.files.maildir import read_eml, read_maildir
+from connectors.files.calendar import calendar_text, read_ics, unchanged
+from connectors.files.itip import Ledger, ledger_of
+from connectors.files.maildir import read_eml, read_maildir, read_mh
 from connectors.files.maildrafts import MaildirDrafts
 from connectors.files.mbox import read_mbox
-from connectors.files.safety import printable, printable_page
+from connectors.files.mboxgz import read_gzip_mbox
+from connectors.files.safety import MAX_CALENDAR_BYTES, printable, printable_page
 from connectors.files.sources import Source, calendar_sources, mail_sources
 from connectors.files.streams import calendar_stream, mail_stream, problem_page
 from keepwarm.errors import ConfigError
@@ -55,7 +57,9 @@ class FilesConnector:
         for source in mail_sources(self.mail):
             pages = self._mail(source, cursors.get(printable(mail_stream(source.path))), self.snippets)
             yield from map(printable_page, pages)
-        for source in calendar_sources(self.calendars):
+        sources = calendar_sources(self.calendars)
+        ledger = self._ledger(sources, cursors)
+        for source in sources:
             stream = calendar_stream(source.path)
             if source.kind == "missing":
                 page = problem_page(stream, source.path, f"file not found: {source.path}")
@@ -64,14 +68,39 @@ class FilesConnector:
                 yield printable_page(problem_page(stream, source.path, source.reason))
             else:
                 cursor = cursors.get(printable(stream))
-                yield from map(printable_page, read_ics(source.path, cursor, self.calendar_window))
+                pages = read_ics(source.path, cursor, self.calendar_window, ledger)
+                yield from map(printable_page, pages)
+
+    def _ledger(self, sources: list[Source], cursors: Mapping[str, Cursor]) -> Ledger | None:
+        """What all invitation files say together (a CANCEL or update in one file changes what
+        another's meeting is); read only when some calendar file must be read anyway."""
+        files = [s.path for s in sources if s.kind == "ics"]
+        if len(files) < 2 or all(
+            unchanged(path, cursors.get(printable(calendar_stream(path))), self.calendar_window)
+            for path in files
+        ):
+            return None
+        texts = []
+        for path in files:
+            try:
+                with path.open("rb") as f:
+                    data = f.read(MAX_CALENDAR_BYTES + 1)
+            except OSError:
+                continue  # reported when the file itself is read
+            if len(data) <= MAX_CALENDAR_BYTES:
+                texts.append((str(path), calendar_text(data)))
+        return ledger_of(texts)
 
     @staticmethod
     def _mail(source: Source, cursor: Cursor | None, snippets: bool) -> Iterator[Page]:
         if source.kind == "mbox":
             return read_mbox(source.path, cursor, snippets=snippets)
+        if source.kind == "mboxgz":
+            return read_gzip_mbox(source.path, cursor, snippets=snippets)
         if source.kind == "maildir":
             return read_maildir(source.path, cursor, snippets=snippets)
+        if source.kind == "mh":
+            return read_mh(source.path, cursor, snippets=snippets)
         if source.kind == "eml":
             return read_eml(source.path, cursor, snippets=snippets)
         stream = mail_stream(source.path)

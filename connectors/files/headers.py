@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 
-from keepwarm.mailsafety import is_address, one_line
+from keepwarm.mailsafety import is_received_address, one_line
 
 #: Bound for the memo tables below, so a huge mailbox cannot grow them without limit.
 _CACHE_LIMIT = 20_000
@@ -117,7 +117,7 @@ def parse_addresses(value: str, *, retry_decoded: bool = True) -> list[tuple[str
     out: list[tuple[str, str]] = []
     for name, address in pairs:
         address = address.strip().lower()
-        if not is_address(address):  # `_spy@evil.example?=`, `a@b c`, a 300-character domain
+        if not is_received_address(address):  # `_spy@evil.example?=`, `a@b c`, a 300-character domain
             continue
         if name:
             if "=?" in name:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from keepwarm.models import Interaction, Kind, Participant, Response, Role
 
-_RESPONSES = {
+RESPONSES = {
     "ACCEPTED": Response.ACCEPTED,
     "DECLINED": Response.DECLINED,
     "TENTATIVE": Response.TENTATIVE,
@@ -87,6 +87,20 @@ def _address(value: Any, rejected: list[str] | None = None) -> str | None:
     return text
 
 
+def _email_param(value: Any) -> str | None:
+    """The `EMAIL=` parameter (RFC 7986) when it holds an address.
+
+    iCloud writes the calendar user's real address only there: the value itself is an iMIP
+    relay (`mailto:2_GEZD…@imip.me.com`) or a server path (`/1234/principal/`), which stands
+    in for the person and reaches nobody. Elsewhere EMAIL repeats the `mailto:` address.
+    """
+    email = _param(value, "EMAIL")
+    if not email:
+        return None
+    email = _WHITESPACE.sub("", email.removeprefix("mailto:").removeprefix("MAILTO:")).lower()
+    return email if _ADDRESS.fullmatch(email) else None
+
+
 def _param(value: Any, name: str) -> str:
     params = getattr(value, "params", None)
     found = params.get(name) if params else None
@@ -113,12 +127,12 @@ def participants(
     entries = [(organizer, Role.ORGANIZER)] if organizer is not None else []
     entries += [(attendee, Role.ATTENDEE) for attendee in attendees]
     for value, role in entries:
-        address = _address(value, rejected)
+        address = _email_param(value) or _address(value, rejected)
         if address is None or (address, role) in seen:
             continue
         seen.add((address, role))
         status = _param(value, "PARTSTAT").upper()
-        response = _RESPONSES.get(status) if role is Role.ATTENDEE else None
+        response = RESPONSES.get(status) if role is Role.ATTENDEE else None
         if role is Role.ATTENDEE and _param(value, "ROLE").upper() == "NON-PARTICIPANT":
             response = Response.NON_PARTICIPANT
         out.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from connectors.files.mailparse import Unusable, parse_header_block
@@ -79,11 +79,40 @@ def maildir_keys(folder: Path) -> dict[str, str]:
     return keys
 
 
-def read_maildir(folder: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
+def mh_keys(folder: Path) -> dict[str, str]:
+    """Numbered message files of an MH folder (`1`, `2`… in MH/nmh and Claws Mail; `1.`, `2.`
+    in the Enron corpus): name -> name. Each file is one message that never changes."""
+    keys: dict[str, str] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if is_mh_name(entry.name) and entry.is_file():
+                keys[entry.name] = entry.name
+    return keys
+
+
+def is_mh_name(name: str) -> bool:
+    digits = name[:-1] if name.endswith(".") else name
+    return digits.isdigit() and digits.isascii()
+
+
+def read_mh(folder: Path, cursor: Cursor | None, *, snippets: bool = False) -> Iterator[Page]:
+    """Pages of the messages in an MH folder that earlier pulls have not seen (one stream per
+    folder, like a Maildir: a tree of 30,000 numbered files is not 30,000 streams)."""
+    return read_maildir(folder, cursor, snippets=snippets, keys=mh_keys, fmt="mh")
+
+
+def read_maildir(
+    folder: Path,
+    cursor: Cursor | None,
+    *,
+    snippets: bool = False,
+    keys: Callable[[Path], dict[str, str]] = maildir_keys,
+    fmt: str = "maildir",
+) -> Iterator[Page]:
     """Pages of the messages in a Maildir folder that earlier pulls have not seen."""
     stream = mail_stream(folder)
     try:
-        present = maildir_keys(folder)
+        present = keys(folder)
     except OSError as exc:
         yield problem_page(stream, folder, os_reason(exc, folder))
         return
@@ -125,7 +154,7 @@ def read_maildir(folder: Path, cursor: Cursor | None, *, snippets: bool = False)
                 done.append(key)
         # Both runs are sorted, so this is a linear merge (Timsort), not a fresh sort per page.
         seen_sorted = sorted(seen_sorted + done)
-        yield _page(stream, folder, interactions, problems, seen_sorted, messages, quarantined)
+        yield _page(stream, folder, interactions, problems, seen_sorted, messages, quarantined, fmt)
 
 
 def _page(
@@ -136,6 +165,7 @@ def _page(
     seen: list[str],
     messages: int,
     quarantined: int,
+    fmt: str = "maildir",
 ) -> Page:
     cursor = {"seen": seen, "messages": messages, "quarantined": quarantined}
     return Page(
@@ -143,7 +173,7 @@ def _page(
         tuple(interactions),
         tuple(problems),
         cursor,
-        summary(folder, "maildir", messages, quarantined),
+        summary(folder, fmt, messages, quarantined),
     )
 
 

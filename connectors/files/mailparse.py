@@ -13,6 +13,7 @@ import re
 
 from connectors.files.headers import addresses_cached, decode_words, parse_date
 from connectors.files.snippet import body_snippet
+from keepwarm.mailsafety import one_line
 from keepwarm.models import CLASSIFICATION_HEADERS, Interaction, Kind, Participant, Role
 
 
@@ -23,6 +24,7 @@ class Unusable(ValueError):
 _WANTED = frozenset(
     {"from", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to", "references"}
     | {"content-transfer-encoding"}  # only read for a snippet
+    | {"x-from", "x-to"}  # display names of archive exports (Enron) whose From/To are bare
     | CLASSIFICATION_HEADERS
 )
 #: Headers of list and machine mail: its snippet is never shown, so it is never extracted.
@@ -160,6 +162,53 @@ def _mail_system(raw: dict[str, str], from_value: str) -> str | None:
     return f"mailer-daemon@{host}"
 
 
+#: Lotus Notes' mail domain after an address or a name (`"Bob" <bob@x.com>@ENRON`).
+_NOTES_DOMAIN = re.compile(r">\s*@[\w.-]*$")
+
+
+def export_name(value: str, address: str) -> str:
+    """The display name an export's `X-From`/`X-To` gives one person, or "" when it gives none.
+
+    Archive exports (the Enron corpus, Lotus Notes and Exchange conversions) keep From/To as
+    bare addresses and the names beside them: `Phillip K Allen`, `Allen, Phillip K.
+    </O=ENRON/OU=NA/CN=RECIPIENTS/CN=PALLEN>`, `"Bob Smith" <bob@x.com>@ENRON`,
+    `Tim Belden/HOU/ECT@ECT`. A value naming another address, or several people, gives none.
+    """
+    text = _NOTES_DOMAIN.sub(">", one_line(decode_words(value)).strip())
+    if not text or len(text) > 200:
+        return ""
+    lt = text.find("<")
+    if lt >= 0:
+        gt = text.find(">", lt)
+        inner = text[lt + 1 : gt if gt > 0 else len(text)].strip().lower()
+        if text.count("<") > 1 or (gt > 0 and text[gt + 1 :].strip()):
+            return ""  # several people
+        if "@" in inner and "/" not in inner and inner != address:
+            return ""  # names someone else
+        name = text[:lt]
+    elif "/" in text and "@" in text:  # a Notes canonical name: `Tim Belden/HOU/ECT@ECT`
+        name = text.partition("/")[0]
+    elif "@" in text or "," in text:
+        return ""  # a bare address, or a list of names
+    else:
+        name = text
+    return name.strip().strip("'\"").strip()
+
+
+def _export_names(participants: list[Participant], raw: dict[str, str]) -> list[Participant]:
+    """Names for a nameless sender, and for a nameless sole recipient, from X-From / X-To."""
+    out = list(participants)
+    to = [i for i, p in enumerate(out) if p.role is Role.TO]
+    for index, header in ((0, "x-from"), (to[0] if len(to) == 1 else -1, "x-to")):
+        if index < 0 or header not in raw or out[index].name:
+            continue
+        p = out[index]
+        name = export_name(raw[header], p.address)
+        if name:
+            out[index] = _participant(p.address, p.role, name)
+    return out
+
+
 def parse_header_block(block: bytes, source: str, body: bytes = b"") -> Interaction:
     """Build the interaction for one message; raises `Unusable` with the quarantine reason.
 
@@ -192,6 +241,9 @@ def parse_header_block(block: bytes, source: str, body: bytes = b"") -> Interact
         if daemon is None:
             raise Unusable(f"From header {from_value!r} has no address")
         participants.insert(0, _participant(daemon, Role.FROM, from_value.strip()[:100]))
+
+    if "x-from" in raw or "x-to" in raw:
+        participants = _export_names(participants, raw)
 
     value = raw.get("message-id")
     ids = _ids(value) if value else None

@@ -1,7 +1,8 @@
 """Which independent inputs (streams) the configured paths hold, and in which format.
 
-Each mbox file, Maildir folder (and each Maildir++ `.Sub` folder inside it), .eml file and .ics
-file is its own stream with its own cursor, so a change in one never re-reads the others.
+Each mbox file, Maildir folder (and each Maildir++ `.Sub` folder inside it), MH folder (the
+numbered files of one directory), .eml file and .ics file is its own stream with its own
+cursor, so a change in one never re-reads the others.
 Directories are walked in sorted order so stream order, and therefore output, is reproducible.
 """
 
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from connectors.files.maildir import is_mh_name
+from connectors.files.mboxgz import GZIP_MAGIC, gzip_head
 from connectors.files.safety import SNIFF_BYTES, looks_binary, printable, special_file
 from connectors.files.streams import os_reason
 
-SourceKind = Literal["mbox", "maildir", "eml", "ics", "missing", "problem"]
+SourceKind = Literal["mbox", "mboxgz", "maildir", "mh", "eml", "ics", "missing", "problem"]
 
 #: Index and lock files that mail clients keep beside their mailboxes: never mail themselves.
 _NOT_MAIL = frozenset({".msf", ".lock", ".lck", ".sqlite", ".db", ".plist", ".toc"})
@@ -72,6 +75,14 @@ def _sniff(path: Path, *, explicit: bool) -> Source | None:
         return Source("eml", path)  # the reader reports why it cannot be read
     if start.startswith(b"From "):
         return Source("mbox", path)  # raw 8-bit bodies may hold NUL bytes: still an mbox
+    if start.startswith(GZIP_MAGIC):  # lore's `t.mbox.gz`: read as it is
+        if gzip_head(start).startswith(b"From "):
+            return Source("mboxgz", path)
+        reason = (
+            f"{printable(str(path))} is compressed (gzip) but is not an mbox; decompress it "
+            "(gunzip) and point keepwarm at what it holds"
+        )
+        return Source("problem", path, reason) if explicit else None
     if looks_binary(start):
         reason = f"{printable(str(path))} is binary data, not mail; skipped"
         return Source("problem", path, reason) if explicit else None
@@ -100,13 +111,19 @@ def _walk_unsorted(root: Path) -> Iterable[Source]:
             else:
                 keep.append(name)
         dirs[:] = keep
+        numbered = False
         for name in sorted(files):
             path = Path(folder, name)
+            if is_mh_name(name):  # an MH folder (MH/nmh, Claws Mail, the Enron corpus)
+                numbered = True
+                continue
             if name.startswith(".") or path.suffix.lower() in _NOT_MAIL:
                 continue
             found = _sniff(path, explicit=False)
             if found is not None:
                 yield found
+        if numbered:
+            yield Source("mh", Path(folder))
 
 
 def mail_sources(paths: Sequence[Path]) -> list[Source]:

@@ -19,6 +19,7 @@ from itertools import chain, groupby
 from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, day_of
 from keepwarm.models import Classification, PersonView, StoredInteraction
 from keepwarm.peers import DetectionPolicy
+from keepwarm.peers.addresses import normalise
 from keepwarm.peers.evidence import Evidence, Folder
 from keepwarm.rules.history import Touch, build_histories
 
@@ -84,7 +85,7 @@ def fold_units(
             if wanted((key, bucket)):
                 out.evidence[(key, bucket)] = e
                 out.members[(key, bucket)] = set(e.ids)
-    for key, touches in _touches(items, policy, spelled).items():
+    for key, touches in _touches(items, policy, spelled, lists or {}).items():
         for touch in touches:
             out.touched.setdefault(touch.interaction_id, set()).add(key)
             unit = (key, bucket_of(touch.at))
@@ -153,13 +154,21 @@ def _values(e: Evidence) -> tuple[object, ...]:
 
 
 def _touches(
-    items: Sequence[StoredInteraction], policy: DetectionPolicy, spelled: dict[str, set[str]]
+    items: Sequence[StoredInteraction],
+    policy: DetectionPolicy,
+    spelled: dict[str, set[str]],
+    lists: Mapping[str, str],
 ) -> dict[str, list[Touch]]:
     """Each address's touches: `build_histories` with every address as its own person, known
     by the spellings detection saw for it (as a person's addresses are).
 
-    The owner's own addresses are left out: they are in every interaction.
+    The owner's own addresses are left out: they are in every interaction. A post is `listed`
+    when any stored message names one of its recipients as a list, not only this slice's.
     """
+
+    def is_list(address: str) -> bool:
+        return normalise(address) in lists or policy.is_list(address)
+
     alone = [
         PersonView(
             key=key,
@@ -175,8 +184,9 @@ def _touches(
         if key not in policy.owner_addresses
     ]
     return build_histories(
-        alone, items, policy.owner_addresses, mass_mail_recipients=policy.mass_mail_recipients
-    )
+        alone, items, policy.owner_addresses,
+        mass_mail_recipients=policy.mass_mail_recipients, is_list=is_list,
+    )  # fmt: skip
 
 
 def absorbed(slices: Iterable[Evidence]) -> Evidence:

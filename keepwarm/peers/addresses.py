@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from email.utils import getaddresses
 
-from keepwarm.mailsafety import is_address
+from keepwarm.mailsafety import is_received_address
 
 #: Providers where dots in the local part are not significant.
 DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -65,6 +65,6 @@ def parse_address(value: str) -> tuple[str, str] | None:
         return None
     for name, address in pairs:
         address = address.strip().lower()
-        if is_address(address) and len(address) <= MAX_ADDRESS:
+        if is_received_address(address) and len(address) <= MAX_ADDRESS:
             return "".join(c for c in name if c.isprintable()).strip()[:200], address
     return None

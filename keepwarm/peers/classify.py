@@ -14,6 +14,7 @@ from keepwarm.peers.addresses import in_domains
 from keepwarm.peers.automation import automation_words, local_automation_words
 from keepwarm.peers.evidence import Evidence, most_common
 from keepwarm.peers.policy import DetectionPolicy, is_list_host, matches
+from keepwarm.peers.signals import CALENDAR_NOTICE
 
 #: noreply-style and system local parts, also as a prefix or suffix (`pullrequests-reply@`).
 AUTOMATED_LOCAL = re.compile(
@@ -204,7 +205,8 @@ def classify(
     if Classification.COLLEAGUE in by:
         return Classification.COLLEAGUE, by[Classification.COLLEAGUE]
     has_evidence = bool(e.meetings or e.wrote_personally or e.replies)
-    if e.auto_inbound and e.auto_inbound == e.inbound and not has_evidence:
+    machine = any(signal != CALENDAR_NOTICE for signal in e.signals)
+    if e.auto_inbound and e.auto_inbound == e.inbound and not has_evidence and machine:
         return Classification.AUTOMATED, [
             f"{signal} present in {_plural(n, 'message')}" for signal, n in most_common(e.signals)
         ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from keepwarm.models import NOT_ATTENDING, Kind, Response, Role, StoredInteraction
 from keepwarm.peers.addresses import domain_of, in_domains, normalise
+from keepwarm.peers.copies import repeats
 from keepwarm.peers.lists import Route, named_lists, route
 from keepwarm.peers.policy import DetectionPolicy, is_list_address
 from keepwarm.peers.signals import (
@@ -223,10 +224,13 @@ class Folder:
             for stored in context:
                 self._learn(stored)
             routes = [_route(stored) for stored in items]
+        # One email filed in several folders is one email. Copies share their time, so they
+        # fall in one day and one bucket: a slice holds all of them or none.
+        copies = repeats(items)
         for stored, found in zip(items, routes, strict=True):
             if stored.interaction.kind is Kind.MEETING:
                 self._meeting(stored)
-            else:
+            elif stored.id not in copies:
                 self._email(stored, found)
         for k, name in self.lists.items():
             e = self.evidence.get(k)
@@ -251,8 +255,6 @@ class Folder:
         author = found.author if found is not None else sender
         if item.message_id and self.key(author.address) in self.owner:
             self._owner_ids.add(item.message_id)
-            if found is not None and found.rewritten:
-                return found  # the list's copy of the owner's own post
             recipients = [
                 self.key(p.address)
                 for p in item.participants
@@ -286,9 +288,11 @@ class Folder:
             sender = found.author
             sender_key = self.key(sender.address)
         if sender_key in owner:
+            # The list's copy of the owner's own post is her mail like her sent copy: both carry
+            # one Message-ID, so the store holds one of them, never both (a lore archive holds
+            # only the list's copy).
             self._owner_sighting(at, sender.address)
-            if found is None or not found.rewritten:
-                self._owner_mail(stored, keyed)
+            self._owner_mail(stored, keyed)
             return
         e = evidence.get(sender_key) or self.ev(sender_key)
         e.seen(at, sender.address, sender.name, iid)
@@ -330,8 +334,10 @@ class Folder:
         direct = item.in_reply_to in ids
         if not direct and not any(r in ids for r in item.references):
             return False
-        owner, limit = self.owner, self.policy.mass_mail_recipients
-        visible = {k for p, k in keyed if p.role in (Role.TO, Role.CC) and k != sender_key}
+        owner, limit, is_list = self.owner, self.policy.mass_mail_recipients, self.is_list
+        visible = {
+            k for p, k in keyed if p.role in (Role.TO, Role.CC) and k != sender_key and not is_list(k)
+        }  # a list is the thread's archive, not a recipient: kernel threads copy two to four
         if len(visible - owner) > limit:
             return False
         if not listed:
@@ -348,10 +354,20 @@ class Folder:
         item, owner, evidence = stored.interaction, self.owner, self.evidence
         at, iid = item.occurred_at, stored.id
         others = [(p, k) for p, k in keyed if k not in owner and p.role is not Role.FROM]
-        visible = len({k for p, k in others if p.role is not Role.BCC})
-        personal = 0 < visible <= self.policy.mass_mail_recipients
+        machine = machine_signals(item)
+        if machine:  # her calendar answering an invitation, her auto-reply: not her writing
+            why = f"only {machine[0]} from you ('{item.subject}'), not personal mail"
+            for p, k in others:
+                e = evidence.get(k) or self.ev(k)
+                e.seen(at, p.address, p.name, iid)
+                e.sent += 1
+                bump(_dict(e, "not_meetings"), why)  # the reasons that are no evidence
+            return
         is_list = self.is_list
-        listed = any(is_list(k) for p, k in others if p.role is not Role.BCC)
+        shown = {k for p, k in others if p.role is not Role.BCC}
+        listed = any(is_list(k) for k in shown)
+        people = len([k for k in shown if not is_list(k)]) if listed else len(shown)
+        personal = 0 < people <= self.policy.mass_mail_recipients
         answering = bool(item.in_reply_to)
         thread = item.thread_id or item.provider_id
         for p, k in others:

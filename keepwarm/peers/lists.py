@@ -19,7 +19,7 @@ address: never a person, never a peer.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from keepwarm.models import Interaction, Participant, Role
@@ -117,6 +117,16 @@ def named_lists(item: Interaction, sender: Participant) -> tuple[Route | None, l
     if found is not None and found.rewritten:
         named.append((sender.address, found.list_name))
     return found, named
+
+
+def list_addresses(items: Iterable[Interaction]) -> set[str]:
+    """Every list address the list headers of these messages name (lower-cased, as written)."""
+    found: set[str] = set()
+    for item in items:
+        names = list_names(item.headers) if item.headers else None
+        if names is not None:
+            found.update(names.addresses)
+    return found
 
 
 def route(item: Interaction, sender: Participant) -> Route | None:

@@ -96,6 +96,11 @@ class DetectionPolicy:
         object.__setattr__(self, "list_set", frozenset(self.lists))
         object.__setattr__(self, "relay_set", frozenset(self.relays))
 
+    def is_list(self, address: str) -> bool:
+        """A mailing list known without its mail: on the shipped or configured lists, or a
+        `lists.*` host (the ones named by list headers are learned from the mail itself)."""
+        return is_list_address(normalise(address), self)
+
 
 def _target(value: str) -> str:
     """`@Example.com` → `example.com`; addresses are normalised."""

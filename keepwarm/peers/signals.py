@@ -31,6 +31,20 @@ _BOUNCE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?([\w-]+)", re.IGNORECASE)
+#: Calendar invitations and responses sent as mail: Google's `Accepted: Title @ Tue 6 Oct 2026
+#: 10am - 11am (WEST) (ada@x)`, `Invitation: … @ …`, `Updated invitation: … @ …`; Outlook's
+#: `Accepted: Title`, `Tentative: Title`, `Declined: Title`, `Canceled: Title`.
+_CALENDAR_SUBJECT = re.compile(
+    r"^\s*(?:(?:accepted|declined|tentative|tentatively accepted|updated invitation(?: with note)?"
+    r"|invitation|canceled event|cancelled event|new time proposed|proposed new time)\s*:\s.*\s@\s"
+    r"|(?:accepted|declined|tentative|tentatively accepted|canceled|cancelled"
+    r"|new time proposed)\s*:\s)",
+    re.IGNORECASE,
+)
+#: A calendar invitation or response: the person's calendar wrote it, not the person; it
+#: answers nothing and is owed nothing. Unlike the other signals it does not make its sender a
+#: machine (the meeting itself is the evidence, in the calendar).
+CALENDAR_NOTICE = "calendar invitation or response"
 
 
 def automated_signals(item: Interaction) -> list[str]:
@@ -70,8 +84,8 @@ def machine_signals(item: Interaction) -> list[str]:
         auto = h.get("auto-submitted", "").strip().lower().split(";")[0].strip()
         if auto and auto != "no":
             signals.append(f"Auto-Submitted: {auto}")
-        if "x-auto-response-suppress" in h:
-            signals.append("header X-Auto-Response-Suppress")
+        # X-Auto-Response-Suppress is no signal: Exchange puts it on people's ordinary mail
+        # (it asks *other* servers not to auto-reply); its OOFs carry Auto-Submitted anyway.
         if "return-path" in h and h["return-path"].strip() in ("", "<>"):
             signals.append("empty Return-Path")
         report = _REPORT_TYPE.search(h.get("content-type", ""))
@@ -84,11 +98,15 @@ def machine_signals(item: Interaction) -> list[str]:
             signals.append("read receipt")
         if "x-autoreply" in h or "x-autorespond" in h:
             signals.append("out-of-office reply")
+        if h.get("content-type", "").startswith("text/calendar"):
+            signals.append(CALENDAR_NOTICE)
     if item.subject:
         if _AUTO_REPLY_SUBJECT.match(item.subject) and "out-of-office reply" not in signals:
             signals.append("out-of-office reply")
         elif _BOUNCE_SUBJECT.match(item.subject) and "delivery report (bounce)" not in signals:
             signals.append("delivery report (bounce)")
+        elif _CALENDAR_SUBJECT.match(item.subject) and CALENDAR_NOTICE not in signals:
+            signals.append(CALENDAR_NOTICE)
     return signals
 
 

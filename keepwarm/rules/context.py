@@ -152,7 +152,10 @@ def _exchanges(history: Sequence[Touch], now: datetime) -> dict[str, Any]:
         "from_them": theirs,
         "from_you": len(history) - meetings - theirs,
         "days_since_last": max(0, (now - last.at).days) if last is not None else 0,
-        "wrote_last": {"in": "them", "out": "you"}.get(last.direction, "") if last else "",
+        # Only personal mail is owed anything: after a list post it is "" (as after a meeting).
+        "wrote_last": (
+            {"in": "them", "out": "you"}.get(last.direction, "") if last and not last.listed else ""
+        ),
     }
 
 

@@ -7,7 +7,7 @@ Touches are small slotted records so a million of them fit comfortably in memory
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -22,9 +22,11 @@ from keepwarm.models import (
     StoredInteraction,
 )
 from keepwarm.peers import automated_signals
-from keepwarm.peers.lists import route
+from keepwarm.peers.copies import repeats
+from keepwarm.peers.lists import list_addresses, route
 
 Direction = Literal["out", "in", "meeting"]
+_SHOWN = (Role.TO, Role.CC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,9 @@ class Touch:
     organiser: str = ""
     #: A meeting's attendees besides the owner, as (address, display name); shared per meeting.
     attendees: tuple[tuple[str, str], ...] = ()
+    #: A mailing-list post (it travelled through a list, or a list is among its recipients):
+    #: public discussion, never personal mail that is owed an answer or a nudge.
+    listed: bool = False
 
     @property
     def kind(self) -> Kind:
@@ -62,27 +67,39 @@ def build_histories(
     owner_addresses: frozenset[str],
     *,
     mass_mail_recipients: int | None = None,
+    is_list: Callable[[str], bool] | None = None,
 ) -> dict[str, list[Touch]]:
     """Group interactions into per-person touches, oldest first (input must be oldest first).
 
     A mail with more than `mass_mail_recipients` visible (To/Cc) recipients besides the owner
     is no touch at all: detection takes no evidence from it, so no draft may cite it either.
+    A mail that went through a mailing list, or to one (named by any message's list headers,
+    or `is_list`: the detection policy's list hosts), is a `listed` touch.
     """
     owner_of: dict[str, str] = {}
     for person in people:
         for address in person.addresses:
             owner_of[address] = person.key
+    interactions = list(interactions)
+    named = list_addresses(s.interaction for s in interactions)
+
+    def listed_address(address: str) -> bool:
+        return address in named or (is_list is not None and is_list(address))
+
     histories: dict[str, list[Touch]] = {}
+    copies = repeats(interactions)  # detection's rule: one email filed twice is one email
     for stored in interactions:
         item = stored.interaction
-        if item.cancelled:
+        if item.cancelled or stored.id in copies:
             continue
         others = [p for p in item.participants if p.address not in owner_addresses]
         size = len({p.address for p in others if not p.is_resource})
         if mass_mail_recipients is not None and item.kind is Kind.EMAIL:
-            visible = {p.address for p in others if p.role in (Role.TO, Role.CC)}
-            if len(visible) > mass_mail_recipients:
-                continue
+            visible = {p.address for p in others if p.role in _SHOWN}
+            if len(visible) > mass_mail_recipients:  # lists are archives, not recipients
+                visible = {a for a in visible if not listed_address(a)}
+                if len(visible) > mass_mail_recipients:
+                    continue
         # The same test detection uses: an out-of-office, bounce or list post is not the person
         # writing to you, so it neither answers a nudge nor withdraws a draft.
         auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
@@ -91,6 +108,10 @@ def build_histories(
         sender = item.sender if item.kind is Kind.EMAIL and item.headers else None
         found = route(item, sender) if sender is not None else None
         author = found.author if found is not None and found.rewritten else None
+        listed = item.kind is Kind.EMAIL and (
+            found is not None
+            or any(listed_address(p.address) for p in item.participants if p.role in _SHOWN)
+        )
         for key, direction in _touches(
             item.kind, item.participants, owner_addresses, owner_of, automatic=auto,
             author=author,
@@ -111,6 +132,7 @@ def build_histories(
                     location=item.location,
                     organiser=organiser,
                     attendees=attendees,
+                    listed=listed,
                 )
             )
     return histories
@@ -152,11 +174,11 @@ def _touches(
     sender = next((p for p in parts if p.role is Role.FROM), None)
     if sender is None:
         return []
-    if author is not None:  # a list rewrote the From: the touch is the author's
-        if author.address in owner_addresses:
-            return []  # the list's copy of the owner's own post: the sent copy already counts
-        sender = author
+    if author is not None:  # a list rewrote the From: the touch is the author's (the owner's
+        sender = author  # own post too: one Message-ID, so the store holds only one copy)
     if sender.address in owner_addresses:
+        if automatic:
+            return []  # her calendar's "Accepted: …" or her auto-reply answers nobody
         wrote: dict[str, Direction] = {
             owner_of[p.address]: "out"
             for p in parts

@@ -159,6 +159,8 @@ def no_reply(trigger: NoReplyTrigger, s: Situation) -> Hit | None:
     last = s.touches[-1] if s.touches else None
     if last is None or last.direction != "out" or last.size > trigger.max_recipients:
         return None
+    if last.listed:
+        return None  # a post to a mailing list (a review, an answer on a thread) is not a letter
     if last.at < s.now - trigger.within:
         return None
     return Hit(
@@ -171,9 +173,12 @@ def no_reply(trigger: NoReplyTrigger, s: Situation) -> Hit | None:
 
 
 def wrote_last(touches: Sequence[Touch], max_recipients: int = PERSONAL_RECIPIENTS) -> Touch | None:
-    """Their personal email when it is the last contact (unanswered by email or a meeting)."""
+    """Their personal email when it is the last contact (unanswered by email or a meeting).
+
+    A mailing-list post is public discussion, answered (or not) on the list: never owed a reply.
+    """
     last = touches[-1] if touches else None
-    if last is None or last.direction != "in" or last.size > max_recipients:
+    if last is None or last.direction != "in" or last.size > max_recipients or last.listed:
         return None
     return last
 
@@ -195,6 +200,8 @@ def reply_owed(trigger: ReplyOwedTrigger, s: Situation) -> Hit | None:
 
 
 def quiet(trigger: QuietTrigger, s: Situation) -> Hit | None:
+    if all(t.listed for t in s.touches):
+        return None  # a relationship that never left the mailing lists is kept warm there
     if trigger.since == "two_way":
         last = next((t for t in reversed(s.touches) if t.direction != "out"), None)
     else:

@@ -220,8 +220,13 @@ def _histories(
     found: dict[str, Sequence[Touch]] = {}
     me = [p for p in people if p.classification is Classification.SELF]
     if me and any("self" in r.rule.when.classification for r in ruleset.rules):
-        owners = policy(ws, session).owner_addresses
-        found.update(build_histories(me, load_interactions(session), owners))
+        pol = policy(ws, session)
+        found.update(
+            build_histories(
+                me, load_interactions(session), pol.owner_addresses,
+                mass_mail_recipients=pol.mass_mail_recipients, is_list=pol.is_list,
+            )  # fmt: skip
+        )
     people = [p for p in people if p.classification is not Classification.SELF]
     keys = address_keys_of(session, [p.key for p in people])
     pool = shared.touches

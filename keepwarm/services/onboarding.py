@@ -23,8 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connectors.files import FilesConnector
 from connectors.files.sources import mail_sources
-from keepwarm.data import personal_domains
+from keepwarm.data import list_hosts, personal_domains
 from keepwarm.models import Role
+from keepwarm.peers import AUTOMATED_LOCAL, DetectionPolicy
+from keepwarm.peers.automation import local_automation_words
+from keepwarm.peers.lists import is_rewritten, list_addresses
+from keepwarm.peers.policy import is_list_address
 
 #: Words that name sent mail in folder or file names (Thunderbird, Apple Mail, Outlook exports,
 #: Dovecot, Gmail takeout), whole words; and stems of the ones that inflect (envoyés, enviados).
@@ -36,6 +40,8 @@ SCAN_LIMIT = 5_000
 ALIAS_SHARE = 0.1
 
 Progress = Callable[[int], None]
+#: The shipped list hosts (vger, kvack, Google Groups…), for telling lists from owners.
+_LISTS = DetectionPolicy(owner_addresses=frozenset(), lists=tuple(sorted(list_hosts())))
 
 
 @dataclass
@@ -48,6 +54,8 @@ class Discovery:
     found_in: str = ""
     folders: list[str] = field(default_factory=list)
     messages: int = 0
+    #: Mailing lists and list relays the mail names (its list headers, rewritten Froms).
+    not_people: set[str] = field(default_factory=set)
 
     @property
     def domains(self) -> list[str]:
@@ -69,7 +77,8 @@ def is_sent_folder(path: Path, roots: Sequence[Path]) -> bool:
         if path.is_relative_to(root):
             relative = path.relative_to(root) if path != root else Path(root.name)
             break
-    words = re.findall(r"\w+", " ".join(relative.parts).lower())
+    # Words split at `_` too: Enron-style exports name it `_sent_mail` and `sent_items`.
+    words = re.findall(r"[^\W_]+", " ".join(relative.parts).lower())
     return any(w in SENT_WORDS or w.startswith(SENT_STEMS) for w in words)
 
 
@@ -87,12 +96,29 @@ def discover_owner(
         return found
     readable = [s.path for s in sources if s.kind != "missing"]
     found = Discovery(found_in="received mail", folders=[str(p) for p in readable])
-    recipients, names = _count(readable, limit, progress, found, (Role.TO, Role.CC))
-    if recipients:
-        address, _ = recipients.most_common(1)[0]
-        found.addresses = [address]
-        found.name = _most_common_name(names, address)
+    # Without sent mail the owner is whoever takes part in most messages, in any role: in a
+    # mailbox, the recipient of nearly all of it; in a list archive of their threads (a lore
+    # mbox), the one who writes and is written to. Never a mailing list or a machine, which
+    # are in To/Cc of far more messages than anyone.
+    everyone, names = _count(readable, limit, progress, found, (Role.FROM, Role.TO, Role.CC))
+    people = [a for a, _ in everyone.most_common() if a not in found.not_people and not _machine(a)]
+    if people:
+        found.addresses = [people[0]]
+        found.name = _most_common_name(names, people[0])
+        same = found.name.casefold()
+        if len(same.split()) >= 2:  # a full name: their other addresses carry it too
+            found.addresses += [a for a in people[1:] if _most_common_name(names, a).casefold() == same]
     return found
+
+
+def _machine(address: str) -> bool:
+    """A list host or a no-reply/robot local part (`keepwarm.peers` decides these for detection)."""
+    local = address.rpartition("@")[0]
+    return (
+        is_list_address(address, _LISTS)
+        or bool(AUTOMATED_LOCAL.match(local))
+        or bool(local_automation_words(local))
+    )
 
 
 def _count(
@@ -111,6 +137,10 @@ def _count(
     names: dict[str, Counter[str]] = {}
     for page in connector.pull({}):
         for interaction in page.interactions:
+            found.not_people |= list_addresses([interaction])
+            sender = interaction.sender
+            if sender is not None and is_rewritten(sender):  # `'Jane' via Group <group@…>`
+                found.not_people.add(sender.address)
             for p in interaction.participants:
                 if p.role in roles and "@" in p.address:
                     counts[p.address] += 1

@@ -92,6 +92,7 @@ def preview(ws: Workspace, *, days: int = 90, rule: str | None = None) -> Previe
             history = build_histories(
                 people, past, detection.owner_addresses,
                 mass_mail_recipients=detection.mass_mail_recipients,
+                is_list=detection.is_list,
             )  # fmt: skip
             names.update((p.key, p.name or p.key) for p in people)
             seen, detected_at = upto, clock

@@ -89,3 +89,43 @@ def test_a_demo_run_starts_from_an_empty_state_and_touches_nothing_else(tmp_path
     assert not (demo.parent / ".keepwarm").exists()
     assert demo.exists()
     assert (mine.parent / ".keepwarm" / "keepwarm.db").read_bytes() == b"real data"
+
+
+def test_enron_style_sent_folders_are_sent_mail(tmp_path: Path) -> None:
+    """Enron's export names them `_sent_mail` and `sent_items` (underscores are separators)."""
+    root = tmp_path / "maildir" / "whitcomb-d"
+    for name in ("_sent_mail", "sent_items", "sent"):
+        assert is_sent_folder(root / name, [root]), name
+    assert not is_sent_folder(root / "all_documents", [root])
+
+
+def test_a_list_archive_without_sent_mail_names_its_human_not_a_list(tmp_path: Path) -> None:
+    """A lore mbox of a maintainer's threads: linux-mm@kvack.org is in To/Cc of every message
+    and would be "the most frequent recipient"; the owner is the person who takes part in
+    most of them, writing or written to (with her other address, carrying her full name).
+    Lists, relays and robots are never proposed."""
+    from tests.connectors.files.builders import mbox, message
+
+    kvack = ["List-ID: <linux-mm.kvack.org>", "Sender: owner-linux-mm@kvack.org"]
+    mira = "Mira Kowalczyk <mira@corvid.example>"
+    posts = [
+        message(sender=mira, to="akpm@mm.example", subject=f"[PATCH {i}/4] zswap: x",
+                message_id=f"<p{i}@corvid.example>", extra=[*kvack, "Cc: linux-mm@kvack.org"])
+        for i in range(4)
+    ] + [
+        message(sender="Rev Iewer <rev@corp.example>", to=mira, subject="Re: [PATCH 1/4] zswap: x",
+                message_id="<r1@corp.example>", extra=[*kvack, "Cc: linux-mm@kvack.org"]),
+        message(sender="kernel test robot <lkp@intel.com>", to=mira, subject="Re: [PATCH 2/4] zswap: x",
+                message_id="<r2@intel.com>", extra=[*kvack, "Cc: linux-mm@kvack.org"]),
+        message(sender="Mira Kowalczyk <mk@kernel.example>", to="akpm@mm.example",
+                subject="[GIT PULL] zswap", message_id="<g1@kernel.example>", extra=kvack),
+    ] + [
+        message(sender=f"P{i} <p{i}@else.example>", to="linux-mm@kvack.org", subject="[PATCH] y",
+                message_id=f"<o{i}@else.example>", extra=kvack)
+        for i in range(6)
+    ]  # fmt: skip
+    (tmp_path / "lore.mbox").write_bytes(mbox(posts))
+    found = discover_owner([tmp_path / "lore.mbox"])
+    assert (found.addresses, found.name, found.found_in) == (
+        ["mira@corvid.example", "mk@kernel.example"], "Mira Kowalczyk", "received mail"
+    )  # fmt: skip

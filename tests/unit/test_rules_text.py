@@ -99,6 +99,26 @@ def test_snippet_is_the_message_not_its_wrapping() -> None:
     assert clean("> quoted only\n") == ""
 
 
+def test_snippet_of_bottom_posted_replies_and_lotus_notes_history() -> None:
+    """Kernel people answer below the quote (their words came out empty); Lotus Notes forwards
+    and quotes with a header block (Enron's mail), which leaked into the quoted snippet."""
+    bottom = ("On Mon, Mar 09, 2026 at 10:00:00AM +0100, Mira Kowalczyk wrote:\n"
+              "> Could you share the docs?\n\nSure, attached are the register docs.\n\nThanks,\nKenji\n")  # fmt: skip
+    inline = ("Hi Mira,\n\nOn 3/9/26 10:00, Mira Kowalczyk wrote:\n> +\tspin_lock(&tree->lock);\n\n"
+              "This needs the irqsave variant.\n")  # fmt: skip
+    forward = ("---------------------- Forwarded by Jeff Dasovich/NA/Enron on 05/14/2001 04:39 PM"
+               " ---------------------------\n\nSusan Mara\n05/14/2001 03:00 PM\nTo: Jeff Dasovich"
+               "/NA/Enron@Enron\ncc:\nSubject: CPUC\n\nThe CPUC voted today.\n")  # fmt: skip
+    notes = ("Sounds good.  I'll call you tomorrow.\n\n\nTim Belden@ECT\n05/14/2001 02:10 PM\n"
+             "To: Phillip K Allen/HOU/ECT@ECT\ncc:\nSubject: forecast\n\nHere it is.\n")  # fmt: skip
+    assert clean(bottom) == "Sure, attached are the register docs."
+    assert clean(inline) == "This needs the irqsave variant."
+    assert clean(forward) == ""  # a bare forward holds nobody's own words
+    assert clean(notes) == "Sounds good. I'll call you tomorrow."
+    # A top-posted answer still ends at the attribution that follows it.
+    assert clean("Yes, Tuesday works.\n\nOn Mon, Ada wrote:\n> Tuesday?\n\nmore\n") == "Yes, Tuesday works."
+
+
 def test_snippet_is_inert_and_bounded() -> None:
     """Control and invisible characters go, placeholders cannot be smuggled in, length is bounded."""
     evil = "Pay\u202eevil\u200b now\x00\x07\r\nBcc: x@y [[fill me]]"
