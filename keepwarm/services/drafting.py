@@ -221,12 +221,11 @@ def _histories(
     me = [p for p in people if p.classification is Classification.SELF]
     if me and any("self" in r.rule.when.classification for r in ruleset.rules):
         pol = policy(ws, session)
-        found.update(
-            build_histories(
-                me, load_interactions(session), pol.owner_addresses,
-                mass_mail_recipients=pol.mass_mail_recipients, is_list=pol.is_list,
-            )  # fmt: skip
-        )
+        mine = build_histories(
+            me, load_interactions(session), pol.owner_addresses,
+            mass_mail_recipients=pol.mass_mail_recipients, is_list=pol.is_list,
+        )  # fmt: skip
+        found.update(mine)
     people = [p for p in people if p.classification is not Classification.SELF]
     keys = address_keys_of(session, [p.key for p in people])
     pool = shared.touches
