@@ -107,6 +107,10 @@ class DetectionSettings(BaseModel):
     max_meeting_size: int = Field(default=8, ge=2)
     mass_mail_recipients: int = Field(default=10, ge=1)
     baseline_days: int = Field(default=365, ge=1)
+    #: When keepwarm started watching (default: when the first sync stored something). People
+    #: first met before it are `known_before_first_sync`: no `new_peer` draft, however recent.
+    #: Set it earlier to welcome an imported history, or to replay a mailbox (the demo does).
+    first_sync: datetime | None = None
     forward_days: int = Field(default=30, ge=0)
     dormant_after_days: int = Field(default=90, ge=1)
     #: Two-way contacts (meetings, replies) that make a relationship `growing`.
@@ -125,6 +129,11 @@ class DetectionSettings(BaseModel):
     not_personal_domains: list[str] = Field(default_factory=list)
     #: Role local parts to add to the shipped list (`info`, `sales`, …).
     role_local_parts: list[str] = Field(default_factory=list)
+
+    @field_validator("first_sync")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
     @field_validator("blocked", "allowed", "personal_domains", "not_personal_domains",
                      "role_local_parts")  # fmt: skip

@@ -130,6 +130,8 @@ def new_peer(trigger: NewPeerTrigger, s: Situation) -> Hit | None:
     person, touches, now = s.person, s.touches, s.now
     if person.planted_by is None or person.planted_at is None:
         return None
+    if person.known:
+        return None  # met before keepwarm started watching: not new, whatever the window says
     if not (now - trigger.within <= person.planted_at <= now):
         return None
     start = next((i for i, t in enumerate(touches) if t.interaction_id == person.planted_by), None)

@@ -58,7 +58,10 @@ def policy(
     settings, d = ws.settings, ws.settings.detection
     discovered = discovered_owner_addresses(session)
     decided = overrides(session)
-    first = baseline_at if baseline_at is not None else baseline(session)
+    if d.first_sync is not None:
+        first: datetime | None = d.first_sync  # the user's word beats the store's first ingest
+    else:
+        first = baseline_at if baseline_at is not None else baseline(session)
     free_mail = (personal_domains() | frozenset(d.personal_domains)) - frozenset(
         d.not_personal_domains
     )

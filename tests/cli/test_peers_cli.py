@@ -106,10 +106,16 @@ def test_overrides_reject_malformed_targets(synced: Path) -> None:
     assert code == 1 and "ghost@none.example does not appear" in stderr
 
 
+def detection(config: Path, line: str) -> None:
+    """Add a setting to the demo's `[detection]` table (declaring it twice is a TOML error)."""
+    text = config.read_text(encoding="utf-8")
+    assert "\n[detection]\n" in text
+    config.write_text(text.replace("\n[detection]\n", f"\n[detection]\n{line}\n", 1), "utf-8")
+
+
 def test_detection_settings_override_the_shipped_lists(demo_config: Path) -> None:
     """`not_personal_domains` makes Barbara's gmail.com address a peer, and she gets a thank-you."""
-    with demo_config.open("a", encoding="utf-8") as f:
-        f.write('\n[detection]\nnot_personal_domains = ["gmail.com"]\n')
+    detection(demo_config, 'not_personal_domains = ["gmail.com"]')
     ok(demo_config, "sync")
     ok(demo_config, "draft")
     drafted = {d["to"][0] for d in json.loads(ok(demo_config, "queue", "--json"))}
@@ -118,8 +124,7 @@ def test_detection_settings_override_the_shipped_lists(demo_config: Path) -> Non
 
 def test_a_malformed_alias_group_is_a_clear_configuration_error(demo_config: Path) -> None:
     """An alias group of one address is reported with its key and an example."""
-    with demo_config.open("a", encoding="utf-8") as f:
-        f.write('\n[detection]\naliases = [["kj@orbital.example"]]\n')
+    detection(demo_config, 'aliases = [["kj@orbital.example"]]')
     code, _, stderr = run(demo_config, "peers")
     assert code == 1
     assert "detection.aliases" in stderr and "two or more addresses" in stderr

@@ -190,7 +190,9 @@ def test_the_daily_cap_holds_across_chunks_and_days(
     peers = [f"p{i}@org{i}.example" for i in range(9)]
     met = [meeting(i, day(1) + timedelta(hours=i), p) for i, p in enumerate(peers)]
     with workspace_at(tmp_path / "a", rules) as a, workspace_at(tmp_path / "b", rules) as b:
-        ws = run((a, b), [(day(2), met), (day(2.2), []), (day(3.1), []), (day(4.1), [])])
+        # Stored the day before (a calendar syncs ahead), so they are new peers, not known ones.
+        steps = [(day(0.5), met), (day(2), []), (day(2.2), []), (day(3.1), []), (day(4.1), [])]
+        ws = run((a, b), steps)
     created = sorted(d[0] for d in queue(ws))
     assert len(created) == 6  # two a day, three days
 
@@ -215,3 +217,20 @@ def test_an_address_revealed_as_a_mailing_list_later(twins: tuple[Workspace, Wor
         ],
     )
     assert people(ws)[katherine].classification.value != "peer"
+
+
+def test_people_met_before_the_first_sync_are_known_not_new(
+    twins: tuple[Workspace, Workspace],
+) -> None:
+    """Installing keepwarm must not thank everyone in last week's calendar (DESIGN §11): Grace,
+    met before the first sync, is known; Katherine, met after it, gets the thank-you."""
+    katherine = "katherine@orbital.example"
+    ws = run(
+        twins,
+        [(day(2), [meeting(1, day(1), GRACE)]), (day(5), [meeting(2, day(4), katherine)])],
+    )
+    found = people(ws)
+    assert found[GRACE].classification.value == "peer" and found[GRACE].known
+    assert found[katherine].classification.value == "peer" and not found[katherine].known
+    thanked = [d[3] for d in queue(ws) if d[2] == "new-peer-thank-you"]
+    assert thanked == [(katherine,)]

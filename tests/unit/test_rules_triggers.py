@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from keepwarm.models import Classification, Stage
@@ -37,6 +38,14 @@ class TestNewPeer:
         old = touch("meeting", 20)
         q = person(planted_by=old.interaction_id, planted_at=old.at)
         assert run([self.r], [q], {q.key: [old]}) == []
+
+    def test_known_before_the_first_sync_is_never_new(self) -> None:
+        """A peer met yesterday but already known when keepwarm started watching (DESIGN §11)
+        gets no thank-you: installing keepwarm must not flood the queue with old acquaintances."""
+        met = touch("meeting", 1)
+        p = person(planted_by=met.interaction_id, planted_at=met.at, known=True)
+        assert run([self.r], [p], {p.key: [met]}) == []
+        assert len(run([self.r], [replace(p, known=False)], {p.key: [met]})) == 1
 
     def test_source_filter(self) -> None:
         """`source: [meeting]` ignores a peer planted by email."""
