@@ -201,13 +201,17 @@ def reply_owed(trigger: ReplyOwedTrigger, s: Situation) -> Hit | None:
     )
 
 
+def quiet_since(trigger: QuietTrigger, touches: Sequence[Touch]) -> Touch | None:
+    """The contact the silence is counted from (any, or the last one they took part in)."""
+    if trigger.since == "two_way":
+        return next((t for t in reversed(touches) if t.direction != "out"), None)
+    return touches[-1] if touches else None
+
+
 def quiet(trigger: QuietTrigger, s: Situation) -> Hit | None:
     if all(t.listed for t in s.touches):
         return None  # a relationship that never left the mailing lists is kept warm there
-    if trigger.since == "two_way":
-        last = next((t for t in reversed(s.touches) if t.direction != "out"), None)
-    else:
-        last = s.touches[-1] if s.touches else None
+    last = quiet_since(trigger, s.touches)
     if last is None:
         return None
     silence = s.now - last.at
@@ -265,29 +269,37 @@ def stored_date(value: str) -> tuple[int | None, int, int] | None:
     return year, month, day
 
 
+def yearly_date(
+    trigger: YearlyTrigger, s: Situation
+) -> tuple[Touch | None, tuple[int | None, int, int] | None]:
+    """The (year, month, day) whose anniversaries count, and the first meeting when that is
+    the date; None when the person has no such date."""
+    if trigger.date == "first_seen":
+        local = s.person.first_seen.astimezone(s.zone)
+        return None, (local.year, local.month, local.day)
+    if trigger.date == "first_met":
+        met = next((t for t in s.touches if t.direction == "meeting"), None)
+        if met is None:
+            return None, None
+        local = met.at.astimezone(s.zone)
+        return met, (local.year, local.month, local.day)
+    return None, stored_date(s.person.fields.get(trigger.date.removeprefix("fields."), ""))
+
+
 def yearly(trigger: YearlyTrigger, s: Situation) -> Hit | None:
     if not s.touches:
         return None
-    touch = s.touches[-1]  # the draft is about the relationship: answer from the latest account
-    if trigger.date == "first_seen":
-        local = s.person.first_seen.astimezone(s.zone)
-        when: tuple[int | None, int, int] | None = (local.year, local.month, local.day)
-    elif trigger.date == "first_met":
-        met = next((t for t in s.touches if t.direction == "meeting"), None)
-        if met is None:
-            return None
-        touch, local = met, met.at.astimezone(s.zone)
-        when = (local.year, local.month, local.day)
-    else:
-        when = stored_date(s.person.fields.get(trigger.date.removeprefix("fields."), ""))
+    met, when = yearly_date(trigger, s)
     if when is None:
         return None
+    # The draft is about the relationship: it answers from the latest account (or the meeting).
+    touch = met or s.touches[-1]
     year, month, day = when
     today = s.now.astimezone(s.zone).date()
     for candidate in (today.year, today.year - 1):  # the latest anniversary on or before today
         if year is not None and candidate <= year:
             continue  # the date itself is not an anniversary
-        on = _anniversary(candidate, month, day)
+        on = anniversary(candidate, month, day)
         start = datetime(on.year, on.month, on.day, tzinfo=s.zone).astimezone(UTC)
         if on <= today:
             if start < s.now - trigger.within:
@@ -302,7 +314,7 @@ def yearly(trigger: YearlyTrigger, s: Situation) -> Hit | None:
     return None
 
 
-def _anniversary(year: int, month: int, day: int) -> date:
+def anniversary(year: int, month: int, day: int) -> date:
     """The date in `year`; 29 February falls on the 28th in other years."""
     try:
         return date(year, month, day)

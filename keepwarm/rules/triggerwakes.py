@@ -20,14 +20,17 @@ from keepwarm.rules.triggers import (
     ReplyOwedTrigger,
     Situation,
     YearlyTrigger,
-    _anniversary,
-    stored_date,
+    anniversary,
+    quiet_since,
+    yearly_date,
 )
 
 
 def new_peer(trigger: NewPeerTrigger, s: Situation) -> datetime | None:
     """It fires for the planting itself: only a planting still ahead can start it later."""
     planted = s.person.planted_at
+    if s.person.known:
+        return None  # known before the first sync: never new
     return planted if planted is not None and planted > s.now else None
 
 
@@ -42,10 +45,9 @@ def reply_owed(trigger: ReplyOwedTrigger, s: Situation) -> datetime | None:
 
 
 def quiet(trigger: QuietTrigger, s: Situation) -> datetime | None:
-    if trigger.since == "two_way":
-        last = next((t for t in reversed(s.touches) if t.direction != "out"), None)
-    else:
-        last = s.touches[-1] if s.touches else None
+    if all(t.listed for t in s.touches):
+        return None  # list-only relationships get no check-in, whenever
+    last = quiet_since(trigger, s.touches)
     if last is None:
         return None
     moment: datetime = last.at + trigger.quiet_for
@@ -64,17 +66,7 @@ def meeting_ended(trigger: MeetingEndedTrigger, s: Situation) -> datetime | None
 
 def yearly(trigger: YearlyTrigger, s: Situation) -> datetime | None:
     """The start of the next anniversary (midnight in the owner's zone)."""
-    if trigger.date == "first_seen":
-        local = s.person.first_seen.astimezone(s.zone)
-        when: tuple[int | None, int, int] | None = (local.year, local.month, local.day)
-    elif trigger.date == "first_met":
-        met = next((t for t in s.touches if t.direction == "meeting"), None)
-        if met is None:
-            return None
-        local = met.at.astimezone(s.zone)
-        when = (local.year, local.month, local.day)
-    else:
-        when = stored_date(s.person.fields.get(trigger.date.removeprefix("fields."), ""))
+    _, when = yearly_date(trigger, s)
     if when is None:
         return None
     year, month, day = when
@@ -82,7 +74,7 @@ def yearly(trigger: YearlyTrigger, s: Situation) -> datetime | None:
     for candidate in (today.year, today.year + 1):
         if year is not None and candidate <= year:
             continue
-        on = _anniversary(candidate, month, day)
+        on = anniversary(candidate, month, day)
         start = datetime(on.year, on.month, on.day, tzinfo=s.zone).astimezone(UTC)
         if start > s.now:
             return start
