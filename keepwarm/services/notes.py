@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keepwarm.errors import ConfigError, NotFound, RuleError
@@ -22,8 +21,7 @@ from keepwarm.services.rulesio import load_rules
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import notes
 from keepwarm.store.changes import mark_redraft
-from keepwarm.store.people import find_person
-from keepwarm.store.tables import PersonAddress
+from keepwarm.store.people import all_addresses, find_person
 
 MAX_VALUE = 500
 
@@ -149,10 +147,7 @@ def _spellings(session: Session, key: str) -> list[str]:
     person = find_person(session, address=key)
     if person is None:
         return [key]
-    found = session.scalars(
-        select(PersonAddress.address).where(PersonAddress.person_id == person.id)
-    )
-    return [key, *(a for a in found if a != key)]
+    return [key, *(a for a in all_addresses(session, person.id) if a != key)]
 
 
 def _result(session: Session, key: str, changed: bool) -> NotesResult:

@@ -275,6 +275,13 @@ def visible_addresses(session: Session, person_id: int) -> list[str]:
     )
 
 
+def all_addresses(session: Session, person_id: int) -> list[str]:
+    """Every address of the person, hidden spellings included."""
+    return list(
+        session.scalars(select(PersonAddress.address).where(PersonAddress.person_id == person_id))
+    )
+
+
 def delete_people_of(session: Session, target: str) -> None:
     """Delete the people (and their drafts) an address or `@domain` covers."""
     if target.startswith("@"):
