@@ -12,12 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-
-from keepwarm.errors import KeepwarmError, RuleError
+from keepwarm.errors import RuleError
 from keepwarm.rules.check import TemplateFile, check_text
 from keepwarm.rules.evaluate import LoadedRule
 from keepwarm.rules.parse import Problem, from_issue, name_position
@@ -25,8 +20,7 @@ from keepwarm.rules.schema import Policies, When
 from keepwarm.rules.yamlerrors import Issue
 from keepwarm.rules.yamlload import YamlError, decode
 from keepwarm.settings import Settings
-from keepwarm.store.engine import make_engine
-from keepwarm.store.notes import known_tags
+from keepwarm.store.notes import tags_if_stored
 
 TEMPLATES = "templates"
 
@@ -184,17 +178,4 @@ class TemplateFolder:
 def stored_tags(settings: Settings) -> frozenset[str]:
     """Tags given with `keepwarm peers tag`, read without creating or migrating anything: for
     `rules check`, which must work (and change nothing) before the first sync."""
-    url = make_url(settings.db_url)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return frozenset()
-    try:
-        engine = make_engine(settings.db_url)
-        try:
-            if not inspect(engine).has_table("person_notes"):
-                return frozenset()
-            with Session(engine) as session:
-                return frozenset(known_tags(session))
-        finally:
-            engine.dispose()
-    except (KeepwarmError, SQLAlchemyError):
-        return frozenset()  # no database to ask: the check still reads the files
+    return tags_if_stored(settings.db_url)

@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from keepwarm.errors import KeepwarmError
+from keepwarm.store.engine import make_engine
 from keepwarm.store.tables import PersonAddress, PersonNote
 
 TAG, FIELD = "tag", "field"
@@ -123,3 +128,22 @@ def notes_of(session: Session, targets: Iterable[str]) -> Notes:
         else:
             notes.fields[name] = value
     return notes
+
+
+def tags_if_stored(db_url: str) -> frozenset[str]:
+    """The tags in this database, or none when there is no database (yet) to read them from:
+    nothing is created or migrated."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return frozenset()
+    try:
+        engine = make_engine(db_url)
+        try:
+            if not inspect(engine).has_table("person_notes"):
+                return frozenset()
+            with Session(engine) as session:
+                return frozenset(known_tags(session))
+        finally:
+            engine.dispose()
+    except (KeepwarmError, SQLAlchemyError):
+        return frozenset()  # no database to ask: the check still reads the files
