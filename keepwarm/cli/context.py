@@ -12,11 +12,11 @@ import json
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -31,7 +31,6 @@ from keepwarm.settings import Settings, config_path, load_settings
 
 out = Console()
 err = Console(stderr=True)
-T = TypeVar("T")
 
 
 @dataclass
@@ -80,12 +79,6 @@ class KeepwarmGroup(TyperGroup):
         except KeepwarmError as exc:
             report_error(exc, plain=wants_json)
             raise typer.Exit(1) from None
-
-
-def guarded(fn: Callable[[], T]) -> T:
-    """Kept for commands written before `KeepwarmGroup`: the root group now handles errors,
-    so a command body can simply run (and new commands should not wrap themselves)."""
-    return fn()
 
 
 def command_name() -> str:
