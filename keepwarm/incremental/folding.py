@@ -1,6 +1,6 @@
 """Folding interactions into units with the pure detection and history code.
 
-A unit's evidence is what `keepwarm.peers.Folder` learns about one address from the
+A unit's evidence is what `keepwarm.peers.folder.Folder` learns about one address from the
 interactions of one bucket (the owner's sightings: of one day); its touches are what
 `keepwarm.rules.history.build_histories` makes of them for that address alone. Both are exact
 slices of a full pass: folding is a per-interaction step once the owner's messages are known
@@ -20,7 +20,8 @@ from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, day_of
 from keepwarm.models import Classification, PersonView, StoredInteraction
 from keepwarm.peers import DetectionPolicy
 from keepwarm.peers.addresses import normalise
-from keepwarm.peers.evidence import Evidence, Folder
+from keepwarm.peers.evidence import Evidence
+from keepwarm.peers.folder import Folder
 from keepwarm.rules.history import Touch, build_histories
 
 _NEVER = datetime.min.replace(tzinfo=UTC)

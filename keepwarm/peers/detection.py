@@ -9,7 +9,8 @@ from datetime import datetime
 from keepwarm.models import Classification, PersonView, StoredInteraction
 from keepwarm.peers.addresses import domain_of
 from keepwarm.peers.classify import Labeller, classify
-from keepwarm.peers.evidence import Evidence, Folder
+from keepwarm.peers.evidence import Evidence
+from keepwarm.peers.folder import Folder
 from keepwarm.peers.identity import best_name, group, preferred_spelling
 from keepwarm.peers.policy import DetectionPolicy, matches
 from keepwarm.peers.stages import stage
