@@ -26,6 +26,7 @@ from keepwarm.peers.detection import mergeable, people_from
 from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
+from keepwarm.services.collector import collector_paused
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, lists, loading, units
@@ -65,6 +66,11 @@ class Shared:
 
 def detect(ws: Workspace, *, full: bool = False, shared: Shared | None = None) -> DetectReport:
     """Bring people up to date with what was stored since the last pass (or refold all)."""
+    with collector_paused():
+        return _detect(ws, full=full, shared=shared)
+
+
+def _detect(ws: Workspace, *, full: bool, shared: Shared | None) -> DetectReport:
     now = ws.settings.now()
     with ws.session() as session:
         serialize(session, "detect")

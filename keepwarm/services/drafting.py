@@ -26,6 +26,7 @@ from keepwarm.models import Classification, PersonView, ProposedDraft
 from keepwarm.rules.evaluate import OpenDraft, Plan, QueueState, plan, render_plan, withdrawals
 from keepwarm.rules.history import Touch, build_histories
 from keepwarm.rules.wakeups import wakeups
+from keepwarm.services.collector import collector_paused
 from keepwarm.services.detection import Shared, detect
 from keepwarm.services.detectpolicy import policy
 from keepwarm.services.rulesio import RuleSet, load_rules
@@ -77,7 +78,7 @@ def draft(ws: Workspace, *, shared: Shared | None = None) -> DraftReport:
         shared = shared or Shared()
         detect(ws, shared=shared)
     now = ws.settings.now()
-    with ws.session() as session:
+    with ws.session() as session, collector_paused():
         serialize(session, "drafts")
         report = _pass(ws, session, ruleset, now, shared)
     for problem in report.problems:
