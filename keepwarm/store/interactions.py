@@ -18,7 +18,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from keepwarm.incremental import links
-from keepwarm.models import Interaction, Participant, StoredInteraction
+from keepwarm.models import Interaction, Kind, Participant, Response, Role, StoredInteraction
 from keepwarm.store import lists
 from keepwarm.store.fit import fit_interaction
 from keepwarm.store.loading import load_interactions
@@ -41,6 +41,10 @@ _INTERACTION_COLUMNS = (
 )  # fmt: skip
 _PARTICIPANT_COLUMNS = ("interaction_id", "address", "name", "role", "response", "is_resource")
 _CHUNK = 400  # rows per multi-row INSERT: 400 × 17 parameters stays under SQLite's limit
+#: Enum values as plain strings, looked up once (an enum's `.value` is a slow property).
+_KIND = {k: k.value for k in Kind}
+_ROLE = {r: r.value for r in Role}
+_RESPONSE: dict[Response | None, str | None] = {r: r.value for r in Response} | {None: None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +57,12 @@ class UpsertResult:
 def fingerprint(item: Interaction) -> str:
     """A digest of everything stored about an interaction; equal digests mean nothing changed."""
     parts = [
-        item.kind.value, item.occurred_at.isoformat(), str(item.ended_at), item.subject,
+        _KIND[item.kind], item.occurred_at.isoformat(), str(item.ended_at), item.subject,
         str(item.thread_id), str(item.in_reply_to), "|".join(item.references),
         repr(sorted(item.headers.items())), str(item.cancelled),
     ]  # fmt: skip
     parts.extend(
-        f"{p.address}\x1f{p.role.value}\x1f{p.name}\x1f{p.response}\x1f{p.is_resource}"
+        f"{p.address}\x1f{_ROLE[p.role]}\x1f{p.name}\x1f{p.response}\x1f{p.is_resource}"
         for p in item.participants
     )
     if item.location:  # only when set: digests of interactions without one stay the same
@@ -117,7 +121,7 @@ def upsert_interactions(
         return UpsertResult(0, 0, 0)
     writer = _Writer(session)
     prints = {pid: fingerprint(item) for pid, item in latest.items()}
-    existing = _existing(session, account_id, list(latest))
+    existing = _existing(writer, account_id, list(latest))
 
     fresh = [pid for pid in latest if pid not in existing]
     changed = {
@@ -125,7 +129,7 @@ def upsert_interactions(
         for pid in latest
         if pid in existing and existing[pid][1] != prints[pid]
     }
-    old_times = {existing[pid][0]: existing[pid][2] for pid in changed}
+    old_times = _times(session, list(changed.values()))
 
     time, js, flag = writer.time, writer.json, writer.flag
     ingested = time(now)
@@ -134,7 +138,7 @@ def upsert_interactions(
     def row(pid: str) -> tuple[Any, ...]:
         it = latest[pid]
         return (
-            account_id, pid, it.kind.value, time(it.occurred_at),
+            account_id, pid, _KIND[it.kind], time(it.occurred_at),
             time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
             it.message_id, it.in_reply_to, js(list(it.references)) if it.references else no_refs,
             js(dict(it.headers)) if it.headers else no_headers,
@@ -182,21 +186,31 @@ def upsert_interactions(
     return UpsertResult(inserted, len(changed), len(latest) - inserted - len(changed))
 
 
-def _existing(
-    session: Session, account_id: int, pids: list[str]
-) -> dict[str, tuple[int, str, datetime]]:
-    found: dict[str, tuple[int, str, datetime]] = {}
+def _existing(writer: _Writer, account_id: int, pids: list[str]) -> dict[str, tuple[int, str]]:
+    """(id, fingerprint) of the stored ones among `pids` (raw: a cold import asks for many)."""
+    found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(pids), 900):
         chunk = pids[start : start + 900]
-        rows = session.execute(
-            select(
-                InteractionRow.provider_id,
-                InteractionRow.id,
-                InteractionRow.fingerprint,
-                InteractionRow.occurred_at,
-            ).where(InteractionRow.account_id == account_id, InteractionRow.provider_id.in_(chunk))
+        marks = ", ".join([writer.mark] * len(chunk))
+        rows = writer.returning(
+            "SELECT provider_id, id, fingerprint FROM interactions "
+            f"WHERE account_id = {writer.mark} AND provider_id IN ({marks})",
+            (account_id, *chunk),
         )
-        found.update((pid, (iid, fp, at)) for pid, iid, fp, at in rows)
+        found.update((pid, (iid, fp)) for pid, iid, fp in rows)
+    return found
+
+
+def _times(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """When these stored interactions happened (before they are rewritten)."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(ids), 900):
+        rows = session.execute(
+            select(InteractionRow.id, InteractionRow.occurred_at).where(
+                InteractionRow.id.in_(ids[start : start + 900])
+            )
+        )
+        found.update((iid, at) for iid, at in rows)
     return found
 
 
@@ -239,8 +253,8 @@ def _insert_participants(
             iid,
             p.address,
             p.name,
-            p.role.value,
-            p.response.value if p.response else None,
+            _ROLE[p.role],
+            _RESPONSE[p.response],
             p.is_resource,
         )
         for iid, participants in pairs
