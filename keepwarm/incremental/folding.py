@@ -167,8 +167,13 @@ def _touches(
     when any stored message names one of its recipients as a list, not only this slice's.
     """
 
+    known: dict[str, bool] = {}
+
     def is_list(address: str) -> bool:
-        return normalise(address) in lists or policy.is_list(address)
+        found = known.get(address)
+        if found is None:
+            found = known[address] = normalise(address) in lists or policy.is_list(address)
+        return found
 
     alone = [
         PersonView(

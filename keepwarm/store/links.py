@@ -53,11 +53,16 @@ def _same_subject(
     if not wanted:
         return set()
     start, end = min(w[1] for w in wanted), max(w[2] for w in wanted)
-    return {
-        iid
-        for iid, at, text in subjects_between(session, start, end)
-        if any(s <= at <= e and keys & subject_keys(text) for keys, s, e in wanted)
-    }
+    found: set[int] = set()
+    for iid, at, text in subjects_between(session, start, end):
+        theirs: set[str] | None = None  # each scanned subject's keys, made once
+        for keys, s, e in wanted:
+            if s <= at <= e:
+                theirs = subject_keys(text) if theirs is None else theirs
+                if keys & theirs:
+                    found.add(iid)
+                    break
+    return found
 
 
 def context_ids(session: Session, items: Collection[StoredInteraction]) -> set[int]:

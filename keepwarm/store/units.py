@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import io
+import operator
 import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -29,6 +30,9 @@ from keepwarm.store.changetables import AddressKey, Unit, UnitMember
 _CHUNK = 400
 _SLOTS: tuple[str, ...] = Evidence.__slots__
 _TOUCH = tuple(f.name for f in dataclasses.fields(Touch))
+#: Field values as one tuple, read in C (a full pass encodes every unit).
+_evidence_fields = operator.attrgetter(*_SLOTS)
+_touch_fields = operator.attrgetter(*_TOUCH)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -43,7 +47,7 @@ def _load_bytes(data: bytes) -> Any:
 
 
 def encode_evidence(e: Evidence) -> bytes:
-    return pickle.dumps(tuple(getattr(e, n) for n in _SLOTS), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(_evidence_fields(e), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode_evidence(data: bytes) -> Evidence:
@@ -54,8 +58,7 @@ def decode_evidence(data: bytes) -> Evidence:
 
 
 def encode_touches(touches: list[Touch]) -> bytes:
-    rows = [tuple(getattr(t, n) for n in _TOUCH) for t in touches]
-    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(list(map(_touch_fields, touches)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode_touches(data: bytes) -> list[Touch]:
