@@ -21,9 +21,9 @@ from keepwarm.models import (
     Role,
     StoredInteraction,
 )
-from keepwarm.peers import automated_signals
 from keepwarm.peers.copies import repeats
 from keepwarm.peers.lists import list_addresses, route
+from keepwarm.peers.signals import bulk_signals, machine_signals
 
 Direction = Literal["out", "in", "meeting"]
 _SHOWN = (Role.TO, Role.CC)
@@ -100,13 +100,17 @@ def build_histories(
                 visible = {a for a in visible if not listed_address(a)}
                 if len(visible) > mass_mail_recipients:
                     continue
-        # The same test detection uses: an out-of-office, bounce or list post is not the person
-        # writing to you, so it neither answers a nudge nor withdraws a draft.
-        auto = item.kind is Kind.EMAIL and bool(automated_signals(item))
         organiser = next((p.address for p in item.participants if p.role is Role.ORGANIZER), "")
         attendees = _attendees(item, owner_addresses)
         sender = item.sender if item.kind is Kind.EMAIL and item.headers else None
         found = route(item, sender) if sender is not None else None
+        # The same test detection uses (`automated_signals`, with the route found above): an
+        # out-of-office, bounce or list post is not the person writing to you, so it neither
+        # answers a nudge nor withdraws a draft.
+        auto = item.kind is Kind.EMAIL and (
+            bool(machine_signals(item))
+            or bool(item.headers and bulk_signals(item.headers) and found is None)
+        )
         author = found.author if found is not None and found.rewritten else None
         listed = item.kind is Kind.EMAIL and (
             found is not None

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from keepwarm.incremental import links
 from keepwarm.incremental.links import PROVIDES, REFERS, SUBJECT_WINDOW, subject_keys
 from keepwarm.models import StoredInteraction
-from keepwarm.peers import automated_signals
-from keepwarm.peers.signals import is_bounce
+from keepwarm.peers.signals import is_bounce, machine_signals
 from keepwarm.store.changetables import InteractionLink
 from keepwarm.store.loading import subjects_between
 
@@ -72,7 +71,8 @@ def context_ids(session: Session, items: Collection[StoredInteraction]) -> set[i
     """
     refs = {value for s in items for value in links.refs(s.interaction)}
     found = _ids(session, refs, PROVIDES) if refs else set()
-    bounces = [s for s in items if is_bounce(automated_signals(s.interaction))]
+    # `automated_signals` adds only bulk signals to these, never a bounce's.
+    bounces = [s for s in items if is_bounce(machine_signals(s.interaction))]
     return found | _same_subject(session, bounces, before=True)
 
 
