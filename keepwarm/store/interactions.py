@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -133,12 +134,13 @@ def upsert_interactions(
 
     time, js, flag = writer.time, writer.json, writer.flag
     ingested = time(now)
+    at = {pid: time(item.occurred_at) for pid, item in latest.items()}  # rows and links
     no_refs, no_headers = js([]), js({})  # most rows: encode the empty values once
 
     def row(pid: str) -> tuple[Any, ...]:
         it = latest[pid]
         return (
-            account_id, pid, _KIND[it.kind], time(it.occurred_at),
+            account_id, pid, _KIND[it.kind], at[pid],
             time(it.ended_at) if it.ended_at is not None else None, it.subject, it.thread_id,
             it.message_id, it.in_reply_to, js(list(it.references)) if it.references else no_refs,
             js(dict(it.headers)) if it.headers else no_headers,
@@ -154,7 +156,7 @@ def upsert_interactions(
             f"INSERT INTO interactions ({columns}) VALUES {', '.join([one] * len(chunk))} "
             "ON CONFLICT (account_id, provider_id) DO NOTHING RETURNING id, provider_id"
         )
-        params = tuple(v for pid in chunk for v in row(pid))
+        params = tuple(chain.from_iterable(map(row, chunk)))
         ids.update((pid, iid) for iid, pid in writer.returning(sql, params))
 
     if changed:
@@ -171,7 +173,7 @@ def upsert_interactions(
         ids.update(changed)
 
     _insert_participants(writer, ((iid, latest[pid].participants) for pid, iid in ids.items()))
-    _insert_links(writer, ((iid, latest[pid]) for pid, iid in ids.items()))
+    _insert_links(writer, ((iid, latest[pid], at[pid]) for pid, iid in ids.items()))
     lists.record(
         session,
         lists.facts((iid, latest[pid]) for pid, iid in ids.items()),
@@ -214,14 +216,11 @@ def _times(session: Session, ids: list[int]) -> dict[int, datetime]:
     return found
 
 
-def _insert_links(writer: _Writer, pairs: Iterable[tuple[int, Interaction]]) -> None:
-    """File each interaction under its link values (`keepwarm.incremental.links`)."""
-    time = writer.time
+def _insert_links(writer: _Writer, triples: Iterable[tuple[int, Interaction, Any]]) -> None:
+    """File each interaction (id, item, bound time) under its link values
+    (`keepwarm.incremental.links`)."""
     rows = [
-        (value, kind, at, iid)
-        for iid, item in pairs
-        for at in (time(item.occurred_at),)
-        for value, kind in links.stored(item)
+        (value, kind, at, iid) for iid, item, at in triples for value, kind in links.stored(item)
     ]
     marks = ", ".join([writer.mark] * 4)
     writer.executemany(
@@ -241,7 +240,7 @@ def file_links(session: Session, items: Iterable[StoredInteraction]) -> None:
             f"DELETE FROM interaction_links WHERE interaction_id IN ({marks})",
             tuple(iid for iid, _ in chunk),
         )
-    _insert_links(writer, batch)
+    _insert_links(writer, [(iid, item, writer.time(item.occurred_at)) for iid, item in batch])
     lists.record(session, lists.facts(batch), replaced=[iid for iid, _ in batch])
 
 

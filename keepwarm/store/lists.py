@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from keepwarm.models import Interaction, Kind
 from keepwarm.peers.addresses import normalise
 from keepwarm.peers.lists import named_lists
+from keepwarm.store.bulk import insert_rows
 from keepwarm.store.changetables import KnownList, ListChange, ListName
 
 _CHUNK = 500
@@ -48,14 +49,9 @@ def record(session: Session, found: list[Fact], *, replaced: Collection[int] = (
     for chunk in _chunks(sorted(set(replaced))):
         keys.update(session.scalars(select(ListName.key).where(ListName.interaction_id.in_(chunk))))
         session.execute(delete(ListName).where(ListName.interaction_id.in_(chunk)))
-    if found:
-        rows = [
-            {"key": k, "interaction_id": i, "at": at, "position": n, "name": name}
-            for k, i, at, n, name in dict.fromkeys(found)
-        ]
-        session.execute(insert(ListName), rows)
-    if keys:
-        session.execute(insert(ListChange), [{"key": k} for k in sorted(keys)])
+    columns = ("key", "interaction_id", "at", "position", "name")
+    insert_rows(session, ListName, list(dict.fromkeys(found)), columns)
+    insert_rows(session, ListChange, [(k,) for k in sorted(keys)], ("key",))
 
 
 def noted(session: Session) -> tuple[list[int], set[str]]:

@@ -19,12 +19,13 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any, overload
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from keepwarm.incremental.buckets import Unit as UnitKey
 from keepwarm.peers.evidence import Evidence
 from keepwarm.rules.history import Touch
+from keepwarm.store.bulk import insert_rows
 from keepwarm.store.changetables import AddressKey, Unit, UnitMember
 
 _CHUNK = 400
@@ -71,32 +72,6 @@ def _chunks(items: Collection[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield ordered[start : start + size]
 
 
-def _insert(
-    session: Session, table: Any, rows: list[tuple[Any, ...]], columns: tuple[str, ...]
-) -> None:
-    """executemany through the DB-API cursor (the ORM's bulk insert is several times slower)."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql_table = table.__table__
-    assert isinstance(sql_table, Table)
-    processors: list[Callable[[Any], Any] | None] = [
-        sql_table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
-    ]
-    if any(processors):
-        rows = [
-            tuple(
-                v if f is None or v is None else f(v) for f, v in zip(processors, row, strict=True)
-            )
-            for row in rows
-        ]
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join([mark] * len(columns))
-    connection.exec_driver_sql(f'INSERT INTO "{sql_table.name}" ({names}) VALUES ({marks})', rows)
-
-
 # --- units ----------------------------------------------------------------------------------
 
 
@@ -122,7 +97,7 @@ def write_units(
         for key, bucket in sorted(set(evidence) | set(touches))
     ]
     columns = ("key", "bucket", "evidence", "touches", "touch_count", "due_at")
-    _insert(session, Unit, rows, columns)
+    insert_rows(session, Unit, rows, columns)
 
 
 def _by_key(units: Collection[UnitKey]) -> dict[str, list[int]]:
@@ -237,7 +212,7 @@ def write_members(
 ) -> None:
     _delete(session, UnitMember, replace)
     rows = [(key, bucket, iid) for (key, bucket), ids in members.items() for iid in ids]
-    _insert(session, UnitMember, rows, ("key", "bucket", "interaction_id"))
+    insert_rows(session, UnitMember, rows, ("key", "bucket", "interaction_id"))
 
 
 def members_of(session: Session, units: Collection[UnitKey]) -> set[int]:
@@ -284,7 +259,7 @@ def add_addresses(session: Session, organisations: dict[str, str]) -> None:
     for chunk in _chunks(organisations):
         known.update(session.scalars(select(AddressKey.key).where(AddressKey.key.in_(chunk))))
     rows = [(k, o) for k, o in organisations.items() if k not in known]
-    _insert(session, AddressKey, rows, ("key", "organisation"))
+    insert_rows(session, AddressKey, rows, ("key", "organisation"))
 
 
 def org_members(session: Session, organisations: Iterable[str]) -> set[str]:
