@@ -141,12 +141,13 @@ def _full(
         lists.refresh(session)  # every list address, as the earliest message names it
         lists.handled(session, rows)
         named = _lists(session, pol)
+        recorded: set[str] = set()  # addresses this pass already recorded
         for bucket in buckets:
             items = loading.load_between(session, *bucket_span(bucket))
             if not items:
                 continue
             folded = _fold(session, items, pol, now, lists=named)
-            _store(session, folded, pol, replace=())
+            _store(session, folded, pol, replace=(), recorded=recorded)
             report.interactions += len(items)
             report.units += len(folded.units())
             for (key, _), e in sorted(folded.evidence.items(), key=lambda kv: kv[0][1]):
@@ -325,13 +326,23 @@ def _lists(session: Session, pol: DetectionPolicy) -> dict[str, str]:
 
 
 def _store(
-    session: Session, folded: Folded, pol: DetectionPolicy, *, replace: Collection[Unit]
+    session: Session,
+    folded: Folded,
+    pol: DetectionPolicy,
+    *,
+    replace: Collection[Unit],
+    recorded: set[str] | None = None,
 ) -> None:
+    """Write the folded units; `recorded`: the addresses recorded earlier in this pass (a full
+    pass sees most addresses in many buckets), skipped and added to."""
     units.write_units(
         session, evidence=folded.evidence, touches=folded.touches, due=folded.due, replace=replace
     )
     units.write_members(session, folded.members, replace=[u for u in replace if u[0] != OWNER])
     fresh = {key for key, _ in folded.units() if key != OWNER}
+    if recorded is not None:
+        fresh -= recorded
+        recorded |= fresh
     units.add_addresses(session, {k: pol.organisation_of(domain_of(k)) for k in fresh})
 
 
