@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from keepwarm.errors import ConfigError, CursorExpired
 from keepwarm.ports import Connector, Page
+from keepwarm.services.collector import collector_paused
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.settings import AccountSettings, FilesAccount, MissingInput, Settings
@@ -127,6 +128,17 @@ def _present(account: AccountSettings, settings: Settings) -> AccountSettings:
 
 
 def _pull(
+    ws: Workspace,
+    account_id: int,
+    connector: Connector,
+    report: SyncReport,
+    progress: ProgressFn | None,
+) -> None:
+    with collector_paused():
+        _pages(ws, account_id, connector, report, progress)
+
+
+def _pages(
     ws: Workspace,
     account_id: int,
     connector: Connector,
