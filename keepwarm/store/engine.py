@@ -60,6 +60,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Fold the WAL back into the database every ~40 MB instead of every 4 MB: each checkpoint
+    # syncs the file, and a cold import committing page after page spent ~2 s of 100k
+    # messages in them (half that with this).
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
