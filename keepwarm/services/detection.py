@@ -26,7 +26,7 @@ from keepwarm.peers.detection import mergeable, people_from
 from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
-from keepwarm.services.collector import collector_paused
+from keepwarm.services.collector import collect_young, collector_paused
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, lists, loading, units
@@ -158,6 +158,7 @@ def _full(
             if keep is not None:
                 for (key, _), touches in folded.touches.items():
                     keep.setdefault(key, []).extend(touches)
+            collect_young()  # the bucket's few cycles (statement objects) hold on to much
     if totals is not None:
         people = people_from(totals, owner, pol, now)
     else:
