@@ -194,6 +194,7 @@ def _people_from_units(
         if len(batch) >= 500:
             people += _people_of(session, batch, pol, now)
             batch = set()
+            collect_young()
     if batch:
         people += _people_of(session, batch, pol, now)
     return people
