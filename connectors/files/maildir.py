@@ -19,12 +19,12 @@ from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
-    gc_paused,
     mail_stream,
     os_reason,
     problem_page,
     summary,
 )
+from keepwarm.collector import collector_paused
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
@@ -136,7 +136,7 @@ def read_maildir(
         interactions: list[Interaction] = []
         problems: list[Quarantined] = []
         done: list[str] = []
-        with gc_paused():
+        with collector_paused():
             for key, result in zip(page, parsed, strict=True):
                 relative = present[key]
                 if isinstance(result, FileNotFoundError):

@@ -23,12 +23,12 @@ from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
     count,
-    gc_paused,
     mail_stream,
     os_reason,
     problem_page,
     summary,
 )
+from keepwarm.collector import collector_paused
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
@@ -86,7 +86,7 @@ def read_mbox(path: Path, cursor: Cursor | None, *, snippets: bool = False) -> I
             entries, error = pending.popleft()
             interactions: list[Interaction] = []
             problems: list[Quarantined] = []
-            with gc_paused():
+            with collector_paused():
                 for (start, end, number), result in zip(entries, parsed, strict=True):
                     if isinstance(result, str):
                         where = f"offset {start} (message {number})"

@@ -22,12 +22,12 @@ from connectors.files.mboxscan import scan
 from connectors.files.snippet import BODY_PREFIX
 from connectors.files.streams import (
     PAGE_SIZE,
-    gc_paused,
     mail_stream,
     os_reason,
     problem_page,
     summary,
 )
+from keepwarm.collector import collector_paused
 from keepwarm.models import Interaction, Quarantined
 from keepwarm.ports import Cursor, Page
 
@@ -61,7 +61,7 @@ def read_gzip_mbox(path: Path, cursor: Cursor | None, *, snippets: bool = False)
             while True:
                 interactions: list[Interaction] = []
                 problems: list[Quarantined] = []
-                with gc_paused():
+                with collector_paused():
                     for start, end, header in islice(raws, PAGE_SIZE):
                         where = f"offset {start} (message {messages + quarantined + 1})"
                         body = bodies.pop(start, b"") if bodies else b""

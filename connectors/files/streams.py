@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,21 +44,3 @@ def os_reason(exc: OSError, path: Path | str) -> str:
     if isinstance(exc, PermissionError):
         return f"permission denied: {path} (make it readable by the user running keepwarm)"
     return f"cannot read {path}: {exc.strerror or exc}"
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a page of messages is parsed.
-
-    Parsing allocates several acyclic objects per message (interactions, tuples, dicts); with the
-    collector running, its generation scans cost about a third of parse time. Nothing allocated
-    here forms cycles, so pausing loses nothing. The collector is restored only if it was on, so
-    nested or concurrent pauses never leave it off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

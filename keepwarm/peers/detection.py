@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from keepwarm.collector import collector_paused
 from keepwarm.models import Classification, PersonView, StoredInteraction
 from keepwarm.peers.addresses import domain_of
 from keepwarm.peers.classify import Labeller, classify
@@ -28,13 +28,8 @@ def detect(
     Deterministic: the same interactions and policy give the same people in the same order.
     Forgotten addresses and domains produce nothing.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # detection allocates much and frees nothing cyclic: GC passes are pure cost
-    try:
+    with collector_paused():  # detection allocates much and frees nothing cyclic
         return _detect(interactions, policy, now)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _detect(

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from keepwarm.collector import collect_young, collector_paused
 from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, bucket_span, day_of, day_start
 from keepwarm.incremental.closure import closure
 from keepwarm.incremental.folding import Folded, absorbed, fold_units
@@ -26,7 +27,6 @@ from keepwarm.peers.detection import mergeable, people_from
 from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
-from keepwarm.services.collector import collect_young, collector_paused
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, lists, loading, units

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 import keepwarm
+from keepwarm.collector import collector_paused
 from keepwarm.incremental.folding import merged_history
 from keepwarm.models import Classification, PersonView, ProposedDraft
 from keepwarm.rules.evaluate import OpenDraft, Plan, QueueState, plan, render_plan, withdrawals
 from keepwarm.rules.history import Touch, build_histories
 from keepwarm.rules.wakeups import wakeups
-from keepwarm.services.collector import collector_paused
 from keepwarm.services.detection import Shared, detect
 from keepwarm.services.detectpolicy import policy
 from keepwarm.services.rulesio import RuleSet, load_rules

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from keepwarm.collector import collector_paused
 from keepwarm.errors import ConfigError, CursorExpired
 from keepwarm.ports import Connector, Page
-from keepwarm.services.collector import collector_paused
 from keepwarm.services.connectors import build_connector
 from keepwarm.services.workspace import Workspace
 from keepwarm.settings import AccountSettings, FilesAccount, MissingInput, Settings

@@ -1,4 +1,4 @@
-"""Pausing Python's cyclic garbage collector over a detection or drafting pass.
+"""Pausing Python's cyclic garbage collector over hot loops (parsing, detection, drafting).
 
 A pass allocates many small acyclic objects (evidence, touches, interactions read back) and keeps
 many alive until it ends; the collector then rescans the survivors again and again, which cost
