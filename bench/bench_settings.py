@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,22 @@ TARGET_MSG_PER_S = 15_000.0
 THROUGHPUT_GATED_UP_TO = 100_000
 TARGET_PEAK_MB = 300.0
 TARGET_PARSE_RATIO = 3.0
+
+
+def config_head(state_dir: Path) -> str:
+    """The start of a benchmark's keepwarm.toml: the pinned clock, the shipped rules, the owner
+    (accounts follow)."""
+    return f"""as_of = "{AS_OF}"
+rules_dir = {json.dumps(str(RULES_DIR))}
+state_dir = {json.dumps(str(state_dir))}
+
+[owner]
+name = "{OWNER_NAME}"
+addresses = ["{OWNER}"]
+domains = ["{OWNER_DOMAIN}"]
+timezone = "Europe/London"
+"""
+
 
 # Mirrors keepwarm.settings.DetectionSettings defaults, as services/connectors.py uses them.
 BASELINE_DAYS = 365

@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_settings import AS_OF, NOW, OWNER, OWNER_DOMAIN, OWNER_NAME, RULES_DIR, SEED
+from bench_settings import NOW, SEED, config_head
 
 IDLE_LIMIT_S = 1.0
 NEW_LIMIT_S = 2.0
@@ -46,16 +46,8 @@ VERSION = 2  # bump when the built stores change, so `--keep` rebuilds them
 def _config(folder: Path) -> Path:
     config = folder / "keepwarm.toml"
     config.write_text(
-        f"""as_of = "{AS_OF}"
-rules_dir = {json.dumps(str(RULES_DIR))}
-state_dir = {json.dumps(str(folder / "state"))}
-
-[owner]
-name = "{OWNER_NAME}"
-addresses = ["{OWNER}"]
-domains = ["{OWNER_DOMAIN}"]
-timezone = "Europe/London"
-
+        config_head(folder / "state")
+        + f"""
 [[accounts]]
 name = "archive"
 kind = "files"

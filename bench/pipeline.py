@@ -37,19 +37,15 @@ from typing import Any
 
 from bench_settings import (
     ACCOUNT,
-    AS_OF,
     BASELINE_DAYS,
     DEFAULT_MESSAGES,
     FORWARD_DAYS,
     GENERATOR_VERSION,
     MEETINGS,
     NOW,
-    OWNER,
-    OWNER_DOMAIN,
-    OWNER_NAME,
     QUICK_MESSAGES,
-    RULES_DIR,
     SEED,
+    config_head,
 )
 from pipeline_report import figures, print_profile, print_report
 from synthetic_calendar import generate_calendar
@@ -116,17 +112,9 @@ def write_config(layout: Layout) -> None:
         return json.dumps(str(path))  # a TOML basic string is JSON-compatible for paths
 
     layout.config.write_text(
-        f"""# Written by bench/pipeline.py
-as_of = "{AS_OF}"
-rules_dir = {q(RULES_DIR)}
-state_dir = {q(layout.state)}
-
-[owner]
-name = "{OWNER_NAME}"
-addresses = ["{OWNER}"]
-domains = ["{OWNER_DOMAIN}"]
-timezone = "Europe/London"
-
+        "# Written by bench/pipeline.py\n"
+        + config_head(layout.state)
+        + f"""
 [[accounts]]
 name = "{ACCOUNT}"
 kind = "files"
