@@ -167,6 +167,8 @@ def _type_hint(kind: str, key: str) -> str:
         return f"write a whole number, e.g. {key}: 10"
     if kind.startswith("bool_"):
         return f"write true or false, e.g. {key}: true"
+    if kind == "string_too_long":
+        return f"shorten {key}"
     if kind.startswith("string_"):
         return "write text (quote it if it starts with a special character)"
     if kind.startswith("list_"):

@@ -177,7 +177,7 @@ class DraftTemplate(_Strict):
 
 
 class Rule(_Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)
     description: str = ""
     enabled: bool = True
     trigger: Trigger

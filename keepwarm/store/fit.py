@@ -65,21 +65,21 @@ def cut(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _fits(value: str | None, limit: int) -> bool:
+def fits(value: str | None, limit: int) -> bool:
     return value is None or (len(value) <= limit and "\x00" not in value)
 
 
 def _participant_fits(p: Participant) -> bool:
-    return _fits(p.address, ADDRESS) and _fits(p.name, NAME)
+    return fits(p.address, ADDRESS) and fits(p.name, NAME)
 
 
 def fit_interaction(item: Interaction) -> Interaction:
     """`item` itself when everything fits (nearly always), else a copy that does."""
     if (
-        _fits(item.provider_id, ID)
-        and _fits(item.thread_id, ID)
-        and _fits(item.message_id, ID)
-        and _fits(item.in_reply_to, ID)
+        fits(item.provider_id, ID)
+        and fits(item.thread_id, ID)
+        and fits(item.message_id, ID)
+        and fits(item.in_reply_to, ID)
         and "\x00" not in item.subject
         and "\x00" not in item.source
         and all(_participant_fits(p) for p in item.participants)
@@ -100,6 +100,6 @@ def fit_interaction(item: Interaction) -> Interaction:
         participants=tuple(
             p if _participant_fits(p) else replace(p, name=cut(p.name, NAME))
             for p in item.participants
-            if _fits(p.address, ADDRESS)
+            if fits(p.address, ADDRESS)
         ),
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from keepwarm.models import Interaction, Kind
 from keepwarm.peers.addresses import normalise
 from keepwarm.peers.lists import named_lists
+from keepwarm.store import fit
 from keepwarm.store.bulk import insert_rows
 from keepwarm.store.changetables import KnownList, ListChange, ListName
 
@@ -35,10 +36,10 @@ def facts(pairs: Iterable[tuple[int, Interaction]]) -> list[Fact]:
         if sender is None or not item.headers:
             continue
         _, named = named_lists(item, sender)
-        found.extend(
-            (normalise(address), iid, item.occurred_at, n, name)
-            for n, (address, name) in enumerate(named)
-        )
+        for n, (address, name) in enumerate(named):
+            key = normalise(address)
+            if fit.fits(key, fit.ADDRESS):  # longer, it is no participant's address either
+                found.append((key, iid, item.occurred_at, n, fit.cut(name, fit.NAME)))
     return found
 
 

@@ -96,3 +96,34 @@ def test_typed_values_that_cannot_be_stored(workspace: Workspace) -> None:
     assert service.show(workspace, ids[0])["state"] == "rejected"
     with pytest.raises(ConfigError, match="too long"), workspace.session() as session:
         add_override(session, action="block", target="@" + "x" * 400, now=NOW)
+
+
+def test_long_list_headers_sync_and_detect(tmp_path: Path, database_url: str) -> None:
+    """A List-Id or List-Post longer than the list tables' columns (incremental detection files
+    every list address a message names) neither fails the sync nor the detection pass."""
+    box = tmp_path / "lists.mbox"
+    long_list = [
+        f'List-Id: "{"Compilers " * 70}" <{"c" * 400}.lists.example>',
+        f"List-Post: <mailto:{'p' * 400}@lists.example>",
+    ]
+    box.write_bytes(
+        mbox(
+            [
+                message(message_id="<long-list@navy.example>", extra=long_list),
+                message(
+                    sender="Grace via Compilers <compilers@lists.example>",
+                    message_id="<rewritten@navy.example>",
+                    extra=[*long_list, "X-Original-From: Grace <grace@navy.example>"],
+                ),
+            ]
+        )
+    )
+    ws = open_at(hostile_config(tmp_path / "ws", database_url, mail=[box]))
+    try:
+        synced = sync_account(ws, "demo")
+        report = detect(ws)
+        again = detect(ws, full=True)
+    finally:
+        ws.close()
+    assert synced.error is None and synced.inserted == 2
+    assert report.people >= 1 and again.people == report.people
