@@ -22,6 +22,7 @@ from keepwarm.peers import DetectionPolicy
 from keepwarm.peers.addresses import normalise
 from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.folder import Folder
+from keepwarm.peers.policy import is_list_address
 from keepwarm.rules.history import Touch, build_histories
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -172,7 +173,8 @@ def _touches(
     def is_list(address: str) -> bool:
         found = known.get(address)
         if found is None:
-            found = known[address] = normalise(address) in lists or policy.is_list(address)
+            key = normalise(address)
+            found = known[address] = key in lists or is_list_address(key, policy)
         return found
 
     alone = [

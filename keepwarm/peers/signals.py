@@ -47,18 +47,21 @@ _CALENDAR_SUBJECT = re.compile(
 CALENDAR_NOTICE = "calendar invitation or response"
 
 
-def automated_signals(item: Interaction) -> list[str]:
+def automated_signals(item: Interaction, *, routed: bool | None = None) -> list[str]:
     """Why a message looks machine-sent, one short phrase per header; empty for a person's mail.
 
     Bulk headers (List-Id, List-Unsubscribe, Precedence) count only when the message is not
-    discussion-list traffic: on a list post they describe the route, not the sender.
+    discussion-list traffic: on a list post they describe the route, not the sender. `routed`
+    says whether it is, for a caller that already asked `route` (found here otherwise).
     """
     signals = machine_signals(item)
     if item.headers:
         bulk = bulk_signals(item.headers)
         if bulk:
-            sender = item.sender
-            if sender is None or route(item, sender) is None:
+            if routed is None:
+                sender = item.sender
+                routed = sender is not None and route(item, sender) is not None
+            if not routed:
                 signals = bulk + signals
     return signals
 

@@ -23,7 +23,7 @@ from keepwarm.models import (
 )
 from keepwarm.peers.copies import repeats
 from keepwarm.peers.lists import list_addresses, route
-from keepwarm.peers.signals import bulk_signals, machine_signals
+from keepwarm.peers.signals import automated_signals
 
 Direction = Literal["out", "in", "meeting"]
 _SHOWN = (Role.TO, Role.CC)
@@ -104,13 +104,9 @@ def build_histories(
         attendees = _attendees(item, owner_addresses)
         sender = item.sender if item.kind is Kind.EMAIL and item.headers else None
         found = route(item, sender) if sender is not None else None
-        # The same test detection uses (`automated_signals`, with the route found above): an
-        # out-of-office, bounce or list post is not the person writing to you, so it neither
-        # answers a nudge nor withdraws a draft.
-        auto = item.kind is Kind.EMAIL and (
-            bool(machine_signals(item))
-            or bool(item.headers and bulk_signals(item.headers) and found is None)
-        )
+        # The same test detection uses: an out-of-office, bounce or bulk mail is not the person
+        # writing to you, so it neither answers a nudge nor withdraws a draft.
+        auto = item.kind is Kind.EMAIL and bool(automated_signals(item, routed=found is not None))
         author = found.author if found is not None and found.rewritten else None
         listed = item.kind is Kind.EMAIL and (
             found is not None

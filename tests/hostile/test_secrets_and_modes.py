@@ -20,8 +20,9 @@ from tests.hostile.conftest import hostile_config
 from tests.queuedata import open_at, seed
 
 runner = CliRunner()
-TOKEN = "ya29.a0AfH6SMBq1234567890abcdefXYZ"
-REFRESH = "1//0gAbCdEfGhIjKlMnOpQrStUv-wxyz"
+# Made up, in the providers' shapes (a Google access token starts `ya29.`, a refresh token `1//`).
+TOKEN = "ya29." + "FAKE-access-token-" + "0" * 16
+REFRESH = "1//" + "FAKE-refresh-token-" + "0" * 16
 PROVIDER_BODY = (
     f'401 Unauthorized: {{"error": "invalid_grant", "refresh_token": "{REFRESH}", '
     f'"request": {{"headers": {{"Authorization": "Bearer {TOKEN}"}}}}}}'
