@@ -130,9 +130,43 @@ calendars = [{q(layout.ics)}]
 # =============================================================================================
 
 
+def _status_kb(pid: int | str, field: str) -> float | None:
+    """A `/proc/<pid>/status` figure in kB (Linux), or None."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_mb() -> float:
+    """This process's peak resident memory. On Linux `VmHWM`: `ru_maxrss` would start from the
+    parent's size when it forked us (the generator's, at a million messages)."""
+    hwm = _status_kb("self", "VmHWM")
+    if hwm is not None:
+        return hwm / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def worker_figures() -> dict[str, Any]:
+    """The worker processes (`keepwarm.workers`) this phase used: how many, their CPU time and
+    the sum of their peak memories (they run beside this process, so a user pays for both)."""
+    from keepwarm import workers
+
+    pids = [w.process.pid for w in workers._pool if w.process.poll() is None]
+    peak = cpu = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        peak += (_status_kb(pid, "VmHWM") or 0.0) / 1024
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return {"workers": len(pids), "workers_cpu_seconds": cpu, "workers_peak_rss_mb": peak}
 
 
 def cpu_seconds() -> float:
@@ -174,6 +208,7 @@ def phase_parse(layout: Layout) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds() - cpu,
+        **worker_figures(),
         "pages": pages,
         "emails": emails,
         "meetings": meetings,
@@ -225,6 +260,7 @@ def phase_pipeline(layout: Layout, profile: Path | None) -> dict[str, Any]:
         profiler.disable()
         profiler.dump_stats(str(profile))
     peak = peak_rss_mb()
+    helpers = worker_figures()
     with ws.session() as session:
         interactions = session.scalar(select(func.count()).select_from(InteractionRow)) or 0
         people = session.scalar(select(func.count()).select_from(Person)) or 0
@@ -242,6 +278,7 @@ def phase_pipeline(layout: Layout, profile: Path | None) -> dict[str, Any]:
     return {
         "seconds": total,
         "cpu_seconds": cpu,
+        **helpers,
         "stages": stages,
         "stage_peak_rss_mb": stage_peaks,
         "sync": {

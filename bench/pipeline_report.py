@@ -23,6 +23,7 @@ def figures(
     base, parse, pipe, again = runs["baseline"], runs["parse"], runs["pipeline"], runs["resync"]
     msg_per_s = messages / pipe["seconds"]
     ratio = pipe["seconds"] / parse["seconds"]
+    total_peak = pipe["peak_rss_mb"] + pipe["workers_peak_rss_mb"]
     return {
         "messages": messages,
         "meetings_in_ics": MEETINGS,
@@ -52,11 +53,11 @@ def figures(
                 "ratio": msg_per_s / TARGET_MSG_PER_S,
                 "met": msg_per_s >= TARGET_MSG_PER_S or messages > THROUGHPUT_GATED_UP_TO,
             },
-            "peak_rss_mb": {
-                "value": pipe["peak_rss_mb"],
+            "peak_rss_mb": {  # this process and its workers: a user pays for all of them
+                "value": total_peak,
                 "target": TARGET_PEAK_MB,
-                "ratio": pipe["peak_rss_mb"] / TARGET_PEAK_MB,
-                "met": pipe["peak_rss_mb"] <= TARGET_PEAK_MB,
+                "ratio": total_peak / TARGET_PEAK_MB,
+                "met": total_peak <= TARGET_PEAK_MB,
             },
             "pipeline_over_parse": {
                 "value": ratio,
@@ -111,6 +112,12 @@ def print_report(f: dict[str, Any]) -> None:
         for name, seconds in run.get("stages", {}).items():
             print(_row("  " + name, f"{seconds:.2f}", peak=f"{run['stage_peak_rss_mb'][name]:.1f}"))
     print("  (a stage's peak MB is the process peak at the end of that stage)")
+    for label, run in (("parse", p), ("pipeline", pipe)):
+        total = run["cpu_seconds"] + run["workers_cpu_seconds"]
+        print(
+            f"{label} workers: {run['workers']} processes, {run['workers_cpu_seconds']:.2f} cpu s "
+            f"(with this process: {total:.2f} cpu s), peak {run['workers_peak_rss_mb']:.1f} MB in all"
+        )
     print()
     print(
         f"parse: {p['emails']:,} emails, {p['meetings']:,} meeting occurrences, "
@@ -130,7 +137,7 @@ def print_report(f: dict[str, Any]) -> None:
     t = f["targets"]
     rows = (
         ("throughput (msg/s, higher better)", t["msg_per_s"], "{:,.0f}", "≥ {:,.0f}"),
-        ("peak memory (MB, lower better)", t["peak_rss_mb"], "{:.0f}", "≤ {:.0f}"),
+        ("peak memory, with workers (MB)", t["peak_rss_mb"], "{:.0f}", "≤ {:.0f}"),
         ("pipeline / parse time", t["pipeline_over_parse"], "{:.2f}x", "≤ {:.0f}x"),
     )
     for label, row, fmt, tfmt in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -43,12 +44,24 @@ def write_config(folder: Path, *, as_of: datetime = NOW, extra: str = "") -> Pat
 
 
 def fresh_postgres_database(server_url: str) -> str:
+    """A new database on the test server, dropped when the test process ends (a CI cluster
+    that is reused must not keep one database per queue test and run)."""
     name = f"kw_test_{uuid.uuid4().hex[:12]}"
     engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+    atexit.register(_drop_database, server_url, name)
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
 
 
 def open_at(config: Path, *, now: datetime | None = None) -> Workspace:

@@ -43,6 +43,16 @@ def read_and_parse(files: list[tuple[Path, str, bool]]) -> list[Parsed | OSError
     return out
 
 
+def parse_blocks_packed(blocks: list[tuple[bytes, str, bytes]]) -> list[Any]:
+    """`parse_blocks` as a worker answers it (`pack`ed)."""
+    return pack(parse_blocks(blocks))
+
+
+def read_and_parse_packed(files: list[tuple[Path, str, bool]]) -> list[Any]:
+    """`read_and_parse` as a worker answers it (`pack`ed)."""
+    return pack(read_and_parse(files))
+
+
 # --- compact transfer between processes -------------------------------------------------------
 # Pickling frozen dataclasses runs `dataclasses.fields` per object on the receiving side (it
 # cost a third of a cold import's main-process time); plain tuples of plain values do not.

@@ -11,7 +11,8 @@ changed — so results always equal a full recompute.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+import pickle
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,26 +21,33 @@ from sqlalchemy.orm import Session
 from keepwarm.collector import collect_young, collector_paused
 from keepwarm.incremental.buckets import OWNER, Unit, bucket_of, bucket_span, day_of, day_start
 from keepwarm.incremental.closure import closure
-from keepwarm.incremental.folding import Folded, absorbed, fold_units
+from keepwarm.incremental.folding import Folded, absorbed
 from keepwarm.models import PersonView, StoredInteraction
 from keepwarm.peers import DetectionPolicy, Labeller, domain_of, normalise
 from keepwarm.peers.detection import mergeable, people_from
 from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
+from keepwarm.services.bucketfold import BucketJob, fold_bucket_in, fold_with_context, shareable
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, lists, loading, units
 from keepwarm.store.interactions import file_links
-from keepwarm.store.links import context_ids, dependent_ids
+from keepwarm.store.links import dependent_ids
 from keepwarm.store.locks import serialize
 from keepwarm.store.people import classification_counts, due_people, save_people
+from keepwarm.workers import Job, ordered_map
 
 #: A full pass keeps every touch in memory for drafting only up to this many interactions.
 SHARE_LIMIT = 300_000
 #: More new interactions than this at once (a first import): a full pass, whose memory does not
 #: grow with the store, is cheaper than refolding them incrementally.
 INCREMENTAL_LIMIT = 20_000
+#: From this many stored interactions a full pass folds its buckets on worker processes (fewer
+#: do not pay for the workers' start and the pickling).
+PARALLEL_FOLD = 20_000
+#: What a worker runs for one bucket (`keepwarm.services.bucketfold.fold_bucket`).
+FOLD_TARGET = "keepwarm.services.bucketfold:fold_bucket"
 
 
 @dataclass
@@ -128,7 +136,8 @@ def _full(
     changes.clear_redraft(session)
     report = DetectReport(mode="full")
     span = loading.time_range(session)
-    small = loading.count(session) <= SHARE_LIMIT
+    stored = loading.count(session)
+    small = stored <= SHARE_LIMIT
     totals: dict[str, Evidence] | None = {} if small else None
     owner = Evidence()
     keep: dict[str, list[Touch]] | None = {} if small and shared is not None else None
@@ -142,13 +151,15 @@ def _full(
         lists.handled(session, rows)
         named = _lists(session, pol)
         recorded: set[str] = set()  # addresses this pass already recorded
-        for bucket in buckets:
-            items = loading.load_between(session, *bucket_span(bucket))
-            if not items:
+        url = shareable(session.get_bind().engine) if not relink else None
+        jobs = [BucketJob(url or "", pol, now, named, bucket) for bucket in buckets]
+        job = Job(FOLD_TARGET, local=lambda one: fold_bucket_in(session, one))
+        wide = url is not None and stored >= PARALLEL_FOLD and _pickles(pol)
+        for count, folded in ordered_map(job, jobs, parallel=wide):
+            if not count:
                 continue
-            folded = _fold(session, items, pol, now, lists=named)
             _store(session, folded, pol, replace=(), recorded=recorded)
-            report.interactions += len(items)
+            report.interactions += count
             report.units += len(folded.units())
             for (key, _), e in sorted(folded.evidence.items(), key=lambda kv: kv[0][1]):
                 if key == OWNER:
@@ -231,7 +242,7 @@ def _incremental(
         session, ids=(dependent_ids(session, new) | listed) - new_ids
     )
     changed = sorted([*new, *others], key=lambda s: (s.interaction.occurred_at, s.id))
-    found = _fold(session, changed, pol, now, lists=named, wanted=lambda unit: False)
+    found = fold_with_context(session, changed, pol, now, lists=named, wanted=lambda unit: False)
     dirty: set[Unit] = {
         (key, bucket_of(s.interaction.occurred_at))
         for s in changed
@@ -268,7 +279,7 @@ def _refold(
     for start, end in _ranges(sorted(b for k, b in dirty if k == OWNER)):
         items.update((s.id, s) for s in loading.load_between(session, start, end))
     job = sorted(items.values(), key=lambda s: (s.interaction.occurred_at, s.id))
-    return _fold(session, job, pol, now, lists=named, wanted=dirty.__contains__)
+    return fold_with_context(session, job, pol, now, lists=named, wanted=dirty.__contains__)
 
 
 def _ranges(days: list[int]) -> Iterable[tuple[datetime, datetime]]:
@@ -307,19 +318,13 @@ def _regroup(
 # --- shared steps ----------------------------------------------------------------------------
 
 
-def _fold(
-    session: Session,
-    items: list[StoredInteraction],
-    pol: DetectionPolicy,
-    now: datetime,
-    *,
-    lists: dict[str, str],
-    wanted: Callable[[Unit], bool] = lambda unit: True,
-) -> Folded:
-    """Fold `items` with every interaction they refer to as context."""
-    mine = {s.id for s in items}
-    context = loading.load_interactions(session, ids=context_ids(session, items) - mine)
-    return fold_units(items, pol, now, context=context, lists=lists, wanted=wanted)
+def _pickles(pol: DetectionPolicy) -> bool:
+    """Whether the policy can travel to a worker (a test's policy may hold a lambda)."""
+    try:
+        pickle.dumps(pol)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
 
 
 def _lists(session: Session, pol: DetectionPolicy) -> dict[str, str]:

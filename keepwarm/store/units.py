@@ -10,7 +10,6 @@ changes the detection code's fingerprint, which refolds everything.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import io
 import operator
 import pickle
@@ -24,16 +23,14 @@ from sqlalchemy.orm import Session
 
 from keepwarm.incremental.buckets import Unit as UnitKey
 from keepwarm.peers.evidence import Evidence
-from keepwarm.rules.history import Touch
+from keepwarm.rules.history import Touch, touch_fields
 from keepwarm.store.bulk import insert_rows
 from keepwarm.store.changetables import AddressKey, Unit, UnitMember
 
 _CHUNK = 400
 _SLOTS: tuple[str, ...] = Evidence.__slots__
-_TOUCH = tuple(f.name for f in dataclasses.fields(Touch))
 #: Field values as one tuple, read in C (a full pass encodes every unit).
 _evidence_fields = operator.attrgetter(*_SLOTS)
-_touch_fields = operator.attrgetter(*_TOUCH)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -59,7 +56,7 @@ def decode_evidence(data: bytes) -> Evidence:
 
 
 def encode_touches(touches: list[Touch]) -> bytes:
-    return pickle.dumps(list(map(_touch_fields, touches)), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(list(map(touch_fields, touches)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode_touches(data: bytes) -> list[Touch]:

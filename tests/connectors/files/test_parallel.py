@@ -16,6 +16,7 @@ from connectors.files import mbox as mbox_module
 from connectors.files import parallel
 from connectors.files.maildir import read_maildir
 from connectors.files.mbox import read_mbox
+from keepwarm import workers
 from keepwarm.ports import Page
 from tests.connectors.files.builders import mbox, message, write_maildir
 
@@ -71,7 +72,7 @@ def test_parallel_mbox_pages_equal_serial_ones(
     assert _pages(list(read_mbox(path, None))) == _pages(serial)
     assert _pages(list(read_mbox(path, resumed_serial))) == _pages(serial_rest)
     assert calls == [True, True]
-    assert bool(parallel._pool) == (parallel.workers() > 1)  # the workers did the parsing
+    assert bool(workers._pool) == (workers.workers() > 1)  # the workers did the parsing
     assert len(serial) > 10 and any(p.quarantined for p in serial)
 
 
@@ -84,8 +85,8 @@ def test_a_failing_worker_costs_nothing_but_time(
     monkeypatch.setattr(mbox_module, "PARALLEL_BYTES", 1 << 40)
     serial = list(read_mbox(path, None))
     monkeypatch.setattr(mbox_module, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(parallel._Worker, "answer", lambda self: (False, "stopped"))
+    monkeypatch.setattr(workers, "workers", lambda: 2)
+    monkeypatch.setattr(workers._Worker, "answer", lambda self: (False, "stopped"))
     assert _pages(list(read_mbox(path, None))) == _pages(serial)
 
 
