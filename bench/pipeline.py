@@ -151,6 +151,34 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+class TotalPeak:
+    """The peak of this process's and its workers' resident memory together, sampled every
+    20 ms on a thread (each process's own peak comes at a different time: their sum would
+    overstate what the machine ever held at once)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from keepwarm import workers
+
+        while not self._stop.wait(0.02):
+            pids: list[int | str] = ["self"]
+            pids += [w.process.pid for w in list(workers._pool)]
+            now = sum((_status_kb(pid, "VmRSS") or 0.0) for pid in pids) / 1024
+            self.peak_mb = max(self.peak_mb, now)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak_mb, peak_rss_mb())
+
+
 def worker_figures() -> dict[str, Any]:
     """The worker processes (`keepwarm.workers`) this phase used: how many, their CPU time and
     the sum of their peak memories (they run beside this process, so a user pays for both)."""
@@ -244,6 +272,7 @@ def phase_pipeline(layout: Layout, profile: Path | None) -> dict[str, Any]:
         stage_peaks[name] = peak_rss_mb()
         mark = now
 
+    sampler = TotalPeak()
     if profiler is not None:
         profiler.enable()
     ws = open_workspace(load_settings(layout.config))
@@ -261,6 +290,7 @@ def phase_pipeline(layout: Layout, profile: Path | None) -> dict[str, Any]:
         profiler.dump_stats(str(profile))
     peak = peak_rss_mb()
     helpers = worker_figures()
+    total_peak = sampler.stop()
     with ws.session() as session:
         interactions = session.scalar(select(func.count()).select_from(InteractionRow)) or 0
         people = session.scalar(select(func.count()).select_from(Person)) or 0
@@ -298,6 +328,7 @@ def phase_pipeline(layout: Layout, profile: Path | None) -> dict[str, Any]:
         "quarantined": quarantined,
         "imports_rss_mb": imports_mb,
         "peak_rss_mb": peak,
+        "total_peak_rss_mb": total_peak,
         "db_mb": sum(p.stat().st_size for p in layout.state.glob("keepwarm.db*")) / 2**20,
     }
 

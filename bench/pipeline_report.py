@@ -23,7 +23,7 @@ def figures(
     base, parse, pipe, again = runs["baseline"], runs["parse"], runs["pipeline"], runs["resync"]
     msg_per_s = messages / pipe["seconds"]
     ratio = pipe["seconds"] / parse["seconds"]
-    total_peak = pipe["peak_rss_mb"] + pipe["workers_peak_rss_mb"]
+    total_peak = pipe["total_peak_rss_mb"]
     return {
         "messages": messages,
         "meetings_in_ics": MEETINGS,
@@ -53,7 +53,7 @@ def figures(
                 "ratio": msg_per_s / TARGET_MSG_PER_S,
                 "met": msg_per_s >= TARGET_MSG_PER_S or messages > THROUGHPUT_GATED_UP_TO,
             },
-            "peak_rss_mb": {  # this process and its workers: a user pays for all of them
+            "peak_rss_mb": {  # this process and its workers at once: a user pays for all
                 "value": total_peak,
                 "target": TARGET_PEAK_MB,
                 "ratio": total_peak / TARGET_PEAK_MB,
@@ -130,6 +130,7 @@ def print_report(f: dict[str, Any]) -> None:
     )
     print(f"  classification: {pipe['by_classification']}")
     print(f"  peak memory over interpreter baseline: {pipe['peak_rss_over_baseline_mb']:.1f} MB")
+    print(f"  peak memory of this process and its workers at once: {pipe['total_peak_rss_mb']:.1f} MB")
     status = "ok" if f["resync_ok"] else "FAILED: interaction count changed"
     print(f"resync: sync {again['sync']}, interactions {again['interactions']:,} ({status})")
     print()

@@ -95,9 +95,9 @@ def _detect(ws: Workspace, *, full: bool, shared: Shared | None) -> DetectReport
             or changes.pending_count(session) > INCREMENTAL_LIMIT
         )
         if stale:
-            rows = changes.pending_rows(session)
+            last = changes.last_pending(session)
             report = _full(session, pol, now, shared, relink=bool(state.get("links_missing")))
-            changes.done(session, rows)
+            changes.done_upto(session, last)
         else:
             pending = changes.pending(session)
             report = _incremental(session, pol, now, pending)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,8 @@ from sqlalchemy.orm import Session
 from keepwarm.store.changetables import PendingChange, Redraft, RuleWakeup, StateValue
 
 _CHUNK = 500
+#: Pending rows deleted per statement once a full pass handled them.
+_DELETE_RANGE = 50_000
 
 
 def _chunks(items: Collection[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
@@ -57,13 +58,22 @@ def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(PendingChange)) or 0
 
 
-def pending_rows(session: Session) -> array[int]:
-    """Just the row ids (compact: a full pass after a big import has a million of them)."""
-    rows = array("q")
-    result = session.execute(select(PendingChange.id).order_by(PendingChange.id))
-    for batch in result.partitions(50_000):
-        rows.extend(row_id for (row_id,) in batch)
-    return rows
+def last_pending(session: Session) -> int | None:
+    """The newest pending row: a full pass handles it and every older one (a sync committing
+    during the pass adds newer rows, which stay for the next pass)."""
+    return session.scalar(select(func.max(PendingChange.id)))
+
+
+def done_upto(session: Session, last: int | None) -> None:
+    """Forget the pending rows up to `last`, a range at a time: after a big import there are a
+    million, and neither their ids nor one statement deleting them all need to be in memory."""
+    if last is None:
+        return
+    first = session.scalar(select(func.min(PendingChange.id)))
+    while first is not None and first <= last:
+        upto = min(first + _DELETE_RANGE - 1, last)
+        session.execute(delete(PendingChange).where(PendingChange.id.between(first, upto)))
+        first = upto + 1
 
 
 def has_pending(session: Session) -> bool:
