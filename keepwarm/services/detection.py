@@ -130,7 +130,9 @@ def _full(
 
     A small store keeps every address's evidence (and touches, for drafting) in memory as it
     goes; a big one reads the units back one identity neighbourhood at a time, so memory does
-    not grow with the store.
+    not grow with the store. From `PARALLEL_FOLD` interactions the buckets are folded on worker
+    processes (`keepwarm.services.bucketfold`) and this process only writes what they send back,
+    in bucket order, so the result is the same.
     """
     units.clear(session)
     changes.clear_redraft(session)
