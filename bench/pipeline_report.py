@@ -118,6 +118,13 @@ def print_report(f: dict[str, Any]) -> None:
             f"{label} workers: {run['workers']} processes, {run['workers_cpu_seconds']:.2f} cpu s "
             f"(with this process: {total:.2f} cpu s), peak {run['workers_peak_rss_mb']:.1f} MB in all"
         )
+    cores = f["machine"]["cpus"] or 1
+    budget = f["messages"] / TARGET_MSG_PER_S * cores
+    used = p["cpu_seconds"] + p["workers_cpu_seconds"]
+    print(
+        f"cpu budget: at {TARGET_MSG_PER_S:,.0f} msg/s these messages allow {budget:.2f} cpu s on "
+        f"{cores} cores; the parse alone used {used:.2f} ({used / budget:.0%})"
+    )
     print()
     print(
         f"parse: {p['emails']:,} emails, {p['meetings']:,} meeting occurrences, "
