@@ -37,15 +37,19 @@ def _same(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Job:
-    """A function workers run by name, and the same work done here."""
+    """A function workers run, and the same work done here."""
 
-    #: `module:function`, imported by the worker; its answers must pickle.
-    target: str
-    #: The work done in this process (small inputs, a failed worker); returns what `decode`
-    #: makes of a worker's answer.
+    #: A module-level function; workers import it by name, and its answers must pickle.
+    remote: Callable[[Any], Any]
+    #: The work done in this process (small inputs, a failed worker, a batch that does not
+    #: pickle); returns what `decode` makes of a worker's answer.
     local: Callable[[Any], Any]
     #: A worker's answer → the value `local` would have returned (a compact form unpacked).
     decode: Callable[[Any], Any] = _same
+
+    @property
+    def target(self) -> str:
+        return f"{self.remote.__module__}:{self.remote.__qualname__}"
 
 
 def workers() -> int:
@@ -78,8 +82,8 @@ class _Worker:
         except OSError:  # the worker died; its answers will be missing
             pass
 
-    def submit(self, target: str, batch: Any) -> None:
-        self.inbox.put(pickle.dumps((target, batch), protocol=pickle.HIGHEST_PROTOCOL))
+    def submit(self, frame: bytes) -> None:
+        self.inbox.put(frame)
 
     def answer(self) -> tuple[bool, Any]:
         assert self.process.stdout is not None
@@ -132,12 +136,19 @@ def ordered_map(job: Job, items: Iterable[Any], *, parallel: bool) -> Iterator[A
     if not parallel or workers() < 2 or not _busy.acquire(blocking=False):
         yield from map(job.local, items)
         return
-    sent: deque[tuple[_Worker, Any]] = deque()
+    sent: deque[tuple[_Worker | None, Any]] = deque()  # None: the batch is done here
+    target = job.target
     try:
         pool = _workers()
         for turn, item in enumerate(items):
-            worker = pool[turn % len(pool)]
-            worker.submit(job.target, item)
+            worker: _Worker | None = pool[turn % len(pool)]
+            try:
+                frame = pickle.dumps((target, item), protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, AttributeError, TypeError) as exc:
+                log.warning("a batch cannot go to a worker (%s); doing it here", exc)
+                worker = None
+            else:
+                worker.submit(frame)  # type: ignore[union-attr]
             sent.append((worker, item))
             if len(sent) >= AHEAD * len(pool):
                 yield _result(sent.popleft(), job)
@@ -147,13 +158,15 @@ def ordered_map(job: Job, items: Iterable[Any], *, parallel: bool) -> Iterator[A
         # Left early (the caller stopped reading): take the answers still in flight, or the
         # next caller would read them as its own.
         for worker, _ in sent:
-            if worker.process.poll() is None:
+            if worker is not None and worker.process.poll() is None:
                 worker.answer()
         _busy.release()
 
 
-def _result(entry: tuple[_Worker, Any], job: Job) -> Any:
+def _result(entry: tuple[_Worker | None, Any], job: Job) -> Any:
     worker, item = entry
+    if worker is None:
+        return job.local(item)
     answer: tuple[bool, Any] = (False, "it stopped")
     if worker.process.poll() is None:
         answer = worker.answer()

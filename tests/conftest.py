@@ -55,20 +55,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield from fresh_postgres_database(POSTGRES_URL)
 
 
-def fresh_postgres_database(admin_url: str) -> Iterator[str]:
-    """CREATE a uniquely named database for one test and DROP it (forcefully) afterwards."""
+def create_database(admin_url: str) -> tuple[str, str]:
+    """CREATE a uniquely named database on the test server; returns (its URL, its name)."""
     import psycopg
 
     url = make_url(admin_url)
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"kwtest_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as admin:
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """DROP it, forcefully (a workspace left open must not keep it)."""
+    import psycopg
+
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _conninfo(admin_url: str) -> str:
+    return make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """A database for one test, dropped afterwards."""
+    url, name = create_database(admin_url)
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin_url, name)
 
 
 def use_database(config: Path, database_url: str) -> Path:

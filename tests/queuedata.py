@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import atexit
 import os
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from keepwarm.models import ProposedDraft
 from keepwarm.services.workspace import Workspace, open_workspace
@@ -19,6 +17,7 @@ from keepwarm.store.accounts import ensure_account
 from keepwarm.store.drafts import add_drafts
 from keepwarm.store.draftviews import filtered
 from keepwarm.store.tables import InteractionRow, ParticipantRow, Person, PersonAddress
+from tests.conftest import create_database, drop_database
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 #: Read at import, before the autouse fixture clears KEEPWARM_*: when set, every queue test
@@ -46,22 +45,9 @@ def write_config(folder: Path, *, as_of: datetime = NOW, extra: str = "") -> Pat
 def fresh_postgres_database(server_url: str) -> str:
     """A new database on the test server, dropped when the test process ends (a CI cluster
     that is reused must not keep one database per queue test and run)."""
-    name = f"kw_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    atexit.register(_drop_database, server_url, name)
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(server_url: str, name: str) -> None:
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
+    url, name = create_database(server_url)
+    atexit.register(drop_database, server_url, name)
+    return url
 
 
 def open_at(config: Path, *, now: datetime | None = None) -> Workspace:

@@ -18,12 +18,8 @@ from keepwarm.workers import ordered_map as _ordered_map
 PARALLEL_BYTES = 16 << 20
 
 _JOBS = {
-    "parse_blocks": Job(
-        "connectors.files.batches:parse_blocks_packed", batches.parse_blocks, batches.unpack
-    ),
-    "read_and_parse": Job(
-        "connectors.files.batches:read_and_parse_packed", batches.read_and_parse, batches.unpack
-    ),
+    "parse_blocks": Job(batches.parse_blocks_packed, batches.parse_blocks, batches.unpack),
+    "read_and_parse": Job(batches.read_and_parse_packed, batches.read_and_parse, batches.unpack),
 }
 
 

@@ -45,7 +45,8 @@ class Folded:
         return set(self.evidence) | set(self.touches)
 
 
-def _everything(unit: Unit) -> bool:
+def everything(unit: Unit) -> bool:
+    """Fold every unit (the default of `fold_units`)."""
     return True
 
 
@@ -56,7 +57,7 @@ def fold_units(
     *,
     context: Iterable[StoredInteraction] = (),
     lists: Mapping[str, str] | None = None,
-    wanted: Callable[[Unit], bool] = _everything,
+    wanted: Callable[[Unit], bool] = everything,
 ) -> Folded:
     """Fold `items` (oldest first, by time then id) into the units `wanted` selects.
 

@@ -18,16 +18,12 @@ from sqlalchemy.orm import Session
 
 from keepwarm.collector import collect_young, collector_paused
 from keepwarm.incremental.buckets import Unit, bucket_span
-from keepwarm.incremental.folding import Folded, fold_units
+from keepwarm.incremental.folding import Folded, everything, fold_units
 from keepwarm.models import StoredInteraction
 from keepwarm.peers import DetectionPolicy
 from keepwarm.store import loading
 from keepwarm.store.engine import make_engine
 from keepwarm.store.links import context_ids
-
-
-def _everything(unit: Unit) -> bool:
-    return True
 
 
 def fold_with_context(
@@ -37,7 +33,7 @@ def fold_with_context(
     now: datetime,
     *,
     lists: dict[str, str],
-    wanted: Callable[[Unit], bool] = _everything,
+    wanted: Callable[[Unit], bool] = everything,
 ) -> Folded:
     """Fold `items` with every interaction they refer to as context."""
     mine = {s.id for s in items}

@@ -11,7 +11,6 @@ changed — so results always equal a full recompute.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +27,13 @@ from keepwarm.peers.detection import mergeable, people_from
 from keepwarm.peers.evidence import Evidence
 from keepwarm.peers.stages import stage_changes_at
 from keepwarm.rules.history import Touch
-from keepwarm.services.bucketfold import BucketJob, fold_bucket_in, fold_with_context, shareable
+from keepwarm.services.bucketfold import (
+    BucketJob,
+    fold_bucket,
+    fold_bucket_in,
+    fold_with_context,
+    shareable,
+)
 from keepwarm.services.detectpolicy import baseline, fingerprint, policy
 from keepwarm.services.workspace import Workspace
 from keepwarm.store import changes, lists, loading, units
@@ -46,8 +51,6 @@ INCREMENTAL_LIMIT = 20_000
 #: From this many stored interactions a full pass folds its buckets on worker processes (fewer
 #: do not pay for the workers' start and the pickling).
 PARALLEL_FOLD = 20_000
-#: What a worker runs for one bucket (`keepwarm.services.bucketfold.fold_bucket`).
-FOLD_TARGET = "keepwarm.services.bucketfold:fold_bucket"
 
 
 @dataclass
@@ -155,8 +158,8 @@ def _full(
         recorded: set[str] = set()  # addresses this pass already recorded
         url = shareable(session.get_bind().engine) if not relink else None
         jobs = [BucketJob(url or "", pol, now, named, bucket) for bucket in buckets]
-        job = Job(FOLD_TARGET, local=lambda one: fold_bucket_in(session, one))
-        wide = url is not None and stored >= PARALLEL_FOLD and _pickles(pol)
+        job = Job(fold_bucket, local=lambda one: fold_bucket_in(session, one))
+        wide = url is not None and stored >= PARALLEL_FOLD
         for count, folded in ordered_map(job, jobs, parallel=wide):
             if not count:
                 continue
@@ -318,15 +321,6 @@ def _regroup(
 
 
 # --- shared steps ----------------------------------------------------------------------------
-
-
-def _pickles(pol: DetectionPolicy) -> bool:
-    """Whether the policy can travel to a worker (a test's policy may hold a lambda)."""
-    try:
-        pickle.dumps(pol)
-    except (pickle.PicklingError, AttributeError, TypeError):
-        return False
-    return True
 
 
 def _lists(session: Session, pol: DetectionPolicy) -> dict[str, str]:

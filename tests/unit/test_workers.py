@@ -3,6 +3,7 @@ caller that stops reading early leaves no stale answer for the next one."""
 
 from __future__ import annotations
 
+import math
 import operator
 from itertools import islice
 
@@ -10,8 +11,8 @@ import pytest
 
 from keepwarm import workers
 
-NEG = workers.Job("operator:neg", operator.neg)
-SQUARE = workers.Job("math:prod", lambda pair: pair[0] * pair[1])
+NEG = workers.Job(operator.neg, operator.neg)
+SQUARE = workers.Job(math.prod, lambda pair: pair[0] * pair[1])
 
 
 @pytest.fixture(autouse=True)
@@ -39,5 +40,14 @@ def test_a_failing_worker_costs_nothing_but_time(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_function_the_worker_cannot_run_is_done_here() -> None:
-    broken = workers.Job("keepwarm.no_such_module:f", operator.neg)
+    def nested(value: int) -> int:  # no module-level name: a worker cannot import it
+        return -value
+
+    broken = workers.Job(nested, operator.neg)
     assert list(workers.ordered_map(broken, range(6), parallel=True)) == [-i for i in range(6)]
+
+
+def test_a_batch_that_does_not_pickle_is_done_here_in_its_place() -> None:
+    batches: list[object] = [2, 3, lambda: None, 5]
+    here = workers.Job(type, lambda batch: "done here")
+    assert list(workers.ordered_map(here, batches, parallel=True)) == [int, int, "done here", int]
